@@ -1,0 +1,21 @@
+# searchsvc: the report search service, index built into the image.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    HOST=0.0.0.0 PORT=8000 \
+    SEARCHSVC_CORPUS=/app/corpus SEARCHSVC_INDEX=/app/index
+WORKDIR /app
+
+COPY pyproject.toml README.md gunicorn.conf.py ./
+COPY searchsvc ./searchsvc
+RUN pip install . && useradd --create-home --uid 10001 searchsvc
+COPY corpus ./corpus
+RUN mkdir -p index && chown -R searchsvc:searchsvc /app
+
+USER searchsvc
+RUN searchsvc rebuild
+
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "searchsvc:create_app()"]

@@ -1,0 +1,27 @@
+"""gunicorn settings for searchsvc: `gunicorn -c gunicorn.conf.py 'searchsvc:create_app()'`.
+
+preload_app loads the app (and jieba's dictionary, through the warm-up in
+on_starting) once in the master before the fork, so workers share it.
+"""
+
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count())))
+preload_app = True
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 10
+keepalive = 5
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = 500
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+
+
+def on_starting(server):
+    """Load jieba's dictionary in the master so forked workers share it."""
+    from searchsvc.web import warm_up
+
+    warm_up(server.app.wsgi())

@@ -1,0 +1,262 @@
+"""Text normalization and the Whoosh tokenizers built on jieba.
+
+Two views of every paragraph are indexed:
+
+* ``WordTokenizer``: jieba words (search-mode sub-words share the position of
+  the word they come from, so phrase queries over accurate-mode query tokens
+  still line up), Latin and digit runs kept whole.
+* ``CharTokenizer``: every character and every pair of adjacent characters,
+  so that any literal substring of a paragraph can be found whatever jieba
+  does with it.
+
+Both run on *normalized* text (NFKC width folding, case folding, traditional
+to simplified) and report ``startchar``/``endchar`` as offsets into the
+original text, so highlights mark the characters the user actually wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from whoosh.analysis import Token, Tokenizer
+
+# CJK ideographs (BMP, extension A, compatibility, supplementary planes).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_LATIN = rf"(?:(?![{HAN}])[^\W_])"
+# A Han run goes to jieba; a Latin/digit run stays whole, dots between
+# alphanumerics included (pm2.5, 6.6, 37.4), so numbers are not cut apart.
+_RUNS = re.compile(rf"(?P<han>[{HAN}]+)|(?P<word>{_LATIN}+(?:\.{_LATIN}+)*)")
+_HAN_CHAR = re.compile(rf"[{HAN}]")
+
+
+# --------------------------------------------------------------------------
+# Normalization
+# --------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _fold_char(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch).casefold()
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalized text plus the map back to the original's offsets.
+
+    ``starts[i]``/``ends[i]`` are the original offsets of normalized char i;
+    both are ``None`` when the normalized text has the original's offsets.
+    """
+
+    text: str
+    starts: tuple | None = None
+    ends: tuple | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets of the normalized span ``[start, end)``."""
+        if self.starts is None or start >= end:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+
+def _fold(text: str) -> Normalized:
+    if unicodedata.is_normalized("NFKC", text) and text.casefold() == text:
+        return Normalized(text)
+    out, starts, ends = [], [], []
+    for i, ch in enumerate(text):
+        folded = _fold_char(ch)
+        out.append(folded)
+        starts.extend([i] * len(folded))
+        ends.extend([i + 1] * len(folded))
+    folded = "".join(out)
+    if len(folded) == len(text):
+        return Normalized(folded)
+    return Normalized(folded, tuple(starts), tuple(ends))
+
+
+def _to_simplified(text: str) -> str:
+    """Traditional to simplified, keeping the text's length."""
+    if not _HAN_CHAR.search(text):
+        return text
+    converted = _t2s().convert(text)
+    if len(converted) == len(text):
+        return converted
+    # A phrase rule changed the length: convert char by char so offsets hold.
+    convert = _t2s().convert
+    return "".join(c if len(c := convert(ch)) == 1 else ch for ch in text)
+
+
+def normalize(text: str) -> Normalized:
+    """Width- and case-fold, then map traditional characters to simplified."""
+    folded = _fold(text)
+    return Normalized(_to_simplified(folded.text), folded.starts, folded.ends)
+
+
+def normalize_text(text: str) -> str:
+    return normalize(text).text
+
+
+# --------------------------------------------------------------------------
+# jieba
+# --------------------------------------------------------------------------
+
+_jieba_lock = threading.Lock()
+_segmenters: dict = {}
+
+
+def segmenter(user_dict: str | None = None):
+    """A jieba tokenizer, loaded once per process and per user dictionary.
+
+    ``user_dict`` is the text of a jieba user dictionary (not a path), so a
+    changed dictionary file gives a fresh segmenter while the default one is
+    shared by everything else.
+    """
+    key = user_dict or ""
+    seg = _segmenters.get(key)
+    if seg is not None:
+        return seg
+    with _jieba_lock:
+        seg = _segmenters.get(key)
+        if seg is None:
+            import logging
+
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            seg = jieba.Tokenizer()
+            seg.initialize()
+            if user_dict:
+                import io
+
+                seg.load_userdict(io.StringIO(user_dict))
+            _segmenters[key] = seg
+    return seg
+
+
+def word_spans(text: str, mode: str = "query", user_dict: str | None = None):
+    """Yield ``(word, start, end, pos)`` over already-normalized ``text``.
+
+    In index mode jieba's search-mode sub-words (大湾 inside 粤港澳大湾区
+    when the dictionary knows them) are yielded at the same ``pos`` as their
+    word, before it.
+    """
+    seg = segmenter(user_dict)
+    pos = 0
+    for run in _RUNS.finditer(text):
+        offset = run.start()
+        if run.lastgroup == "word":
+            yield run.group(), offset, run.end(), pos
+            pos += 1
+            continue
+        start = offset
+        for word in seg.cut(run.group(), HMM=True):
+            width = len(word)
+            if mode == "index" and width > 2:
+                for n in (2, 3):
+                    if width <= n:
+                        continue
+                    for i in range(width - n + 1):
+                        gram = word[i:i + n]
+                        if seg.FREQ.get(gram):
+                            yield gram, start + i, start + i + n, pos
+            yield word, start, start + width, pos
+            start += width
+            pos += 1
+
+
+def query_words(text: str, user_dict: str | None = None) -> list[str]:
+    """The distinct words of a query string, normalized, in order."""
+    seen: dict[str, None] = {}
+    for word, *_ in word_spans(normalize_text(text), "query", user_dict):
+        seen.setdefault(word, None)
+    return list(seen)
+
+
+def char_grams(text: str):
+    """Yield ``(gram, start, end, pos)``: each non-space char and bigram."""
+    pos = 0
+    n = len(text)
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            continue
+        yield ch, i, i + 1, pos
+        if i + 1 < n and not text[i + 1].isspace():
+            yield text[i:i + 2], i, i + 2, pos
+        pos += 1
+
+
+def literal_grams(literal: str) -> list[str]:
+    """The chars-field terms that a literal string must match, in order.
+
+    One character is a unigram; longer strings are the chain of their
+    bigrams, matched as a phrase (bigram i at position i).
+    """
+    if len(literal) == 1:
+        return [literal]
+    return [literal[i:i + 2] for i in range(len(literal) - 1)]
+
+
+# --------------------------------------------------------------------------
+# Whoosh tokenizers
+# --------------------------------------------------------------------------
+
+class _SpanTokenizer(Tokenizer):
+    """Turns a ``(text, start, end, pos)`` generator into Whoosh tokens."""
+
+    def spans(self, text: str, mode: str):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True,
+                 mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        norm = normalize(value)
+        if not tokenize:
+            items = [(norm.text, 0, len(norm.text), 0)]
+        else:
+            items = self.spans(norm.text, mode)
+        for text, start, end, pos in items:
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                s, e = norm.span(start, end)
+                t.startchar = start_char + s
+                t.endchar = start_char + e
+            yield t
+
+
+class WordTokenizer(_SpanTokenizer):
+    """jieba words; search-mode sub-words at index time."""
+
+    def __init__(self, user_dict: str | None = None):
+        self.user_dict = user_dict
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.user_dict == self.user_dict
+
+    def spans(self, text, mode):
+        return word_spans(text, "index" if mode == "index" else "query",
+                          self.user_dict)
+
+
+class CharTokenizer(_SpanTokenizer):
+    """Unigrams and bigrams of the normalized text."""
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def spans(self, text, mode):
+        return char_grams(text)

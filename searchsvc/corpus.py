@@ -1,0 +1,196 @@
+"""Reading the corpus folder: files to documents with metadata and paragraphs.
+
+Every ``*.txt`` file is a document, except files whose name starts with
+``_`` (the dictionary and synonym files live beside the documents).
+Newspaper pages carry a byline (``来源:… 日期 … 版次:… 作者:…``) and site
+chrome; plain text files are a title line followed by paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Lines of the news site's page, not of the report.
+CHROME = frozenset({"·", "分享到:", "分享到：", "手机看报", "返回奥一网 意见反馈"})
+_CREDIT = re.compile(r"^本版采写[:：]\s*(?P<credit>.+)$")
+_BYLINE = re.compile(r"^来源[:：]")
+_FIELD = re.compile(r"^(?P<key>来源|版次|作者)[:：]\s*(?P<value>.+)$")
+_DATE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
+_SEPARATOR = re.compile(r"[\s\u00a0\u3000]{2,}")
+# A section label: 答卷1 … 答卷N, and the report's 聚焦/数读/目标 boxes.
+_SECTION_LABEL = re.compile(r"^(答卷\d+|聚焦|数读|目标)$")
+_SENTENCE_END = re.compile(r"[。！？；!?;]")
+_SAFE_ID = re.compile(r"[^\w.\-]+")
+
+
+class CorpusError(Exception):
+    """The corpus as a whole cannot be indexed (missing, empty)."""
+
+
+@dataclass
+class Paragraph:
+    number: int  # 1-based, in document order
+    text: str
+    section: str = ""  # label, e.g. 答卷3
+    heading: str = ""  # the heading line under the label
+
+
+@dataclass
+class Document:
+    doc_id: str
+    path: str
+    title: str
+    deck: str = ""
+    source: str = ""
+    date: str = ""  # ISO 8601 when the byline has one
+    edition: str = ""
+    author: str = ""
+    credit: str = ""
+    encoding: str = "utf-8"
+    sections: list[dict] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    def metadata(self) -> dict:
+        return {
+            "doc_id": self.doc_id, "title": self.title, "deck": self.deck,
+            "source": self.source, "date": self.date, "edition": self.edition,
+            "author": self.author, "credit": self.credit,
+            "file": Path(self.path).name, "paragraphs": len(self.paragraphs),
+            "sections": self.sections,
+        }
+
+
+@dataclass
+class Skipped:
+    """A file that could not be read, with the reason, for the summary."""
+
+    path: str
+    reason: str
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode UTF-8 (with or without BOM) or GB18030; raise ValueError."""
+    if b"\x00" in data:
+        raise ValueError("binary file (contains NUL bytes)")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
+        except UnicodeDecodeError:
+            continue
+    raise ValueError("neither UTF-8 nor GB18030")
+
+
+def document_files(corpus_dir: str | Path) -> list[Path]:
+    """The document files of a corpus folder, sorted; raise CorpusError."""
+    folder = Path(corpus_dir)
+    if not folder.is_dir():
+        raise CorpusError(f"corpus folder not found: {folder}")
+    files = sorted(p for p in folder.glob("*.txt")
+                   if p.is_file() and not p.name.startswith(("_", ".")))
+    if not files:
+        raise CorpusError(f"no .txt documents in corpus folder: {folder}")
+    return files
+
+
+def doc_id_for(path: Path) -> str:
+    """A stable, URL-safe id from the file name's stem."""
+    return _SAFE_ID.sub("-", path.stem).strip("-") or "doc"
+
+
+def _is_heading_like(line: str) -> bool:
+    return len(line) <= 40 and not _SENTENCE_END.search(line)
+
+
+def parse_text(text: str, doc_id: str, path: str = "", encoding: str = "utf-8") -> Document:
+    """Split a document's text into metadata and paragraphs."""
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # (indented, stripped) for every line that is not blank or site chrome
+    lines = [(raw[:1].isspace(), raw.strip()) for raw in raw_lines]
+    lines = [(ind, s) for ind, s in lines if s and s not in CHROME]
+
+    doc = Document(doc_id=doc_id, path=path, title="", encoding=encoding)
+    byline_at = next((i for i, (_, s) in enumerate(lines[:6]) if _BYLINE.match(s)), None)
+    if byline_at is not None and byline_at >= 1:
+        doc.title = lines[0][1]
+        doc.deck = " ".join(s for _, s in lines[1:byline_at])
+        _parse_byline(doc, lines[byline_at][1])
+        body = lines[byline_at + 1:]
+    elif lines:
+        doc.title = lines[0][1]
+        body = lines[1:]
+    else:
+        body = []
+
+    section = heading = ""
+    expect_heading = False
+    for indented, line in body:
+        credit = _CREDIT.match(line)
+        if credit:
+            doc.credit = credit.group("credit").strip()
+            continue
+        if _SECTION_LABEL.match(line):
+            section, heading, expect_heading = line, "", True
+            doc.sections.append({"label": section, "heading": ""})
+            continue
+        if expect_heading and indented and _is_heading_like(line):
+            heading = line
+            doc.sections[-1]["heading"] = heading
+            expect_heading = False
+            continue
+        expect_heading = False
+        doc.paragraphs.append(Paragraph(len(doc.paragraphs) + 1, line, section, heading))
+    if not doc.title:
+        doc.title = doc_id
+    if not doc.paragraphs and lines and byline_at is None:
+        # A one-line note: its only line is both title and text.
+        doc.paragraphs.append(Paragraph(1, doc.title))
+    return doc
+
+
+def _parse_byline(doc: Document, line: str) -> None:
+    for part in _SEPARATOR.split(line):
+        part = part.strip()
+        if not part:
+            continue
+        date = _DATE.match(part)
+        if date:
+            doc.date = f"{int(date['y']):04d}-{int(date['m']):02d}-{int(date['d']):02d}"
+            continue
+        found = _FIELD.match(part)
+        if found:
+            key = {"来源": "source", "版次": "edition", "作者": "author"}[found["key"]]
+            setattr(doc, key, found["value"].strip())
+
+
+def read_document(path: Path, doc_id: str | None = None) -> Document:
+    """Read and parse one file; raise ValueError when it cannot be decoded."""
+    text, encoding = decode(path.read_bytes())
+    return parse_text(text, doc_id or doc_id_for(path), str(path), encoding)
+
+
+def read_corpus(corpus_dir: str | Path) -> tuple[list[Document], list[Skipped]]:
+    """All readable documents of a folder, and the files that were skipped.
+
+    Raises CorpusError when the folder is missing or holds no document at
+    all; a single bad file is only reported.
+    """
+    documents, skipped = [], []
+    used: set[str] = set()
+    for path in document_files(corpus_dir):
+        doc_id = doc_id_for(path)
+        base, n = doc_id, 2
+        while doc_id in used:
+            doc_id, n = f"{base}-{n}", n + 1
+        used.add(doc_id)
+        try:
+            doc = read_document(path, doc_id)
+        except (OSError, ValueError) as exc:
+            skipped.append(Skipped(str(path), str(exc)))
+            continue
+        if not doc.paragraphs:
+            skipped.append(Skipped(str(path), "no paragraphs"))
+            continue
+        documents.append(doc)
+    return documents, skipped

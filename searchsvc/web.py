@@ -1,0 +1,232 @@
+"""HTTP views: the search page, the document view and the JSON API.
+
+Views only read parameters and render; ranking, snippets and marks come
+from :mod:`searchsvc.search`, so the page and ``/api/search`` cannot drift
+apart. Every client error is a 400 with one JSON shape::
+
+    {"error": {"code": "...", "message": "..."}}
+"""
+
+from __future__ import annotations
+
+from flask import (Blueprint, current_app, jsonify, render_template, request,
+                   url_for)
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from . import indexer, search
+
+bp = Blueprint("web", __name__)
+
+
+class BadRequest(Exception):
+    """A parameter a person can fix; becomes a 400 (JSON) or a page message."""
+
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def error_body(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message}}
+
+
+def _int_param(name: str, default: int, low: int, high: int) -> int:
+    values = request.args.getlist(name)
+    if not values or values[-1].strip() == "":
+        return default
+    raw = values[-1].strip()
+    if not raw.isascii() or not raw.lstrip("+").isdigit():
+        raise BadRequest(f"invalid_{name}", f"{name} must be a whole number from {low} to {high}")
+    value = int(raw)
+    if not low <= value <= high:
+        raise BadRequest(f"invalid_{name}", f"{name} must be from {low} to {high}, not {value}")
+    return value
+
+
+def _query_param(required: bool) -> str:
+    query = request.args.get("q", "")
+    if "\x00" in query:
+        raise BadRequest("invalid_query", "the query contains a NUL character")
+    limit = current_app.config["MAX_QUERY_LENGTH"]
+    if len(query) > limit:
+        raise BadRequest("query_too_long",
+                         f"the query is {len(query)} characters long; the limit is {limit}")
+    if required and not query.strip():
+        raise BadRequest("missing_query", "parameter q is required and must not be empty")
+    return query.strip()
+
+
+def _search_params(required: bool) -> dict:
+    cfg = current_app.config
+    return {
+        "query": _query_param(required),
+        "page": _int_param("page", 1, 1, cfg["MAX_PAGE"]),
+        "per_page": _int_param("per_page", 10, 1, cfg["MAX_PER_PAGE"]),
+        "section": [v for v in request.args.getlist("section") if v.strip()],
+        "doc": [v for v in request.args.getlist("doc") if v.strip()],
+    }
+
+
+def _snapshot():
+    return indexer.open_snapshot(current_app.config["INDEX_DIR"])
+
+
+def _link(doc_id: str, paragraph: int, query: str) -> str:
+    args = {"q": query} if query else {}
+    return url_for("web.document", doc_id=doc_id, _anchor=f"p{paragraph}", **args)
+
+
+def run_search(params: dict) -> search.SearchResult:
+    return search.search(_snapshot(), params["query"], params["page"], params["per_page"],
+                         section=params["section"], doc=params["doc"], link=_link)
+
+
+# --------------------------------------------------------------------------
+# JSON
+# --------------------------------------------------------------------------
+
+@bp.get("/api/search")
+def api_search():
+    return jsonify(run_search(_search_params(required=True)).to_dict())
+
+
+@bp.get("/api/documents")
+def api_documents():
+    snap = _snapshot()
+    docs = []
+    for d in snap.documents.values():
+        meta = {k: v for k, v in d.items() if k != "paragraph_list"}
+        meta["url"] = url_for("web.document", doc_id=d["doc_id"])
+        docs.append(meta)
+    return jsonify({"documents": docs, "total": len(docs)})
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        snap = _snapshot()
+    except indexer.IndexUnavailable as exc:
+        return jsonify({"status": "unavailable", "reason": str(exc)}), 503
+    return jsonify({"status": "ok", "documents": snap.meta["documents"],
+                    "paragraphs": snap.meta["paragraphs"],
+                    "index_built_at": snap.meta["built_at"]})
+
+
+# --------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------
+
+def _page_url(params: dict, **changes) -> str:
+    args = {"q": params["query"], "page": params["page"], "section": params["section"],
+            "doc": params["doc"]}
+    if params["per_page"] != 10:
+        args["per_page"] = params["per_page"]
+    args.update(changes)
+    if args.get("page") == 1:
+        args.pop("page")
+    return url_for("web.index", **{k: v for k, v in args.items() if v not in (None, "", [])})
+
+
+@bp.get("/")
+def index():
+    error = None
+    result = None
+    params = {"query": request.args.get("q", "")[:200], "page": 1, "per_page": 10,
+              "section": [], "doc": []}
+    try:
+        params = _search_params(required=False)
+        if params["query"] or params["section"] or params["doc"]:
+            result = run_search(params)
+    except BadRequest as exc:
+        error = exc.message
+    return render_template("index.html", params=params, result=result, error=error,
+                           page_url=lambda **kw: _page_url(params, **kw),
+                           documents=_documents_or_empty())
+
+
+def _documents_or_empty() -> dict:
+    try:
+        return _snapshot().documents
+    except indexer.IndexUnavailable:
+        return {}
+
+
+@bp.get("/doc/<doc_id>")
+def document(doc_id: str):
+    query = _query_param(required=False)
+    snap = _snapshot()
+    doc = snap.documents.get(doc_id)
+    if doc is None:
+        raise BadRequest("document_not_found", f"no document with id {doc_id!r}", 404)
+    marked = search.mark_document(snap, doc_id, [p["text"] for p in doc["paragraph_list"]], query)
+    paragraphs = [dict(p, html=Markup(html)) for p, html in zip(doc["paragraph_list"], marked)]
+    return render_template("document.html", doc=doc, paragraphs=paragraphs, query=query,
+                           back=url_for("web.index", q=query) if query else url_for("web.index"))
+
+
+def warm_up(app) -> None:
+    """Load jieba (with the index's user dictionary) once, before a fork.
+
+    The opened index is closed again so each worker opens its own files.
+    """
+    from .analysis import segmenter
+
+    try:
+        snap = indexer.open_snapshot(app.config["INDEX_DIR"])
+        segmenter(snap.user_dict)
+    except indexer.IndexUnavailable:
+        segmenter()
+    finally:
+        indexer.forget_snapshots()
+
+
+# --------------------------------------------------------------------------
+# Errors and headers
+# --------------------------------------------------------------------------
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+@bp.app_errorhandler(BadRequest)
+def _bad_request(exc: BadRequest):
+    if _wants_json():
+        return jsonify(error_body(exc.code, exc.message)), exc.status
+    return render_template("error.html", message=exc.message, status=exc.status), exc.status
+
+
+@bp.app_errorhandler(indexer.IndexUnavailable)
+def _unavailable(exc):
+    if _wants_json():
+        return jsonify(error_body("index_unavailable", str(exc))), 503
+    return render_template("error.html", message="索引暂不可用:" + str(exc), status=503), 503
+
+
+@bp.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    code = (exc.name or "error").lower().replace(" ", "_")
+    if _wants_json():
+        return jsonify(error_body(code, exc.description or exc.name)), exc.code
+    return render_template("error.html", message=exc.description, status=exc.code), exc.code
+
+
+@bp.app_errorhandler(Exception)
+def _unexpected(exc: Exception):
+    current_app.logger.exception("unhandled error on %s", request.path)
+    if _wants_json():
+        return jsonify(error_body("internal_error", "the server could not answer this request")), 500
+    return render_template("error.html", message="服务器内部错误,请稍后再试。", status=500), 500
+
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+@bp.after_app_request
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response

@@ -1,0 +1,78 @@
+"""Fixtures: temporary corpora and indexes, an app and a client over them.
+
+Nothing here touches the project's own index/ folder; the real report is
+copied from corpus/ into a temporary corpus.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from searchsvc import create_app, indexer
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "corpus" / "luohu-2019.txt"
+
+
+def write_corpus(folder: Path, files: dict[str, str | bytes]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = folder / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_dirs(tmp_path_factory):
+    """A corpus holding the real report, indexed once for the session."""
+    base = tmp_path_factory.mktemp("seed")
+    corpus_dir = base / "corpus"
+    corpus_dir.mkdir()
+    shutil.copy(SEED, corpus_dir / SEED.name)
+    for extra in ("_dictionary.txt", "_synonyms.txt"):
+        if (SEED.parent / extra).exists():
+            shutil.copy(SEED.parent / extra, corpus_dir / extra)
+    index_dir = base / "index"
+    indexer.build_index(corpus_dir, index_dir)
+    return corpus_dir, index_dir
+
+
+@pytest.fixture(scope="session")
+def seed_snapshot(seed_dirs):
+    return indexer.open_snapshot(seed_dirs[1])
+
+
+@pytest.fixture()
+def app(seed_dirs):
+    corpus_dir, index_dir = seed_dirs
+    return create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_dir),
+                       "TESTING": True})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def make_index(tmp_path):
+    """Build an index over a small corpus given as {file name: content}."""
+
+    def make(files: dict, name: str = "small"):
+        corpus_dir = write_corpus(tmp_path / name / "corpus", files)
+        index_dir = tmp_path / name / "index"
+        report = indexer.build_index(corpus_dir, index_dir)
+        return corpus_dir, index_dir, report
+
+    return make

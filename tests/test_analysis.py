@@ -1,0 +1,81 @@
+"""The tokenizers keep Whoosh's contract on the report's own sentences."""
+
+from searchsvc.analysis import (CharTokenizer, WordTokenizer, literal_grams,
+                                normalize, query_words)
+
+
+def tokens(tokenizer, text, mode="index"):
+    return [(t.text, t.pos, t.startchar, t.endchar)
+            for t in tokenizer(text, positions=True, chars=True, mode=mode)]
+
+
+def test_positions_are_running_token_numbers_and_offsets_point_into_the_text():
+    text = "一半山水一半城的罗湖,过去一年环境品质提档升级。"
+    toks = tokens(WordTokenizer(), text, mode="query")
+    assert [t[0] for t in toks][:5] == ["一半", "山水", "一半", "城", "的"]
+    assert [t[1] for t in toks] == list(range(len(toks)))
+    for word, _pos, start, end in toks:
+        assert text[start:end] == word
+
+
+def test_search_mode_subwords_share_the_position_of_their_word():
+    text = "在产业发展上,中华人民共和国成立"
+    toks = tokens(WordTokenizer(), text)
+    by_word = {t[0]: t for t in toks}
+    whole = by_word["中华人民共和国"]
+    for sub in ("中华", "华人", "人民", "共和", "共和国"):
+        assert by_word[sub][1] == whole[1], sub
+        assert text[by_word[sub][2]:by_word[sub][3]] == sub
+    # positions never go backwards and advance by one per accurate-mode word
+    positions = [t[1] for t in toks]
+    assert positions == sorted(positions)
+    assert len(set(positions)) == len(list(WordTokenizer()(text, positions=True, mode="query")))
+
+
+def test_latin_and_digit_runs_stay_whole_and_are_case_folded():
+    text = "全年PM2.5浓度均值降至23.8微克,扶持资金6.6亿元,P2P网贷,下降37.4%,2019年"
+    words = [t[0] for t in tokens(WordTokenizer(), text, mode="query")]
+    for expected in ("pm2.5", "23.8", "6.6", "p2p", "37.4", "2019"):
+        assert expected in words
+    assert "PM2.5" not in words
+    toks = tokens(WordTokenizer(), text, mode="query")
+    pm = next(t for t in toks if t[0] == "pm2.5")
+    assert text[pm[2]:pm[3]] == "PM2.5"
+
+
+def test_full_width_and_traditional_text_normalize_with_original_offsets():
+    text = "全年ＰＭ２．５濃度,羅湖區"
+    toks = tokens(WordTokenizer(), text, mode="query")
+    pm = next(t for t in toks if t[0] == "pm2.5")
+    assert text[pm[2]:pm[3]] == "ＰＭ２．５"
+    assert "罗湖" in [t[0] for t in toks] or "罗湖区" in [t[0] for t in toks]
+    assert normalize("羅湖").text == "罗湖"
+    assert normalize("ＡＢＣ").text == "abc"
+
+
+def test_offsets_survive_characters_that_expand_under_nfkc():
+    text = "面积㎡扩大"  # ㎡ becomes "m2": two normalized characters for one
+    norm = normalize(text)
+    assert norm.text == "面积m2扩大"
+    start = norm.text.index("扩大")
+    assert norm.span(start, start + 2) == (3, 5)
+    assert norm.span(2, 4) == (2, 3)  # "m2" maps back to the one ㎡
+    toks = tokens(WordTokenizer(), text, mode="query")
+    for word, _pos, s, e in toks:
+        assert normalize(text[s:e]).text == word
+
+
+def test_char_tokenizer_emits_unigrams_and_bigrams_at_char_positions():
+    toks = tokens(CharTokenizer(), "木头龙 旧改")
+    assert ("木", 0, 0, 1) in toks and ("木头", 0, 0, 2) in toks
+    assert ("头龙", 1, 1, 3) in toks
+    assert not any(" " in t[0] for t in toks)
+    assert ("旧", 3, 4, 5) in toks  # positions skip the space
+    assert literal_grams("木头龙") == ["木头", "头龙"]
+    assert literal_grams("棋") == ["棋"]
+
+
+def test_query_words_are_normalized_and_distinct():
+    assert query_words("羅湖 羅湖") == ["罗湖"]
+    assert query_words("ＰＭ２．５") == ["pm2.5"]
+    assert query_words("。,!") == []

@@ -1,0 +1,64 @@
+"""The searchsvc command: rebuild and search, and their errors."""
+
+from click.testing import CliRunner
+
+from searchsvc import cli, indexer
+from tests.conftest import write_corpus
+
+
+def test_rebuild_prints_a_summary_and_search_finds(tmp_path, seed_text):
+    corpus_dir = write_corpus(tmp_path / "c", {"luohu-2019.txt": seed_text,
+                                               "broken.txt": b"\x00\x00"})
+    runner = CliRunner()
+    result = runner.invoke(cli.main, ["rebuild", "--corpus", str(corpus_dir),
+                                      "--index", str(tmp_path / "i")])
+    assert result.exit_code == 0, result.output
+    assert "indexed 1 documents, 34 paragraphs" in result.output
+    assert "index size" in result.output and "1 file(s) skipped" in result.output
+    assert "broken.txt" in result.output
+    found = runner.invoke(cli.main, ["search", "木头龙", "--index", str(tmp_path / "i")])
+    assert found.exit_code == 0
+    assert "1 paragraphs" in found.output and "[木头龙]" in found.output
+    assert "luohu-2019#p15" in found.output
+
+
+def test_environment_variables_and_if_missing(tmp_path, monkeypatch):
+    corpus_dir = write_corpus(tmp_path / "c", {"a.txt": "标题\n环境变量的内容。"})
+    monkeypatch.setenv("SEARCHSVC_CORPUS", str(corpus_dir))
+    monkeypatch.setenv("SEARCHSVC_INDEX", str(tmp_path / "i"))
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["rebuild", "--if-missing"]).exit_code == 0
+    assert indexer.index_exists(tmp_path / "i")
+    again = runner.invoke(cli.main, ["rebuild", "--if-missing"])
+    assert again.exit_code == 0 and "already built" in again.output
+    found = runner.invoke(cli.main, ["search", "环境变量"])
+    assert "1 paragraphs" in found.output
+
+
+def test_rebuild_errors_are_readable(tmp_path):
+    runner = CliRunner()
+    missing = runner.invoke(cli.main, ["rebuild", "--corpus", str(tmp_path / "nope"),
+                                       "--index", str(tmp_path / "i")])
+    assert missing.exit_code == 1 and "corpus folder not found" in missing.output
+    (tmp_path / "empty").mkdir()
+    empty = runner.invoke(cli.main, ["rebuild", "--corpus", str(tmp_path / "empty"),
+                                     "--index", str(tmp_path / "i")])
+    assert empty.exit_code == 1 and "no .txt documents" in empty.output
+    assert "Traceback" not in missing.output + empty.output
+
+
+def test_concurrent_rebuild_is_refused(tmp_path):
+    corpus_dir = write_corpus(tmp_path / "c", {"a.txt": "标题\n内容。"})
+    (tmp_path / "i").mkdir()
+    with indexer._RebuildLock(tmp_path / "i"):
+        result = CliRunner().invoke(cli.main, ["rebuild", "--corpus", str(corpus_dir),
+                                               "--index", str(tmp_path / "i")])
+    assert result.exit_code == 1 and "another rebuild" in result.output
+
+
+def test_search_without_index_or_query(tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(cli.main, ["search", "罗湖", "--index", str(tmp_path / "none")])
+    assert r.exit_code == 1 and "no index has been built" in r.output
+    r = runner.invoke(cli.main, ["search", "  ", "--index", str(tmp_path / "none")])
+    assert r.exit_code == 2 and "must not be empty" in r.output

@@ -1,0 +1,129 @@
+"""The HTML page and the document view, parsed as a browser would get them."""
+
+import re
+from html.parser import HTMLParser
+
+
+class Page(HTMLParser):
+    """Collects links, marks, hits and ids of a page."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.links, self.marks, self.ids, self.hits = [], [], [], 0
+        self._in_mark = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and "href" in attrs:
+            self.links.append(attrs["href"])
+        if tag == "mark":
+            self._in_mark = True
+            self.marks.append("")
+        if tag == "li" and attrs.get("class") == "hit":
+            self.hits += 1
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+
+    def handle_endtag(self, tag):
+        if tag == "mark":
+            self._in_mark = False
+
+    def handle_data(self, data):
+        if self._in_mark:
+            self.marks[-1] += data
+
+
+def get(client, url):
+    r = client.get(url)
+    return r, r.get_data(as_text=True)
+
+
+def test_home_page_has_a_labelled_search_box_and_lists_documents(client):
+    r, html = get(client, "/")
+    assert r.status_code == 200 and "text/html" in r.content_type
+    assert '<label for="q"' in html and 'name="q"' in html
+    assert "请回答2019!罗湖交出全面振兴答卷" in html
+    assert "<script" not in html  # works without JavaScript
+
+
+def test_results_page_shows_count_marks_and_links(client):
+    r, html = get(client, "/?q=营商环境")
+    page = Page(html)
+    assert r.status_code == 200
+    assert "找到 <strong>2</strong> 个段落" in html and "毫秒" in html
+    assert page.hits == 2
+    assert set(page.marks) == {"营商环境"}
+    assert any(link.startswith("/doc/luohu-2019?q=") and link.endswith("#p10") for link in page.links)
+    assert "答卷2" in html and "第 10 段" in html
+    assert 'value="营商环境"' in html
+
+
+def test_pagination_links_walk_all_results(client):
+    _, html = get(client, "/?q=罗湖")
+    page = Page(html)
+    assert page.hits == 10
+    nexts = re.findall(r'<a rel="next" href="([^"]+)"', html)
+    assert nexts and "page=2" in nexts[0]
+    seen = 0
+    url = "/?q=罗湖"
+    for _ in range(10):
+        _, html = get(client, url.replace("&amp;", "&"))
+        seen += Page(html).hits
+        nexts = re.findall(r'<a rel="next" href="([^"]+)"', html)
+        if not nexts:
+            break
+        url = nexts[0]
+    total = int(re.search(r"找到 <strong>(\d+)</strong>", html).group(1))
+    assert seen == total == 29
+
+
+def test_query_is_escaped_everywhere(client):
+    evil = '<script>alert(1)</script>"罗湖'
+    r, html = get(client, "/?q=" + evil)
+    assert r.status_code == 200
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_no_results_and_bad_input_are_friendly(client):
+    _, html = get(client, "/?q=火星")
+    assert "没有找到与「火星」相关的段落" in html and "试试" in html
+    r, html = get(client, "/?q=罗湖&page=abc")
+    assert r.status_code == 200 and 'role="alert"' in html and "page" in html
+    r, html = get(client, "/?q=" + "罗" * 1001)
+    assert r.status_code == 200 and "1000" in html
+
+
+def test_partial_results_are_labelled(client):
+    _, html = get(client, "/?q=营商环境 火星")
+    assert "只包含部分词语" in html
+
+
+def test_facets_filter_by_section(client):
+    _, html = get(client, "/?q=罗湖")
+    assert "章节" in html
+    link = re.search(r'<a href="([^"]+section=[^"]+)">答卷3</a>', html).group(1)
+    _, filtered = get(client, link.replace("&amp;", "&"))
+    assert "找到 <strong>5</strong> 个段落" in filtered
+    assert "取消筛选" in filtered
+
+
+def test_document_view_has_metadata_sections_anchors_and_marks(client):
+    r, html = get(client, "/doc/luohu-2019?q=一半山水一半城")
+    page = Page(html)
+    assert r.status_code == 200
+    assert "请回答2019!罗湖交出全面振兴答卷" in html
+    for value in ("南方都市报", "2020-01-03", "LS04", "张一鎏"):
+        assert value in html
+    assert [f"p{n}" for n in range(1, 35)] == [i for i in page.ids if re.fullmatch(r"p\d+", i)]
+    assert "民生福祉、环境品质、城区安全实现同步提升" in html
+    assert page.marks == ["一半山水一半城"]
+    assert "返回「一半山水一半城」的搜索结果" in html
+
+
+def test_unknown_document_is_a_404_page(client):
+    r, html = get(client, "/doc/../../etc/passwd")
+    assert r.status_code == 404
+    r, html = get(client, "/doc/nope")
+    assert r.status_code == 404 and "nope" in html

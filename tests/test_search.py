@@ -1,0 +1,152 @@
+"""search() over the real report: recall, ranking, operators, snippets."""
+
+import pytest
+
+from searchsvc import search as S
+
+
+def paragraphs(result):
+    return [h.paragraph for h in result.hits]
+
+
+def run(snap, q, **kw):
+    kw.setdefault("per_page", 100)
+    return S.search(snap, q, **kw)
+
+
+def test_phrase_finds_its_paragraph_and_marks_it_whole(seed_snapshot):
+    r = run(seed_snapshot, '"一半山水一半城"')
+    assert paragraphs(r) == [18]
+    assert r.hits[0].snippet.startswith("<mark>一半山水一半城</mark>的罗湖")
+    assert r.hits[0].matches == [[0, 7]]
+    unquoted = run(seed_snapshot, "一半山水一半城")
+    assert paragraphs(unquoted)[0] == 18 and unquoted.hits[0].exact
+
+
+def test_latin_tokens_numbers_and_widths(seed_snapshot):
+    for q in ("PM2.5", "pm2.5", "ＰＭ２．５", "Pm2.5"):
+        r = run(seed_snapshot, q)
+        assert paragraphs(r) == [15], q
+        assert "<mark>PM2.5</mark>" in r.hits[0].snippet
+    r = run(seed_snapshot, "6.6亿元")
+    assert paragraphs(r)[0] == 11
+    assert "<mark>6.6亿元</mark>" in r.hits[0].snippet
+    assert paragraphs(run(seed_snapshot, "37.4%")) == [15]
+    assert paragraphs(run(seed_snapshot, "P2P")) == [15]
+
+
+def test_traditional_query_finds_simplified_text(seed_snapshot):
+    simplified = run(seed_snapshot, "罗湖")
+    traditional = run(seed_snapshot, "羅湖")
+    assert simplified.total == traditional.total > 20
+    assert paragraphs(simplified) == paragraphs(traditional)
+    assert "<mark>罗湖</mark>" in traditional.hits[0].snippet
+
+
+def test_ranking_prefers_paragraphs_about_the_words(seed_snapshot):
+    r = run(seed_snapshot, "营商环境")
+    assert paragraphs(r)[0] == 10  # the paragraph on 营商环境, five mentions
+    assert set(paragraphs(r)) == {10, 26}
+    r = run(seed_snapshot, "治理体系 治理能力")
+    assert r.total >= 5
+    for hit in r.hits:
+        assert "治理体系" in hit.text and "治理能力" in hit.text
+    assert {29, 30, 31, 32} <= set(paragraphs(r))
+    scores = [h.score for h in r.hits if h.exact]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_words_are_anded_and_partial_matches_labelled(seed_snapshot):
+    both = run(seed_snapshot, "罗湖 营商环境")
+    assert both.total == 1 and not both.partial  # p26 lacks 罗湖
+    partial = run(seed_snapshot, "营商环境 火星")
+    assert partial.partial and partial.total == 2
+    assert all(h.partial for h in partial.hits)
+    assert not run(seed_snapshot, "火星").hits
+
+
+def test_substrings_across_word_boundaries(seed_snapshot):
+    assert paragraphs(run(seed_snapshot, "木头龙")) == [15]
+    assert 17 in paragraphs(run(seed_snapshot, "棋"))
+    assert 9 in paragraphs(run(seed_snapshot, "湾区"))
+
+
+def test_operators(seed_snapshot):
+    all_luohu = set(paragraphs(run(seed_snapshot, "罗湖")))
+    without = set(paragraphs(run(seed_snapshot, "罗湖 -营商环境")))
+    assert without == all_luohu - {10}
+    assert set(paragraphs(run(seed_snapshot, "罗湖 NOT 营商环境"))) == without
+    either = set(paragraphs(run(seed_snapshot, "木头龙 OR 围棋")))
+    assert either == {15, 17}
+    in_section = run(seed_snapshot, "section:答卷3 罗湖")
+    assert {h.section for h in in_section.hits} == {"答卷3"}
+    assert in_section.total == 5
+    assert run(seed_snapshot, "罗湖", section=["数读"]).total == 1
+    assert run(seed_snapshot, "doc:luohu-2019 木头龙").total == 1
+    assert run(seed_snapshot, "doc:other 木头龙").total == 0
+
+
+@pytest.mark.parametrize("q", ["*", "OR", "(((", '"', "AND OR NOT", "-", "nosuchfield:罗湖",
+                               "罗湖^3", "罗~", "[1 TO 5]", "'; DROP TABLE x; --"])
+def test_stray_syntax_is_never_an_error(seed_snapshot, q):
+    r = run(seed_snapshot, q)
+    assert r.total >= 0
+    if q == "nosuchfield:罗湖" or q == "罗湖^3":
+        assert r.total > 0
+
+
+def test_pages_partition_the_results(seed_snapshot):
+    full = run(seed_snapshot, "罗湖")
+    seen = []
+    pages = (full.total + 3) // 4
+    for page in range(1, pages + 1):
+        r = S.search(seed_snapshot, "罗湖", page=page, per_page=4)
+        assert r.total == full.total and r.pages == (full.total + 3) // 4
+        seen += [h.id for h in r.hits]
+    assert seen == [h.id for h in full.hits]
+    assert len(set(seen)) == full.total
+    beyond = S.search(seed_snapshot, "罗湖", page=pages + 1, per_page=4)
+    assert beyond.hits == [] and beyond.total == full.total
+
+
+def test_exact_matches_rank_before_words_apart(seed_snapshot):
+    r = run(seed_snapshot, "改革创新")
+    flags = [h.exact for h in r.hits]
+    assert flags[0] and flags == sorted(flags, reverse=True)
+    assert not all(flags)  # some paragraphs only have 改革 … 创新 apart
+
+
+def test_snippets_escape_and_cut_at_sentences(seed_snapshot):
+    r = run(seed_snapshot, "木头龙")
+    snippet = r.hits[0].snippet
+    assert "<mark>木头龙</mark>" in snippet
+    assert len(snippet.replace("<mark>", "").replace("</mark>", "")) < 220
+    assert snippet.endswith("…")
+    body = snippet.rstrip("…")
+    assert body[-1] in "。！？；"
+    short = run(seed_snapshot, "到2035年")
+    assert short.hits[0].paragraph == 34
+
+
+def test_marks_merge_adjacent_tokens_and_map_to_original_characters():
+    text = "推进粤港澳大湾区建设,羅湖區<b>"
+    groups = [(["粤港澳大湾区"], ["粤港澳", "大湾区"])]
+    assert S.match_spans(text, groups) == [(2, 8)]
+    groups = [(["罗湖"], ["罗湖"])]
+    spans = S.match_spans(text, groups)
+    assert [text[s:e] for s, e in spans] == ["羅湖"]
+    html = S.make_snippet(text, spans)
+    assert "<mark>羅湖</mark>" in html and "&lt;b&gt;" in html and "<b>" not in html
+
+
+def test_fragments_for_a_long_paragraph():
+    sentences = [f"第{i}句讲的是普通的事情,没有关键词。" for i in range(20)]
+    sentences[12] = "这一句提到了木头龙旧改。"
+    text = "".join(sentences)
+    spans = S.match_spans(text, [(["木头龙"], [])])
+    html = S.make_snippet(text, spans)
+    assert html.startswith("…") and html.endswith("…")
+    assert "<mark>木头龙</mark>" in html
+    plain = html.replace("<mark>", "").replace("</mark>", "").strip("…")
+    assert plain.startswith("这一句") or "这一句提到了木头龙旧改。" in plain
+    assert len(plain) <= 170
