@@ -78,6 +78,18 @@ def test_page_api_and_rebuild_through_gunicorn(server):
     status, _, body = fetch(base, "/api/search?q=%E7%BD%97&page=0")
     assert status == 400 and json.loads(body)["error"]["code"] == "invalid_page"
 
+    # curl sends Chinese in the request line as raw UTF-8, not percent-encoded
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall("GET /api/search?q=营商环境 HTTP/1.1\r\nHost: x\r\n"
+                     "Connection: close\r\n\r\n".encode("utf-8"))
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    head, _, payload = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), head
+    assert json.loads(payload)["query"] == "营商环境"
+
     # a rebuild is served by the running workers without a restart
     (corpus_dir / "new.txt").write_text("新文件\n这是重建之后才有的段落:量子纠缠。",
                                         encoding="utf-8")
