@@ -12,8 +12,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Lines of the news site's page, not of the report.
-CHROME = frozenset({"·", "分享到:", "分享到：", "手机看报", "返回奥一网 意见反馈"})
+from .analysis import normalize_text
+
+# Lines of the news site's page, not of the report. Lines are compared after
+# normalization (width, case, traditional to simplified), so a traditional
+# copy of a page parses like the original.
+CHROME = frozenset(normalize_text(s) for s in ("·", "分享到:", "手机看报", "返回奥一网 意见反馈"))
 _CREDIT = re.compile(r"^本版采写[:：]\s*(?P<credit>.+)$")
 _BYLINE = re.compile(r"^来源[:：]")
 _FIELD = re.compile(r"^(?P<key>来源|版次|作者)[:：]\s*(?P<value>.+)$")
@@ -108,10 +112,11 @@ def parse_text(text: str, doc_id: str, path: str = "", encoding: str = "utf-8") 
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     # (indented, stripped) for every line that is not blank or site chrome
     lines = [(raw[:1].isspace(), raw.strip()) for raw in raw_lines]
-    lines = [(ind, s) for ind, s in lines if s and s not in CHROME]
+    lines = [(ind, s) for ind, s in lines if s and normalize_text(s) not in CHROME]
 
     doc = Document(doc_id=doc_id, path=path, title="", encoding=encoding)
-    byline_at = next((i for i, (_, s) in enumerate(lines[:6]) if _BYLINE.match(s)), None)
+    byline_at = next((i for i, (_, s) in enumerate(lines[:6])
+                      if _BYLINE.match(normalize_text(s))), None)
     if byline_at is not None and byline_at >= 1:
         doc.title = lines[0][1]
         doc.deck = " ".join(s for _, s in lines[1:byline_at])
@@ -126,11 +131,11 @@ def parse_text(text: str, doc_id: str, path: str = "", encoding: str = "utf-8") 
     section = heading = ""
     expect_heading = False
     for indented, line in body:
-        credit = _CREDIT.match(line)
-        if credit:
-            doc.credit = credit.group("credit").strip()
+        key = normalize_text(line)
+        if _CREDIT.match(key):
+            doc.credit = _after_colon(line)
             continue
-        if _SECTION_LABEL.match(line):
+        if _SECTION_LABEL.match(key):
             section, heading, expect_heading = line, "", True
             doc.sections.append({"label": section, "heading": ""})
             continue
@@ -149,19 +154,24 @@ def parse_text(text: str, doc_id: str, path: str = "", encoding: str = "utf-8") 
     return doc
 
 
+def _after_colon(text: str) -> str:
+    return re.split(r"[:：]", text, maxsplit=1)[-1].strip()
+
+
 def _parse_byline(doc: Document, line: str) -> None:
     for part in _SEPARATOR.split(line):
         part = part.strip()
         if not part:
             continue
-        date = _DATE.match(part)
+        key = normalize_text(part)
+        date = _DATE.match(key)
         if date:
             doc.date = f"{int(date['y']):04d}-{int(date['m']):02d}-{int(date['d']):02d}"
             continue
-        found = _FIELD.match(part)
+        found = _FIELD.match(key)
         if found:
-            key = {"来源": "source", "版次": "edition", "作者": "author"}[found["key"]]
-            setattr(doc, key, found["value"].strip())
+            name = {"来源": "source", "版次": "edition", "作者": "author"}[found["key"]]
+            setattr(doc, name, _after_colon(part))
 
 
 def read_document(path: Path, doc_id: str | None = None) -> Document:

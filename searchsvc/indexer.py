@@ -30,7 +30,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from . import corpus
-from .analysis import CharTokenizer, WordTokenizer
+from .analysis import CharTokenizer, WordTokenizer, normalize_text
 
 CURRENT = "current"
 LOCK_FILE = ".rebuild.lock"
@@ -53,6 +53,7 @@ def make_schema(user_dict: str | None = None) -> Schema:
         doc_id=ID(stored=True, sortable=True),
         title=STORED(),
         section=ID(stored=True, sortable=True),
+        section_key=ID(),  # normalized label: section:数读 finds 數讀
         heading=STORED(),
         paragraph=NUMERIC(stored=True),
         text=TEXT(analyzer=WordTokenizer(user_dict), phrase=True, chars=True, stored=True),
@@ -185,7 +186,8 @@ def _write(folder: Path, documents, extras: Extras, progress) -> int:
             for p in doc.paragraphs:
                 writer.add_document(
                     id=f"{doc.doc_id}#p{p.number}", doc_id=doc.doc_id, title=doc.title,
-                    section=p.section, heading=p.heading, paragraph=p.number,
+                    section=p.section, section_key=normalize_text(p.section),
+                    heading=p.heading, paragraph=p.number,
                     text=p.text, chars=p.text)
                 count += 1
             if progress:

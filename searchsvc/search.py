@@ -29,7 +29,6 @@ from .indexer import Snapshot
 FIELDS = {"section": "section", "doc": "doc_id"}
 _SYNTAX = re.compile(r'(?P<field>[A-Za-z_]+):"(?P<fvalue>[^"]*)"|"(?P<phrase>[^"]*)"|(?P<word>\S+)')
 _FIELD_NAME = re.compile(r"^[A-Za-z_]+$")
-_ONLY_ASCII_PUNCT = re.compile(r"^[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]+$")
 _SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)]*|$)")
 
 SNIPPET_WIDTH = 160
@@ -88,17 +87,15 @@ def parse_query(text: str) -> ParsedQuery:
             if raw in ("OR", "|", "||"):
                 join_or = bool(parsed.clauses) and not negate
                 continue
-            if raw in ("AND", "&&", "&", "+"):
+            if raw in ("AND", "&&"):
                 continue
             if raw == "NOT":
                 negate = True
                 continue
-            if raw.startswith("-") and len(raw) > 1:
-                negate, raw = True, raw[1:]
-            elif raw.startswith("+") and len(raw) > 1:
-                raw = raw[1:]
-            if _ONLY_ASCII_PUNCT.match(raw):
-                continue  # a stray operator or bracket: nothing to look for
+            # -word excludes and +word requires; before a digit (2019-2025,
+            # 1+1+9) the sign is part of the text.
+            if raw[:1] in "-+" and len(raw) > 1 and not raw[1].isdigit() and raw[1] not in "-+":
+                negate, raw = negate or raw[0] == "-", raw[1:]
             term = Term(raw)
         if not term.literal:
             continue
@@ -166,13 +163,13 @@ class QueryPlan:
             main = Q.And(clause_queries) if len(clause_queries) > 1 else clause_queries[0]
         else:
             main = Q.Every()
-        self.main = self._exclude(main)
+        self.main = main
 
         exact_parts = []
         for clause in parsed.clauses:
             lits = [literal_query(t.literal) for t in clause]
             exact_parts.append(Q.Or(lits) if len(lits) > 1 else lits[0])
-        self.exact = self._exclude(Q.And(exact_parts)) if exact_parts else None
+        self.exact = Q.And(exact_parts) if exact_parts else None
 
         # When everything AND-ed finds nothing: any typed term; a single
         # typed term (罗湖营商环境火星) falls back to any of its words.
@@ -180,16 +177,26 @@ class QueryPlan:
         units = [term_query(t) for t in terms]
         if len(terms) == 1 and not terms[0].exact:
             units = [_word_query(w, syn) for w in self.words.get(id(terms[0]), [])]
-        self.partial = self._exclude(Q.Or(units)) if len(units) > 1 else None
+        self.partial = Q.Or(units) if len(units) > 1 else None
 
         filters = []
         for key, values in parsed.filters.items():
+            if key == "section":
+                key, values = "section_key", [normalize_text(v) for v in values]
             terms = [Q.Term(key, v) for v in values]
             filters.append(Q.Or(terms) if len(terms) > 1 else terms[0])
         self.filter = Q.And(filters) if len(filters) > 1 else (filters[0] if filters else None)
 
-    def _exclude(self, q: Q.Query) -> Q.Query:
-        return Q.AndNot(q, self.excluded) if self.excluded is not None else q
+    def excluded_docs(self, searcher) -> set:
+        """Docnums of paragraphs with an excluded term, to mask out.
+
+        Exclusion is a mask, not a Whoosh AndNot: whoosh-reloaded 2.7.5's
+        AndNotMatcher lets through the first positive document when the
+        excluded term's first document comes before it.
+        """
+        if self.excluded is None:
+            return set()
+        return set(searcher.docs_for_query(self.excluded))
 
     def needles(self) -> list[tuple[list[str], list[str]]]:
         """What to mark, per typed term: its literal forms, then its words.
@@ -292,14 +299,16 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
     start = (page - 1) * per_page
     end = start + per_page
 
-    picked, total, partial = _ranked_page(searcher, plan, start, end)
+    excluded = plan.excluded_docs(searcher)
+    picked, total, partial = _ranked_page(searcher, plan, excluded, start, end)
     if total == 0 and plan.partial is not None:
         partial = True
-        results = searcher.search(plan.partial, limit=end, filter=plan.filter)
+        results = searcher.search(plan.partial, limit=end, filter=plan.filter,
+                                  mask=excluded or None)
         total = len(results)
         picked = [(hit.docnum, hit.score, False) for hit in results[start:end]]
 
-    facets = _facets(searcher, plan.main if not partial else plan.partial)
+    facets = _facets(searcher, plan.main if not partial else plan.partial, excluded)
     needles = plan.needles()
     hits = []
     for docnum, score, exact in picked:
@@ -317,30 +326,32 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
                         partial=partial, facets=facets, filters=filters)
 
 
-def _ranked_page(searcher, plan: QueryPlan, start: int, end: int):
+def _ranked_page(searcher, plan: QueryPlan, excluded: set, start: int, end: int):
     """Docnums of one page: exact matches first, then the rest; and the total."""
     exact_docs: set = set()
     picked: list = []
     n_exact = 0
     if plan.exact is not None:
-        exact = searcher.search(plan.exact, limit=end, filter=plan.filter)
+        exact = searcher.search(plan.exact, limit=end, filter=plan.filter,
+                                mask=excluded or None)
         n_exact = len(exact)
         exact_docs = exact.docs()
         picked = [(h.docnum, h.score, True) for h in exact[start:end]]
     rest_start = max(0, start - n_exact)
     rest_end = end - n_exact
     rest = searcher.search(plan.main, limit=max(rest_end, 1), filter=plan.filter,
-                           mask=exact_docs or None)
+                           mask=(exact_docs | excluded) or None)
     total = n_exact + len(rest)
     if rest_end > 0:
         picked += [(h.docnum, h.score, False) for h in rest[rest_start:rest_end]]
     return picked, total, False
 
 
-def _facets(searcher, q: Q.Query) -> dict:
+def _facets(searcher, q: Q.Query, excluded: set) -> dict:
     """Hit counts per section and per document, before the filters apply."""
     facets = {"section": sorting.FieldFacet("section"), "doc": sorting.FieldFacet("doc_id")}
-    results = searcher.search(q, limit=1, groupedby=facets, maptype=sorting.Count)
+    results = searcher.search(q, limit=1, groupedby=facets, maptype=sorting.Count,
+                              mask=excluded or None)
     out = {}
     for name in facets:
         groups = results.groups(name)
@@ -462,9 +473,10 @@ def mark_document(snapshot: Snapshot, doc_id: str, texts: list[str], query: str)
         return [str(escape(t)) for t in texts]
     plan = QueryPlan(parsed, snapshot)
     in_doc = Q.Term("doc_id", doc_id)
-    found = snapshot.searcher.search(plan.main, filter=in_doc, limit=None)
+    mask = plan.excluded_docs(snapshot.searcher) or None
+    found = snapshot.searcher.search(plan.main, filter=in_doc, mask=mask, limit=None)
     if not found and plan.partial is not None:
-        found = snapshot.searcher.search(plan.partial, filter=in_doc, limit=None)
+        found = snapshot.searcher.search(plan.partial, filter=in_doc, mask=mask, limit=None)
     matched = {hit["paragraph"] for hit in found}
     groups = plan.needles()
     return [_render(t, 0, len(t), match_spans(t, groups)) if n in matched else str(escape(t))

@@ -76,3 +76,18 @@ def make_index(tmp_path):
         return corpus_dir, index_dir, report
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print recall and MRR of the relevance suite (tests/test_relevance.py)."""
+    from tests.test_relevance import RELEVANCE_KEY
+
+    data = config.stash.get(RELEVANCE_KEY, None)
+    if not data:
+        return
+    terminalreporter.section("relevance")
+    for suite, rows in data.items():
+        recall = sum(r for _, r, _ in rows) / len(rows)
+        mrr = sum(m for _, _, m in rows) / len(rows)
+        terminalreporter.write_line(
+            f"{suite:>18}: {len(rows):3d} queries  recall {recall:.3f}  MRR {mrr:.3f}")

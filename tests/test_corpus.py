@@ -3,6 +3,7 @@
 import pytest
 
 from searchsvc import corpus
+from searchsvc.analysis import normalize_text
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +79,24 @@ def test_missing_or_empty_corpus_is_an_error(tmp_path):
 def test_doc_ids_are_url_safe_and_stable(tmp_path):
     assert corpus.doc_id_for(tmp_path / "罗湖 2019 报告.txt") == "罗湖-2019-报告"
     assert corpus.doc_id_for(tmp_path / "a/b?c#d.txt".replace("/", "_")) == "a_b-c-d"
+
+
+def test_a_traditional_copy_parses_like_the_original(seed_text, report):
+    import opencc
+
+    traditional = corpus.parse_text(opencc.OpenCC("s2t").convert(seed_text), "zht")
+    assert len(traditional.paragraphs) == 34
+    assert traditional.source == "南方都市報" and traditional.date == "2020-01-03"
+    assert traditional.edition == "LS04" and traditional.author == "張一鎏"
+    labels = [normalize_text(s["label"]) for s in traditional.sections]
+    assert labels == [s["label"] for s in report.sections]
+    assert traditional.sections[6]["label"] == "數讀"
+    assert not any("手機看報" in p.text for p in traditional.paragraphs)
+    assert traditional.credit.endswith("張一鎏")
+
+
+def test_full_width_colons_and_spaces_in_a_byline():
+    text = "标题\n副题\n来源：某报　　2021年3月5日　　版次：A01　　作者：李四\n正文。"
+    doc = corpus.parse_text(text, "x")
+    assert (doc.source, doc.date, doc.edition, doc.author) == ("某报", "2021-03-05", "A01", "李四")
+    assert [p.text for p in doc.paragraphs] == ["正文。"]

@@ -150,3 +150,12 @@ def test_fragments_for_a_long_paragraph():
     plain = html.replace("<mark>", "").replace("</mark>", "").strip("…")
     assert plain.startswith("这一句") or "这一句提到了木头龙旧改。" in plain
     assert len(plain) <= 170
+
+
+def test_exclusion_holds_when_the_excluded_word_comes_first(seed_snapshot):
+    # p1 has 罗湖 and comes before every 营商环境 paragraph: Whoosh's AndNot
+    # would let p10 through here; the mask must not.
+    r = run(seed_snapshot, "营商环境 -罗湖")
+    assert paragraphs(r) == [26]
+    assert r.facets["section"] == [{"value": "答卷5", "count": 1}]
+    assert run(seed_snapshot, "-罗湖").total == 34 - 29
