@@ -44,6 +44,7 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=65536)
 def _fold_char(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch).casefold()
 
@@ -68,17 +69,18 @@ class Normalized:
 
 
 def _fold(text: str) -> Normalized:
+    if text.isascii():
+        return Normalized(text.lower())
     if unicodedata.is_normalized("NFKC", text) and text.casefold() == text:
         return Normalized(text)
-    out, starts, ends = [], [], []
-    for i, ch in enumerate(text):
-        folded = _fold_char(ch)
-        out.append(folded)
-        starts.extend([i] * len(folded))
-        ends.extend([i + 1] * len(folded))
-    folded = "".join(out)
+    pieces = [_fold_char(ch) for ch in text]
+    folded = "".join(pieces)
     if len(folded) == len(text):
         return Normalized(folded)
+    starts, ends = [], []
+    for i, piece in enumerate(pieces):
+        starts.extend([i] * len(piece))
+        ends.extend([i + 1] * len(piece))
     return Normalized(folded, tuple(starts), tuple(ends))
 
 

@@ -31,11 +31,14 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from . import corpus
 from .analysis import CharTokenizer, WordTokenizer, normalize_text
+from .docsets import LiteralIndex
+from .ranking import Ranker
 
 CURRENT = "current"
 LOCK_FILE = ".rebuild.lock"
 DICTIONARY_FILE = "_dictionary.txt"
 SYNONYMS_FILE = "_synonyms.txt"
+NORMALIZED_FILE = "normalized.txt"
 FORMAT_VERSION = 1
 
 
@@ -55,7 +58,7 @@ def make_schema(user_dict: str | None = None) -> Schema:
         section=ID(stored=True, sortable=True),
         section_key=ID(),  # normalized label: section:数读 finds 數讀
         heading=STORED(),
-        paragraph=NUMERIC(stored=True),
+        paragraph=NUMERIC(stored=True, sortable=True),
         text=TEXT(analyzer=WordTokenizer(user_dict), phrase=True, chars=True, stored=True),
         chars=TEXT(analyzer=CharTokenizer(), phrase=True),
     )
@@ -157,6 +160,7 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None) ->
                 "skipped": [{"file": Path(s.path).name, "reason": s.reason} for s in skipped],
             }
             _write_json(tmp / "documents.json", [_document_record(d) for d in documents])
+            _write_normalized(tmp / NORMALIZED_FILE, documents)
             _write_json(tmp / "meta.json", meta)
             final = index_dir / name
             os.rename(tmp, final)
@@ -197,6 +201,15 @@ def _write(folder: Path, documents, extras: Extras, progress) -> int:
         writer.cancel()
         raise
     return count
+
+
+def _write_normalized(path: Path, documents) -> None:
+    """Each paragraph's normalized text without white space, one per line,
+    in the order they were added (= docnum in a single-segment index)."""
+    with open(path, "w", encoding="utf-8") as f:
+        for doc in documents:
+            for p in doc.paragraphs:
+                f.write("".join(normalize_text(p.text).split()) + "\n")
 
 
 def _write_json(path: Path, data) -> None:
@@ -269,8 +282,47 @@ class Snapshot:
             raise IndexUnavailable(f"the index at {path} is damaged "
                                    f"({type(exc).__name__}); run `searchsvc rebuild`") from exc
         self.documents = {d["doc_id"]: d for d in docs}
+        self.literals = LiteralIndex(self.searcher, _read_normalized(path, self.searcher))
+        self.ranker = Ranker(self.searcher)
+        self._columns: dict[str, list] = {}
         self.synonyms = _synonym_map(self.meta.get("synonyms", []))
         self.user_dict = getattr(self.index.schema["text"].analyzer, "user_dict", None)
+
+
+    def column(self, name: str) -> list:
+        """A stored field's value for every docnum (facets, doc view)."""
+        values = self._columns.get(name)
+        if values is None:
+            reader = self.searcher.reader()
+            if reader.has_column(name):
+                values = list(reader.column_reader(name))
+            else:
+                values = [self.searcher.stored_fields(d).get(name)
+                          for d in range(reader.doc_count_all())]
+            self._columns[name] = values
+        return values
+
+
+def _read_normalized(path: Path, searcher) -> list[str] | None:
+    """The normalized paragraph texts by docnum, when the file lines up.
+
+    It lines up when the index is one segment in insertion order, which a
+    single writer gives; otherwise (None) texts are normalized on demand.
+    """
+    try:
+        with open(path / NORMALIZED_FILE, encoding="utf-8") as f:
+            texts = f.read().split("\n")[:-1]
+    except OSError:
+        return None
+    reader = searcher.reader()
+    n = reader.doc_count_all()
+    if len(texts) != n or not reader.is_atomic() or n == 0:
+        return None
+    for docnum in (0, n - 1):
+        stored = searcher.stored_fields(docnum)["text"]
+        if "".join(normalize_text(stored).split()) != texts[docnum]:
+            return None
+    return texts
 
 
 def _synonym_map(groups) -> dict[str, list[str]]:

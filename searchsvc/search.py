@@ -16,14 +16,14 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
 from whoosh import query as Q
-from whoosh import sorting
 
-from .analysis import literal_grams, normalize, normalize_text, query_words
+from .analysis import normalize, normalize_text, query_words
 from .indexer import Snapshot
 
 FIELDS = {"section": "section", "doc": "doc_id"}
@@ -109,94 +109,192 @@ def parse_query(text: str) -> ParsedQuery:
     return parsed
 
 
+
 # --------------------------------------------------------------------------
-# Whoosh queries
+# Matching: docsets of literal strings, combined as the query says
 # --------------------------------------------------------------------------
 
-def literal_query(literal: str) -> Q.Query:
-    """Paragraphs containing ``literal`` (normalized, no spaces) as a string."""
-    grams = literal_grams(literal)
-    if len(grams) == 1:
-        return Q.Term("chars", grams[0])
-    return Q.Phrase("chars", grams)
-
-
-def _word_query(word: str, synonyms: dict) -> Q.Query:
-    alternatives = [word] + [s for s in synonyms.get(word, []) if s != word]
-    parts = []
-    for alt in alternatives:
-        parts.append(Q.Term("text", alt))
-        parts.append(literal_query(alt))
-    return Q.Or(parts)
+MAX_CLAUSES = 32  # typed terms beyond this are ignored (and reported)
+MAX_SCORING_WORDS = 12  # the rarest words of a long query rank its results
+MAX_PARTIAL_UNITS = 32  # the rarest terms of a long query make partial matches
+VERIFY_AT = 256  # with this few candidates left, check the rest on their text
 
 
 class QueryPlan:
-    """The Whoosh queries for one parsed query over one snapshot."""
+    """What one parsed query matches in one snapshot, as sets of docnums.
+
+    Every word matches the paragraphs that contain it literally (after
+    normalization), or one of its synonyms; a typed term matches when all
+    its words do; a clause when one of its OR-ed terms does; the query when
+    every clause does. ``exact`` keeps the paragraphs that contain each
+    clause's text as typed. Conditions are applied rarest first, and once
+    few candidates are left the remaining ones are checked on each
+    candidate's text instead of reading more postings.
+    """
 
     def __init__(self, parsed: ParsedQuery, snapshot: Snapshot):
         self.parsed = parsed
-        self._synonyms = syn = snapshot.synonyms
-        user_dict = snapshot.user_dict
-        self.words: dict[Term, list[str]] = {}
-
-        def term_query(term: Term) -> Q.Query:
-            literal = term.literal
-            if term.exact:
-                return literal_query(literal)
-            words = query_words(term.raw, user_dict)
-            self.words[id(term)] = words
-            if not words:
-                return literal_query(literal)
-            base = Q.And([_word_query(w, syn) for w in words]) if len(words) > 1 \
-                else _word_query(words[0], syn)
-            extra = [s for s in syn.get(literal, []) if s != literal and s not in words]
-            if extra:
-                base = Q.Or([base] + [_word_query(s, syn) for s in extra])
-            return base
-
-        clause_queries = [Q.Or([term_query(t) for t in clause]) if len(clause) > 1
-                          else term_query(clause[0]) for clause in parsed.clauses]
-        excluded = [literal_query(t.literal) for t in parsed.excluded]
-        self.excluded = Q.Or(excluded) if excluded else None
-
-        if clause_queries:
-            main = Q.And(clause_queries) if len(clause_queries) > 1 else clause_queries[0]
-        else:
-            main = Q.Every()
-        self.main = main
-
-        exact_parts = []
+        self.snapshot = snapshot
+        self.literals = snapshot.literals
+        self.synonyms = snapshot.synonyms
+        # identical clauses and exclusions add nothing: keep one of each;
+        # past MAX_CLAUSES terms a query is cut, and says so
+        seen, self.clauses, self.ignored = set(), [], 0
         for clause in parsed.clauses:
-            lits = [literal_query(t.literal) for t in clause]
-            exact_parts.append(Q.Or(lits) if len(lits) > 1 else lits[0])
-        self.exact = Q.And(exact_parts) if exact_parts else None
+            key = tuple(sorted((t.literal, t.exact) for t in clause))
+            if key in seen:
+                continue
+            seen.add(key)
+            room = MAX_CLAUSES - sum(len(c) for c in self.clauses)
+            if room <= 0:
+                self.ignored += len(clause)
+                continue
+            self.ignored += max(0, len(clause) - room)
+            self.clauses.append(clause[:room])
+        excluded = list({t.literal: t for t in parsed.excluded}.values())
+        self.excluded = excluded[:MAX_CLAUSES]
+        self.ignored += len(excluded) - len(self.excluded)
+        self.terms = [t for clause in self.clauses for t in clause]
+        self.words = {id(t): ([] if t.exact else query_words(t.raw, snapshot.user_dict))
+                      for t in self.terms}
 
-        # When everything AND-ed finds nothing: any typed term; a single
-        # typed term (罗湖营商环境火星) falls back to any of its words.
-        terms = parsed.positive
-        units = [term_query(t) for t in terms]
-        if len(terms) == 1 and not terms[0].exact:
-            units = [_word_query(w, syn) for w in self.words.get(id(terms[0]), [])]
-        self.partial = Q.Or(units) if len(units) > 1 else None
+    # -- the pieces ----------------------------------------------------------
 
-        filters = []
-        for key, values in parsed.filters.items():
+    def _alternatives(self, word: str) -> list[str]:
+        return [word] + [s for s in self.synonyms.get(word, []) if s != word]
+
+    def _rarity(self, literal: str) -> int:
+        return self.literals.df(self.literals.rarest_gram(literal)) if literal else 0
+
+    def _term_units(self, term: Term) -> list[list[str]]:
+        """A term as AND of ORs of literal strings (words and synonyms)."""
+        words = self.words[id(term)]
+        return [self._alternatives(w) for w in words] if words else [[term.literal]]
+
+    def word_docs(self, alternatives: list[str]) -> frozenset:
+        return frozenset().union(*(self.literals.docs(a) for a in alternatives))
+
+    def term_docs(self, term: Term) -> frozenset:
+        docs = None
+        for alts in sorted(self._term_units(term), key=lambda a: self._rarity(a[0])):
+            if docs is not None and len(docs) <= VERIFY_AT:
+                docs = frozenset(d for d in docs if self._has_any(d, alts))
+            else:
+                found = self.word_docs(alts)
+                docs = found if docs is None else docs & found
+            if not docs:
+                break
+        extra = [a for a in self.synonyms.get(term.literal, []) if a != term.literal]
+        return docs | self.word_docs(extra) if extra else docs
+
+    def _has_any(self, docnum: int, strings) -> bool:
+        text = self.literals.text(docnum)
+        return any(s in text for s in strings)
+
+    def _term_in_text(self, term: Term, text: str) -> bool:
+        if any(a in text for a in self.synonyms.get(term.literal, [])):
+            return True
+        return all(any(a in text for a in alts) for alts in self._term_units(term))
+
+    def _narrow(self, docs, conditions) -> frozenset:
+        """Intersect ``docs`` with each (docset function, text test), rarest first."""
+        for compute, test in conditions:
+            if docs is not None and len(docs) <= VERIFY_AT:
+                docs = frozenset(d for d in docs if test(self.literals.text(d)))
+            else:
+                found = compute()
+                docs = found if docs is None else docs & found
+            if not docs:
+                return frozenset()
+        return docs
+
+    def _clause_conditions(self, clauses, exact: bool):
+        conditions = []
+        for clause in sorted(clauses, key=lambda c: max(self._rarity(t.literal) for t in c)):
+            if exact:
+                lits = [t.literal for t in clause]
+                conditions.append((lambda lits=lits: self.word_docs(lits),
+                                   lambda text, lits=lits: any(x in text for x in lits)))
+            else:
+                conditions.append((
+                    lambda c=clause: frozenset().union(*(self.term_docs(t) for t in c)),
+                    lambda text, c=clause: any(self._term_in_text(t, text) for t in c)))
+        return conditions
+
+    def _without_excluded(self, docs: frozenset) -> frozenset:
+        for term in self.excluded:
+            if not docs:
+                break
+            if len(docs) <= VERIFY_AT:
+                docs = frozenset(d for d in docs if term.literal not in self.literals.text(d))
+            else:
+                docs = docs - self.literals.docs(term.literal)
+        return docs
+
+    # -- the sets ------------------------------------------------------------
+
+    def filter_docs(self) -> frozenset | None:
+        sets = []
+        for key, values in self.parsed.filters.items():
             if key == "section":
                 key, values = "section_key", [normalize_text(v) for v in values]
-            terms = [Q.Term(key, v) for v in values]
-            filters.append(Q.Or(terms) if len(terms) > 1 else terms[0])
-        self.filter = Q.And(filters) if len(filters) > 1 else (filters[0] if filters else None)
+            docs = set()
+            for v in values:
+                docs.update(self.snapshot.searcher.docs_for_query(Q.Term(key, v)))
+            sets.append(docs)
+        if not sets:
+            return None
+        return frozenset(set.intersection(*sets))
 
-    def excluded_docs(self, searcher) -> set:
-        """Docnums of paragraphs with an excluded term, to mask out.
+    def matched(self) -> frozenset:
+        """Paragraphs the query matches, exclusions applied, filters not."""
+        docs = self.literals.all_docs() if not self.clauses else \
+            self._narrow(None, self._clause_conditions(self.clauses, exact=False))
+        return self._without_excluded(docs)
 
-        Exclusion is a mask, not a Whoosh AndNot: whoosh-reloaded 2.7.5's
-        AndNotMatcher lets through the first positive document when the
-        excluded term's first document comes before it.
+    def exact(self, within: frozenset) -> frozenset:
+        """Those of ``within`` that contain each clause's text as typed."""
+        if not self.clauses:
+            return frozenset()
+        return self._narrow(within, self._clause_conditions(self.clauses, exact=True))
+
+    def partial(self) -> frozenset:
+        """Paragraphs with any typed term (a lone term: any of its words)."""
+        terms = self.terms
+        if len(terms) == 1 and len(self.words[id(terms[0])]) > 1:
+            units = [(self._rarity(w), lambda w=w: self.word_docs(self._alternatives(w)))
+                     for w in self.words[id(terms[0])]]
+        elif len(terms) > 1:
+            units = [(self._rarity(t.literal), lambda t=t: self.term_docs(t)) for t in terms]
+        else:
+            return frozenset()
+        units.sort(key=lambda u: u[0])
+        docs = frozenset().union(*(compute() for _, compute in units[:MAX_PARTIAL_UNITS]))
+        return self._without_excluded(docs)
+
+    # -- ranking and marks ---------------------------------------------------
+
+    def scoring_terms(self) -> list[tuple[str, str]]:
+        """(field, text) terms whose BM25F sum ranks the matches.
+
+        Each word brings its ``text`` token and the rarest bigram of its
+        literal form (which every paragraph containing it has); a long query
+        is ranked by its rarest words.
         """
-        if self.excluded is None:
-            return set()
-        return set(searcher.docs_for_query(self.excluded))
+        strings: dict[str, None] = {}
+        for clause in self.clauses:
+            for term in clause:
+                for alts in self._term_units(term):
+                    for alt in alts:
+                        strings.setdefault(alt, None)
+                for alt in self.synonyms.get(term.literal, []):
+                    strings.setdefault(alt, None)
+        ranked = sorted(strings, key=self._rarity)[:MAX_SCORING_WORDS]
+        terms = []
+        for word in ranked:
+            terms.append(("text", word))
+            terms.append(("chars", self.literals.rarest_gram(word)))
+        return terms
 
     def needles(self) -> list[tuple[list[str], list[str]]]:
         """What to mark, per typed term: its literal forms, then its words.
@@ -205,11 +303,10 @@ class QueryPlan:
         that only has its words apart gets the words marked.
         """
         groups = []
-        for term in self.parsed.positive:
-            literals = [term.literal] + self._synonyms.get(term.literal, [])
-            words = []
-            for w in self.words.get(id(term), []):
-                words += [w] + self._synonyms.get(w, [])
+        for term in self.terms:
+            literals = [term.literal] + self.synonyms.get(term.literal, [])
+            words = [a for alts in self._term_units(term) for a in alts] \
+                if self.words[id(term)] else []
             groups.append((list(dict.fromkeys(literals)), list(dict.fromkeys(words))))
         return groups
 
@@ -255,6 +352,7 @@ class SearchResult:
     partial: bool = False
     facets: dict = field(default_factory=dict)
     filters: dict = field(default_factory=dict)
+    ignored_terms: int = 0  # typed terms past MAX_CLAUSES, not searched
 
     @property
     def pages(self) -> int:
@@ -266,8 +364,11 @@ class SearchResult:
             "per_page": self.per_page, "pages": self.pages,
             "took_ms": round(self.took_ms, 2), "partial": self.partial,
             "filters": self.filters, "facets": self.facets,
+            "ignored_terms": self.ignored_terms,
             "hits": [h.to_dict() for h in self.hits],
         }
+
+
 
 
 def default_link(doc_id: str, paragraph: int, query: str) -> str:
@@ -296,22 +397,33 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
 
     plan = QueryPlan(parsed, snapshot)
     searcher = snapshot.searcher
+    allowed_by_filters = plan.filter_docs()
+
+    def restrict(docs):
+        return docs if allowed_by_filters is None else docs & allowed_by_filters
+
+    partial = False
+    matched = plan.matched()
+    allowed = restrict(matched)
+    exact = plan.exact(allowed)
+    if not allowed and parsed.clauses:
+        partial_docs = plan.partial()
+        if partial_docs:
+            partial, matched, exact = True, partial_docs, frozenset()
+            allowed = restrict(matched)
+
     start = (page - 1) * per_page
     end = start + per_page
+    terms = plan.scoring_terms()
+    top = snapshot.ranker.top
+    n_exact = len(exact)
+    picked = [(d, s, True) for d, s in top(terms, exact, start, min(end, n_exact))]
+    picked += [(d, s, False) for d, s in
+               top(terms, allowed - exact, max(0, start - n_exact), end - n_exact)]
 
-    excluded = plan.excluded_docs(searcher)
-    picked, total, partial = _ranked_page(searcher, plan, excluded, start, end)
-    if total == 0 and plan.partial is not None:
-        partial = True
-        results = searcher.search(plan.partial, limit=end, filter=plan.filter,
-                                  mask=excluded or None)
-        total = len(results)
-        picked = [(hit.docnum, hit.score, False) for hit in results[start:end]]
-
-    facets = _facets(searcher, plan.main if not partial else plan.partial, excluded)
     needles = plan.needles()
     hits = []
-    for docnum, score, exact in picked:
+    for docnum, score, is_exact in picked:
         fields = searcher.stored_fields(docnum)
         spans = match_spans(fields["text"], needles)
         hits.append(Hit(
@@ -320,43 +432,21 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
             paragraph=fields["paragraph"], score=score,
             snippet=make_snippet(fields["text"], spans), text=fields["text"],
             url=link(fields["doc_id"], fields["paragraph"], query),
-            matches=[list(s) for s in spans], exact=exact, partial=partial))
-    return SearchResult(query, total, page, per_page,
-                        (time.perf_counter() - started) * 1000, hits,
-                        partial=partial, facets=facets, filters=filters)
+            matches=[list(s) for s in spans], exact=is_exact, partial=partial))
+    return SearchResult(query, len(allowed), page, per_page,
+                        (time.perf_counter() - started) * 1000, hits, partial=partial,
+                        facets=facets(snapshot, matched), filters=filters,
+                        ignored_terms=plan.ignored)
 
 
-def _ranked_page(searcher, plan: QueryPlan, excluded: set, start: int, end: int):
-    """Docnums of one page: exact matches first, then the rest; and the total."""
-    exact_docs: set = set()
-    picked: list = []
-    n_exact = 0
-    if plan.exact is not None:
-        exact = searcher.search(plan.exact, limit=end, filter=plan.filter,
-                                mask=excluded or None)
-        n_exact = len(exact)
-        exact_docs = exact.docs()
-        picked = [(h.docnum, h.score, True) for h in exact[start:end]]
-    rest_start = max(0, start - n_exact)
-    rest_end = end - n_exact
-    rest = searcher.search(plan.main, limit=max(rest_end, 1), filter=plan.filter,
-                           mask=(exact_docs | excluded) or None)
-    total = n_exact + len(rest)
-    if rest_end > 0:
-        picked += [(h.docnum, h.score, False) for h in rest[rest_start:rest_end]]
-    return picked, total, False
-
-
-def _facets(searcher, q: Q.Query, excluded: set) -> dict:
+def facets(snapshot: Snapshot, docs: frozenset) -> dict:
     """Hit counts per section and per document, before the filters apply."""
-    facets = {"section": sorting.FieldFacet("section"), "doc": sorting.FieldFacet("doc_id")}
-    results = searcher.search(q, limit=1, groupedby=facets, maptype=sorting.Count,
-                              mask=excluded or None)
     out = {}
-    for name in facets:
-        groups = results.groups(name)
+    for name, column in (("section", "section"), ("doc", "doc_id")):
+        values = snapshot.column(column)
+        counts = Counter(values[d] for d in docs)
         out[name] = [{"value": k, "count": v} for k, v in
-                     sorted(groups.items(), key=lambda kv: (-kv[1], kv[0])) if k != ""]
+                     sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if k]
     return out
 
 
@@ -472,12 +562,9 @@ def mark_document(snapshot: Snapshot, doc_id: str, texts: list[str], query: str)
     if not parsed.positive:
         return [str(escape(t)) for t in texts]
     plan = QueryPlan(parsed, snapshot)
-    in_doc = Q.Term("doc_id", doc_id)
-    mask = plan.excluded_docs(snapshot.searcher) or None
-    found = snapshot.searcher.search(plan.main, filter=in_doc, mask=mask, limit=None)
-    if not found and plan.partial is not None:
-        found = snapshot.searcher.search(plan.partial, filter=in_doc, mask=mask, limit=None)
-    matched = {hit["paragraph"] for hit in found}
+    in_doc = frozenset(snapshot.searcher.docs_for_query(Q.Term("doc_id", doc_id)))
+    found = plan.matched() & in_doc or plan.partial() & in_doc
+    matched = {snapshot.column("paragraph")[d] for d in found}
     groups = plan.needles()
     return [_render(t, 0, len(t), match_spans(t, groups)) if n in matched else str(escape(t))
             for n, t in enumerate(texts, 1)]
