@@ -1,0 +1,105 @@
+"""The docset machinery agrees with a brute-force reading of the query.
+
+A generated corpus of report sentences is searched with random queries
+(substrings, OR, exclusions); the result set must equal what scanning every
+paragraph's normalized text says. Small thresholds force the paths that
+verify candidates on their text instead of reading postings.
+"""
+
+import random
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from searchsvc import docsets, indexer
+from searchsvc import search as S
+from searchsvc.analysis import normalize_text, query_words
+from tests.conftest import SEED, write_corpus
+
+
+def sentences():
+    text = SEED.read_text(encoding="utf-8")
+    return [s for s in re.split(r"(?<=[。;；])", text.replace("\n", "")) if len(s) > 8]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    rng = random.Random(7)
+    pool = sentences()
+    files = {}
+    for n in range(12):
+        paras = ["".join(rng.sample(pool, rng.randint(1, 3))) for _ in range(25)]
+        files[f"gen{n:02d}.txt"] = f"生成文档{n}\n" + "\n".join(paras)
+    base = tmp_path_factory.mktemp("gen")
+    write_corpus(base / "corpus", files)
+    indexer.build_index(base / "corpus", base / "index")
+    snap = indexer.open_snapshot(base / "index")
+    texts = {}
+    for d in snap.documents.values():
+        for p in d["paragraph_list"]:
+            texts[f'{d["doc_id"]}#p{p["n"]}'] = "".join(normalize_text(p["text"]).split())
+    return snap, texts
+
+
+def oracle(texts, clauses, excluded):
+    """Ids whose text has, for every clause, some term with all its words."""
+    def term_in(term, text):
+        words = query_words(term) or ["".join(normalize_text(term).split())]
+        return all(w in text for w in words)
+
+    return {pid for pid, text in texts.items()
+            if all(any(term_in(t, text) for t in clause) for clause in clauses)
+            and not any("".join(normalize_text(x).split()) in text for x in excluded)}
+
+
+def pieces(draw, texts, n):
+    out = []
+    for _ in range(n):
+        text = draw(st.sampled_from(sorted(texts.values())))
+        length = draw(st.integers(1, 6))
+        start = draw(st.integers(0, max(0, len(text) - length)))
+        piece = text[start:start + length]
+        if piece[:1] in "-+\"" or piece in ("OR", "AND", "NOT"):
+            piece = "罗湖"
+        out.append(piece)
+    return out
+
+
+@pytest.mark.parametrize("verify_at", [0, 2, 256])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_results_equal_a_brute_force_scan(generated, monkeypatch, verify_at, data):
+    snap, texts = generated
+    monkeypatch.setattr(S, "VERIFY_AT", verify_at)
+    monkeypatch.setattr(docsets, "VERIFY_AT", max(verify_at, 1))
+    snap.literals._cache.clear()
+    snap.literals._held = 0
+    a, b, c = pieces(data.draw, texts, 3)
+    if c[0].isdigit():
+        c = "罗湖"  # "-2019" is text (2019-2025), not an exclusion
+    shape = data.draw(st.sampled_from(["a", "a b", "a OR b", "a -c", "a OR b c", "a b -c"]))
+    query = shape.replace("a", "\0").replace("b", "\1").replace("c", "\2")
+    query = query.replace("\0", a).replace("\1", b).replace("\2", "-" + c if "-c" in shape else c)
+    query = query.replace("--", "-")
+    clauses = {"a": [[a]], "a b": [[a], [b]], "a OR b": [[a, b]], "a -c": [[a]],
+               "a OR b c": [[a, b], [c]], "a b -c": [[a], [b]]}[shape]
+    excluded = [c] if "-c" in shape else []
+    result = S.search(snap, query, per_page=100)
+    expected = oracle(texts, clauses, excluded)
+    if result.partial:
+        assert not expected
+    else:
+        assert {h.id for h in result.hits} == expected or result.total > 100, query
+        assert result.total == len(expected), query
+
+
+def test_without_the_normalized_file_texts_are_normalized_on_demand(make_index):
+    _, index_dir, report = make_index({"a.txt": "標題\n羅湖區ＰＭ２．５濃度下降。\n第二段"})
+    (indexer.Path(report.path) / indexer.NORMALIZED_FILE).unlink()
+    indexer.forget_snapshots()
+    snap = indexer.open_snapshot(index_dir)
+    assert snap.literals.texts is None
+    assert snap.literals.text(0) == "罗湖区pm2.5浓度下降。"
+    assert [h.paragraph for h in S.search(snap, "湖区pm2").hits] == [1]
