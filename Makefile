@@ -7,7 +7,11 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export HOST PORT
 
-.PHONY: install run rebuild test clean
+CHROMIUM  := /usr/bin/chromium
+CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install browser-deps run rebuild test screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +30,20 @@ run: install
 rebuild: install
 	$(BIN)/searchsvc rebuild
 
-test: install
+## Debian's Chromium and CJK fonts, for the browser tests (installed once)
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ]; then \
+	  echo "installing Debian packages chromium and fonts-noto-cjk for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+test: install browser-deps
 	$(BIN)/python -m pytest
+
+## Refresh the README's screenshots (taken by the browser tests)
+screenshots: install browser-deps
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis

@@ -568,3 +568,30 @@ def mark_document(snapshot: Snapshot, doc_id: str, texts: list[str], query: str)
     groups = plan.needles()
     return [_render(t, 0, len(t), match_spans(t, groups)) if n in matched else str(escape(t))
             for n, t in enumerate(texts, 1)]
+
+
+MAX_SUGGEST_SCAN = 5000  # lexicon terms looked at for one prefix
+
+
+def suggest(snapshot: Snapshot, query: str, limit: int = 8) -> list[dict]:
+    """Completions of the query's last word from the index's own words.
+
+    Ranked by how many paragraphs have the word, then shorter first; the
+    rest of the query is kept in front (罗湖 营商 -> 罗湖 营商环境).
+    """
+    head, _, last = query.strip().rpartition(" ")
+    prefix = normalize_text(last).strip()
+    if not prefix or prefix[0] in "-+\"" or ":" in prefix:
+        return []
+    reader = snapshot.searcher.reader()
+    found = []
+    for i, raw in enumerate(reader.expand_prefix("text", prefix)):
+        if i >= MAX_SUGGEST_SCAN:
+            break
+        word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        if word != prefix:
+            found.append((reader.doc_frequency("text", word), word))
+    found.sort(key=lambda fw: (-fw[0], len(fw[1]), fw[1]))
+    lead = f"{head.strip()} " if head.strip() else ""
+    return [{"text": lead + word, "word": word, "count": count}
+            for count, word in found[:limit]]

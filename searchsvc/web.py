@@ -91,6 +91,13 @@ def api_search():
     return jsonify(run_search(_search_params(required=True)).to_dict())
 
 
+@bp.get("/api/suggest")
+def api_suggest():
+    query = _query_param(required=False)
+    limit = _int_param("limit", 8, 1, 20)
+    return jsonify({"query": query, "suggestions": search.suggest(_snapshot(), query, limit)})
+
+
 @bp.get("/api/documents")
 def api_documents():
     snap = _snapshot()

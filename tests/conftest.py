@@ -6,7 +6,14 @@ copied from corpus/ into a temporary corpus.
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -26,6 +33,72 @@ def write_corpus(folder: Path, files: dict[str, str | bytes]) -> Path:
         else:
             path.write_text(content, encoding="utf-8")
     return folder
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(base: str, path: str):
+    """(status, headers, body) of a GET, errors included."""
+    try:
+        with urllib.request.urlopen(base + path, timeout=10) as r:
+            return r.status, r.headers, r.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode("utf-8")
+
+
+class Server:
+    """A real gunicorn serving a corpus built in a folder; stop() ends it."""
+
+    def __init__(self, folder: Path, files: dict, workers: int = 2):
+        self.corpus_dir = write_corpus(folder / "corpus", files)
+        self.index_dir = folder / "index"
+        indexer.build_index(self.corpus_dir, self.index_dir)
+        port = free_port()
+        env = dict(os.environ, SEARCHSVC_CORPUS=str(self.corpus_dir),
+                   SEARCHSVC_INDEX=str(self.index_dir), HOST="127.0.0.1", PORT=str(port),
+                   WEB_CONCURRENCY=str(workers), GUNICORN_ACCESSLOG="/dev/null")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+             "searchsvc:create_app()"], cwd=folder, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if fetch(self.base, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.proc.kill()
+                pytest.fail("gunicorn did not start:\n" + self.proc.stdout.read().decode())
+            time.sleep(0.1)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture()
+def start_server():
+    """start_server(folder, files) -> (base URL, corpus dir, index dir)."""
+    servers = []
+
+    def start(folder, files, workers=2):
+        server = Server(Path(folder), files, workers)
+        servers.append(server)
+        return server.base, server.corpus_dir, server.index_dir
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

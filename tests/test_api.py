@@ -93,3 +93,19 @@ def test_security_headers(client):
     assert "unsafe-inline" not in r.headers["Content-Security-Policy"]
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["Referrer-Policy"]
+
+
+def test_suggest_completes_the_last_word_by_frequency(client):
+    body = client.get("/api/suggest?q=粤港").get_json()
+    words = [s["word"] for s in body["suggestions"]]
+    assert "粤港澳大湾区" in words and "粤港澳" in words and "粤港" not in words
+    counts = [s["count"] for s in body["suggestions"]]
+    assert counts == sorted(counts, reverse=True)
+    keep = client.get("/api/suggest?q=罗湖 营商").get_json()["suggestions"]
+    assert keep[0]["text"] == "罗湖 营商环境"
+    traditional = client.get("/api/suggest?q=營商").get_json()["suggestions"]
+    assert traditional and traditional[0]["word"] == "营商环境"
+    assert client.get("/api/suggest?q=").get_json()["suggestions"] == []
+    assert client.get("/api/suggest?q=-罗").get_json()["suggestions"] == []
+    assert client.get("/api/suggest?q=罗&limit=0").status_code == 400
+    assert len(client.get("/api/suggest?q=罗&limit=2").get_json()["suggestions"]) == 2

@@ -1,65 +1,20 @@
 """End to end through a real gunicorn server on a free port."""
 
 import json
-import os
 import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import pytest
 
 from searchsvc import indexer
-from tests.conftest import ROOT, write_corpus
+from tests.conftest import fetch
 
 pytestmark = pytest.mark.server
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(base, path):
-    try:
-        with urllib.request.urlopen(base + path, timeout=10) as r:
-            return r.status, r.headers, r.read().decode("utf-8")
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, e.read().decode("utf-8")
-
-
 @pytest.fixture()
-def server(tmp_path, seed_text):
-    corpus_dir = write_corpus(tmp_path / "corpus", {"luohu-2019.txt": seed_text})
-    index_dir = tmp_path / "index"
-    indexer.build_index(corpus_dir, index_dir)
-    port = free_port()
-    env = dict(os.environ, SEARCHSVC_CORPUS=str(corpus_dir), SEARCHSVC_INDEX=str(index_dir),
-               HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2",
-               GUNICORN_ACCESSLOG="/dev/null")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-         "searchsvc:create_app()"], cwd=tmp_path, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if fetch(base, "/healthz")[0] == 200:
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("gunicorn did not start:\n" + proc.stdout.read().decode())
-        time.sleep(0.1)
-    yield base, corpus_dir, index_dir
-    proc.terminate()
-    proc.wait(timeout=20)
+def server(tmp_path, seed_text, start_server):
+    return start_server(tmp_path, {"luohu-2019.txt": seed_text})
 
 
 def test_page_api_and_rebuild_through_gunicorn(server):
