@@ -1,13 +1,14 @@
-"""Text normalization and the Whoosh tokenizers built on jieba.
+"""Text normalization and the Whoosh tokenizer built on jieba.
 
 Two views of every paragraph are indexed:
 
-* ``WordTokenizer``: jieba words (search-mode sub-words share the position of
-  the word they come from, so phrase queries over accurate-mode query tokens
-  still line up), Latin and digit runs kept whole.
-* ``CharTokenizer``: every character and every pair of adjacent characters,
-  so that any literal substring of a paragraph can be found whatever jieba
-  does with it.
+* ``WordTokenizer`` (Whoosh's ``text`` field): jieba words (search-mode
+  sub-words share the position of the word they come from, so phrase
+  queries over accurate-mode query tokens still line up), Latin and digit
+  runs kept whole.
+* the character index (``grams.py``): every character and every pair of
+  adjacent characters, so that any literal substring of a paragraph can be
+  found whatever jieba does with it.
 
 Both run on *normalized* text (NFKC width folding, case folding, traditional
 to simplified) and report ``startchar``/``endchar`` as offsets into the
@@ -182,19 +183,6 @@ def query_words(text: str, user_dict: str | None = None) -> list[str]:
     return list(seen)
 
 
-def char_grams(text: str):
-    """Yield ``(gram, start, end, pos)``: each non-space char and bigram."""
-    pos = 0
-    n = len(text)
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            continue
-        yield ch, i, i + 1, pos
-        if i + 1 < n and not text[i + 1].isspace():
-            yield text[i:i + 2], i, i + 2, pos
-        pos += 1
-
-
 def literal_grams(literal: str) -> list[str]:
     """The chars-field terms that a literal string must match, in order.
 
@@ -252,13 +240,3 @@ class WordTokenizer(_SpanTokenizer):
     def spans(self, text, mode):
         return word_spans(text, "index" if mode == "index" else "query",
                           self.user_dict)
-
-
-class CharTokenizer(_SpanTokenizer):
-    """Unigrams and bigrams of the normalized text."""
-
-    def __eq__(self, other):
-        return type(other) is type(self)
-
-    def spans(self, text, mode):
-        return char_grams(text)

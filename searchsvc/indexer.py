@@ -30,7 +30,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from . import corpus
-from .analysis import CharTokenizer, WordTokenizer, normalize_text
+from . import grams
+from .analysis import WordTokenizer, normalize_text
 from .docsets import LiteralIndex
 from .ranking import Ranker
 
@@ -39,7 +40,7 @@ LOCK_FILE = ".rebuild.lock"
 DICTIONARY_FILE = "_dictionary.txt"
 SYNONYMS_FILE = "_synonyms.txt"
 NORMALIZED_FILE = "normalized.txt"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the character index moved out of Whoosh (grams.py)
 
 
 class RebuildInProgress(Exception):
@@ -60,7 +61,6 @@ def make_schema(user_dict: str | None = None) -> Schema:
         heading=STORED(),
         paragraph=NUMERIC(stored=True, sortable=True),
         text=TEXT(analyzer=WordTokenizer(user_dict), phrase=True, chars=True, stored=True),
-        chars=TEXT(analyzer=CharTokenizer(), phrase=True),
     )
 
 
@@ -151,6 +151,9 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None) ->
         tmp.mkdir()
         try:
             paragraphs = _write(tmp, documents, extras, progress)
+            texts = [_flat(p.text) for d in documents for p in d.paragraphs]
+            (tmp / NORMALIZED_FILE).write_text("".join(t + "\n" for t in texts), encoding="utf-8")
+            grams.write(tmp, texts)
             meta = {
                 "format": FORMAT_VERSION,
                 "built_at": stamp.isoformat(timespec="seconds"),
@@ -160,7 +163,6 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None) ->
                 "skipped": [{"file": Path(s.path).name, "reason": s.reason} for s in skipped],
             }
             _write_json(tmp / "documents.json", [_document_record(d) for d in documents])
-            _write_normalized(tmp / NORMALIZED_FILE, documents)
             _write_json(tmp / "meta.json", meta)
             final = index_dir / name
             os.rename(tmp, final)
@@ -192,7 +194,7 @@ def _write(folder: Path, documents, extras: Extras, progress) -> int:
                     id=f"{doc.doc_id}#p{p.number}", doc_id=doc.doc_id, title=doc.title,
                     section=p.section, section_key=normalize_text(p.section),
                     heading=p.heading, paragraph=p.number,
-                    text=p.text, chars=p.text)
+                    text=p.text)
                 count += 1
             if progress:
                 progress(i, len(documents), doc.doc_id)
@@ -203,13 +205,9 @@ def _write(folder: Path, documents, extras: Extras, progress) -> int:
     return count
 
 
-def _write_normalized(path: Path, documents) -> None:
-    """Each paragraph's normalized text without white space, one per line,
-    in the order they were added (= docnum in a single-segment index)."""
-    with open(path, "w", encoding="utf-8") as f:
-        for doc in documents:
-            for p in doc.paragraphs:
-                f.write("".join(normalize_text(p.text).split()) + "\n")
+def _flat(text: str) -> str:
+    """Normalized text without white space: what literal matching reads."""
+    return "".join(normalize_text(text).split())
 
 
 def _write_json(path: Path, data) -> None:
@@ -282,12 +280,20 @@ class Snapshot:
             raise IndexUnavailable(f"the index at {path} is damaged "
                                    f"({type(exc).__name__}); run `searchsvc rebuild`") from exc
         self.documents = {d["doc_id"]: d for d in docs}
-        self.literals = LiteralIndex(self.searcher, _read_normalized(path, self.searcher))
-        self.ranker = Ranker(self.searcher)
+        if self.meta.get("format") != FORMAT_VERSION:
+            raise IndexUnavailable(f"the index at {path} was built by another version "
+                                   "of searchsvc; run `searchsvc rebuild`")
+        try:
+            texts = _read_normalized(path, self.searcher)
+            self.grams = grams.GramStore(path)
+        except (OSError, ValueError) as exc:
+            raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
+                                   "run `searchsvc rebuild`") from exc
+        self.literals = LiteralIndex(self.grams, texts)
+        self.ranker = Ranker(self.searcher, self.grams, texts)
         self._columns: dict[str, list] = {}
         self.synonyms = _synonym_map(self.meta.get("synonyms", []))
         self.user_dict = getattr(self.index.schema["text"].analyzer, "user_dict", None)
-
 
     def column(self, name: str) -> list:
         """A stored field's value for every docnum (facets, doc view)."""
@@ -303,25 +309,22 @@ class Snapshot:
         return values
 
 
-def _read_normalized(path: Path, searcher) -> list[str] | None:
-    """The normalized paragraph texts by docnum, when the file lines up.
+def _read_normalized(path: Path, searcher) -> list[str]:
+    """The paragraphs' normalized texts, by docnum.
 
-    It lines up when the index is one segment in insertion order, which a
-    single writer gives; otherwise (None) texts are normalized on demand.
+    The file is in the order paragraphs were added, which is the docnum
+    order of the one-segment index a single writer makes; checked on the
+    first and last paragraph.
     """
-    try:
-        with open(path / NORMALIZED_FILE, encoding="utf-8") as f:
-            texts = f.read().split("\n")[:-1]
-    except OSError:
-        return None
+    with open(path / NORMALIZED_FILE, encoding="utf-8") as f:
+        texts = f.read().split("\n")[:-1]
     reader = searcher.reader()
     n = reader.doc_count_all()
-    if len(texts) != n or not reader.is_atomic() or n == 0:
-        return None
-    for docnum in (0, n - 1):
-        stored = searcher.stored_fields(docnum)["text"]
-        if "".join(normalize_text(stored).split()) != texts[docnum]:
-            return None
+    if len(texts) != n or not reader.is_atomic():
+        raise ValueError(f"{NORMALIZED_FILE} does not line up with the index")
+    for docnum in {0, n - 1} if n else ():
+        if _flat(searcher.stored_fields(docnum)["text"]) != texts[docnum]:
+            raise ValueError(f"{NORMALIZED_FILE} does not line up with the index")
     return texts
 
 
@@ -368,4 +371,5 @@ def forget_snapshots() -> None:
     with _snapshot_lock:
         for snap in _snapshots.values():
             snap.searcher.close()
+            snap.grams.close()
         _snapshots.clear()

@@ -1,4 +1,4 @@
-"""BM25F scores computed from Whoosh's postings, cached per term.
+"""BM25F scores computed from postings, cached per term.
 
 Whoosh's collectors score every matching paragraph in Python, one matcher
 call at a time; for a frequent word that is most of a query's time. Here a
@@ -18,7 +18,7 @@ from math import log
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from .docsets import postings
+from whoosh.reading import TermNotFound
 
 B = 0.75
 K1 = 1.2
@@ -39,15 +39,55 @@ def _length_column(reader, field: str) -> list[int] | None:
     return [_BYTE_LENGTHS[b] for b in column]
 
 
+def postings(reader, field: str, text: str):
+    """(docnums, frequencies) of one Whoosh term, read a block at a time.
+
+    Whoosh's generic matcher costs two method calls per posting; the whoosh3
+    codec's leaf matcher keeps each block's ids and weights in arrays, taken
+    whole here (whoosh-reloaded 2.7.5, pinned; any other matcher takes the
+    generic path).
+    """
+    try:
+        m = reader.postings(field, text)
+    except TermNotFound:
+        return [], []
+    ids: list[int] = []
+    ws: list[float] = []
+    if all(hasattr(m, a) for a in ("_read_ids", "_read_weights", "_next_block", "_i")):
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            ids.extend(m._ids[m._i:])
+            ws.extend(m._weights[m._i:])
+            m._next_block()
+        return ids, ws
+    while m.is_active():
+        ids.append(m.id())
+        ws.append(m.weight())
+        m.next()
+    return ids, ws
+
+
+GRAMS = "grams"  # the pseudo-field of the character index (grams.py)
+
+
 class Ranker:
-    def __init__(self, searcher):
+    """Scores for Whoosh's ``text`` field and the character index's grams."""
+
+    def __init__(self, searcher, grams, texts: list[str]):
         self.reader = searcher.reader()
+        self.grams = grams
         self.n = self.reader.doc_count_all()
         self._lengths: dict[str, list[int]] = {}
         self._avg: dict[str, float] = {}
         self._cache: OrderedDict[tuple, dict] = OrderedDict()
         self._held = 0
         self._lock = threading.Lock()
+        gram_lengths = [len(t) for t in texts]
+        self._lengths[GRAMS] = gram_lengths
+        self._avg[GRAMS] = sum(gram_lengths) / len(gram_lengths) if gram_lengths else 1.0
 
     def _field_lengths(self, field: str) -> list[int]:
         lengths = self._lengths.get(field)
@@ -79,7 +119,10 @@ class Ranker:
         return scores
 
     def _compute(self, field: str, text: str) -> dict[int, float]:
-        ids, tfs = postings(self.reader, field, text, weights=True)
+        if field == GRAMS:
+            ids, tfs = self.grams.postings(text, freqs=True)
+        else:
+            ids, tfs = postings(self.reader, field, text)
         if not ids:
             return {}
         lengths = self._field_lengths(field)

@@ -25,6 +25,7 @@ from whoosh import query as Q
 
 from .analysis import normalize, normalize_text, query_words
 from .indexer import Snapshot
+from .ranking import GRAMS
 
 FIELDS = {"section": "section", "doc": "doc_id"}
 _SYNTAX = re.compile(r'(?P<field>[A-Za-z_]+):"(?P<fvalue>[^"]*)"|"(?P<phrase>[^"]*)"|(?P<word>\S+)')
@@ -293,7 +294,7 @@ class QueryPlan:
         terms = []
         for word in ranked:
             terms.append(("text", word))
-            terms.append(("chars", self.literals.rarest_gram(word)))
+            terms.append((GRAMS, self.literals.rarest_gram(word)))
         return terms
 
     def needles(self) -> list[tuple[list[str], list[str]]]:

@@ -1,7 +1,7 @@
 """The tokenizers keep Whoosh's contract on the report's own sentences."""
 
-from searchsvc.analysis import (CharTokenizer, WordTokenizer, literal_grams,
-                                normalize, query_words)
+from searchsvc.analysis import WordTokenizer, literal_grams, normalize, query_words
+from searchsvc.grams import GramStore, text_grams, write
 
 
 def tokens(tokenizer, text, mode="index"):
@@ -65,12 +65,16 @@ def test_offsets_survive_characters_that_expand_under_nfkc():
         assert normalize(text[s:e]).text == word
 
 
-def test_char_tokenizer_emits_unigrams_and_bigrams_at_char_positions():
-    toks = tokens(CharTokenizer(), "木头龙 旧改")
-    assert ("木", 0, 0, 1) in toks and ("木头", 0, 0, 2) in toks
-    assert ("头龙", 1, 1, 3) in toks
-    assert not any(" " in t[0] for t in toks)
-    assert ("旧", 3, 4, 5) in toks  # positions skip the space
+def test_character_index_holds_characters_and_pairs(tmp_path):
+    assert text_grams("木头龙木") == {"木": 2, "头": 1, "龙": 1, "木头": 1, "头龙": 1, "龙木": 1}
+    write(tmp_path, ["木头龙", "龙旧改", "pm2.5𠀀"])
+    store = GramStore(tmp_path)
+    assert store.df("龙") == 2 and store.df("木头") == 1 and store.df("头旧") == 0
+    docs, tfs = store.postings("龙", freqs=True)
+    assert list(docs) == [0, 1] and list(tfs) == [1, 1]
+    assert list(store.postings("5𠀀")[0]) == [2]  # beyond the BMP
+    assert list(store.postings("缺")[0]) == []
+    store.close()
     assert literal_grams("木头龙") == ["木头", "头龙"]
     assert literal_grams("棋") == ["棋"]
 

@@ -95,11 +95,16 @@ def test_results_equal_a_brute_force_scan(generated, monkeypatch, verify_at, dat
         assert result.total == len(expected), query
 
 
-def test_without_the_normalized_file_texts_are_normalized_on_demand(make_index):
+def test_a_missing_or_misaligned_character_index_is_reported(make_index):
     _, index_dir, report = make_index({"a.txt": "標題\n羅湖區ＰＭ２．５濃度下降。\n第二段"})
-    (indexer.Path(report.path) / indexer.NORMALIZED_FILE).unlink()
-    indexer.forget_snapshots()
     snap = indexer.open_snapshot(index_dir)
-    assert snap.literals.texts is None
     assert snap.literals.text(0) == "罗湖区pm2.5浓度下降。"
     assert [h.paragraph for h in S.search(snap, "湖区pm2").hits] == [1]
+    indexer.forget_snapshots()
+    normalized = indexer.Path(report.path) / indexer.NORMALIZED_FILE
+    normalized.write_text("别的\n内容\n", encoding="utf-8")
+    with pytest.raises(indexer.IndexUnavailable, match="does not line up"):
+        indexer.open_snapshot(index_dir)
+    normalized.unlink()
+    with pytest.raises(indexer.IndexUnavailable, match="damaged"):
+        indexer.open_snapshot(index_dir)

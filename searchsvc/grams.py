@@ -1,0 +1,113 @@
+"""The character index: which paragraphs hold each character and character pair.
+
+Every paragraph's normalized text (white space removed) is cut into its
+characters and adjacent pairs; for each such gram the store keeps the
+paragraphs that have it and how often. That is all literal matching needs:
+candidates come from the rarest grams of a string, and each candidate is
+then checked on its text. Kept out of Whoosh on purpose: through Whoosh's
+pure-Python posting pipeline these ~2 postings per character made up three
+quarters of the build time and most of the index size.
+
+Files, per build:
+  grams.keys   sorted uint64 keys (see ``gram_key``)
+  grams.meta   uint64 offset and uint32 count per key
+  grams.post   per key: ``count`` uint32 paragraph numbers, then ``count`` uint32 frequencies
+"""
+
+from __future__ import annotations
+
+import mmap
+import operator
+from array import array
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from pathlib import Path
+
+KEYS, META, POSTINGS = "grams.keys", "grams.meta", "grams.post"
+
+
+def gram_key(gram: str) -> int:
+    """One or two characters as a sortable integer (code points < 2**21)."""
+    if len(gram) == 1:
+        return ord(gram) << 22
+    return (ord(gram[0]) << 22) | (ord(gram[1]) + 1)
+
+
+def text_grams(text: str) -> Counter:
+    """Characters and adjacent pairs of a paragraph's normalized text."""
+    counts = Counter(text)
+    counts.update(map(operator.add, text, text[1:]))
+    return counts
+
+
+def write(folder: Path, texts) -> None:
+    """Write the store for ``texts`` (normalized, no white space), in order."""
+    docs: dict[int, array] = defaultdict(lambda: array("I"))
+    freqs: dict[int, array] = defaultdict(lambda: array("I"))
+    for n, text in enumerate(texts):
+        for gram, tf in text_grams(text).items():
+            key = gram_key(gram)
+            docs[key].append(n)
+            freqs[key].append(tf)
+    keys = array("Q", sorted(docs))
+    offsets, counts = array("Q"), array("I")
+    with open(folder / POSTINGS, "wb") as f:
+        position = 0
+        for key in keys:
+            offsets.append(position)
+            counts.append(len(docs[key]))
+            docs[key].tofile(f)
+            freqs[key].tofile(f)
+            position += 8 * len(docs[key])
+    with open(folder / KEYS, "wb") as f:
+        keys.tofile(f)
+    with open(folder / META, "wb") as f:
+        offsets.tofile(f)
+        counts.tofile(f)
+
+
+class GramStore:
+    """Read side: document frequencies and postings of grams."""
+
+    def __init__(self, folder: Path):
+        self.keys = array("Q")
+        self.keys.frombytes((folder / KEYS).read_bytes())
+        meta = (folder / META).read_bytes()
+        split = 8 * len(self.keys)
+        self.offsets = array("Q")
+        self.offsets.frombytes(meta[:split])
+        self.counts = array("I")
+        self.counts.frombytes(meta[split:])
+        if len(self.counts) != len(self.keys):
+            raise ValueError("grams.meta does not match grams.keys")
+        self._file = open(folder / POSTINGS, "rb")
+        size = (folder / POSTINGS).stat().st_size
+        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+
+    def _find(self, gram: str) -> int:
+        key = gram_key(gram)
+        i = bisect_left(self.keys, key)
+        return i if i < len(self.keys) and self.keys[i] == key else -1
+
+    def df(self, gram: str) -> int:
+        i = self._find(gram)
+        return self.counts[i] if i >= 0 else 0
+
+    def postings(self, gram: str, freqs: bool = False):
+        """(paragraph numbers, frequencies or None) of one gram."""
+        i = self._find(gram)
+        docs = array("I")
+        if i < 0:
+            return docs, (array("I") if freqs else None)
+        start, count = self.offsets[i], self.counts[i]
+        docs.frombytes(self._map[start:start + 4 * count])
+        if not freqs:
+            return docs, None
+        tfs = array("I")
+        tfs.frombytes(self._map[start + 4 * count:start + 8 * count])
+        return docs, tfs
+
+    def close(self) -> None:
+        if isinstance(self._map, mmap.mmap):
+            self._map.close()
+        self._file.close()
