@@ -11,7 +11,7 @@ CHROMIUM  := /usr/bin/chromium
 CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser-deps run rebuild test screenshots clean
+.PHONY: install browser-deps bench-deps run rebuild test bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,16 @@ browser-deps:
 
 test: install browser-deps
 	$(BIN)/python -m pytest
+
+## Debian's wrk, the HTTP load generator of the benchmark
+bench-deps:
+	@command -v wrk >/dev/null || { echo "installing Debian package wrk for the benchmark"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+## The benchmark (not part of make test): prints the table, writes bench/results/latest.json
+bench: install bench-deps
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## Refresh the README's screenshots (taken by the browser tests)
 screenshots: install browser-deps

@@ -21,7 +21,15 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 
 
 def on_starting(server):
-    """Load jieba's dictionary in the master so forked workers share it."""
+    """Load jieba's dictionary in the master so forked workers share it.
+
+    gc.freeze() keeps the collector from writing to those objects in the
+    workers, which would turn the shared pages into private copies.
+    """
+    import gc
+
     from searchsvc.web import warm_up
 
     warm_up(server.app.wsgi())
+    gc.collect()
+    gc.freeze()

@@ -22,17 +22,18 @@ from .analysis import literal_grams
 from .grams import GramStore
 
 VERIFY_AT = 1024  # stop intersecting postings once this few candidates remain
-CACHE_IDS = 400_000  # paragraph numbers held by the cache at most
+CACHE_IDS = 200_000  # paragraph numbers held by the cache at most
 
 
 class LiteralIndex:
     """Docsets of literal strings over one opened snapshot.
 
-    ``texts[n]`` is paragraph n's normalized text without white space; the
-    gram store is built from the same texts, in the same order.
+    ``texts`` (indexer.NormalizedTexts) holds each paragraph's normalized
+    text without white space; the gram store is built from the same texts,
+    in the same order.
     """
 
-    def __init__(self, grams: GramStore, texts: list[str]):
+    def __init__(self, grams: GramStore, texts):
         self.grams = grams
         self.texts = texts
         self._cache: OrderedDict[str, frozenset] = OrderedDict()
@@ -94,5 +95,5 @@ class LiteralIndex:
                 return frozenset()
         if len(literal) <= 2:
             return candidates  # a character or pair posting is exact
-        texts = self.texts
-        return frozenset(d for d in candidates if literal in texts[d])
+        contains = self.texts.contains
+        return frozenset(d for d in candidates if contains(d, literal))

@@ -11,6 +11,7 @@ few dictionaries.
 from __future__ import annotations
 
 import heapq
+from array import array
 import threading
 from collections import OrderedDict
 from math import log
@@ -22,7 +23,7 @@ from whoosh.reading import TermNotFound
 
 B = 0.75
 K1 = 1.2
-CACHE_ENTRIES = 300_000  # (docnum, score) pairs held by the cache at most
+CACHE_ENTRIES = 200_000  # (docnum, score) pairs held by the cache at most
 
 
 _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
@@ -76,7 +77,7 @@ GRAMS = "grams"  # the pseudo-field of the character index (grams.py)
 class Ranker:
     """Scores for Whoosh's ``text`` field and the character index's grams."""
 
-    def __init__(self, searcher, grams, texts: list[str]):
+    def __init__(self, searcher, grams, texts):
         self.reader = searcher.reader()
         self.grams = grams
         self.n = self.reader.doc_count_all()
@@ -85,7 +86,7 @@ class Ranker:
         self._cache: OrderedDict[tuple, dict] = OrderedDict()
         self._held = 0
         self._lock = threading.Lock()
-        gram_lengths = [len(t) for t in texts]
+        gram_lengths = array("I", (texts.length(n) for n in range(len(texts))))
         self._lengths[GRAMS] = gram_lengths
         self._avg[GRAMS] = sum(gram_lengths) / len(gram_lengths) if gram_lengths else 1.0
 

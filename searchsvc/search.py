@@ -189,8 +189,8 @@ class QueryPlan:
         return docs | self.word_docs(extra) if extra else docs
 
     def _has_any(self, docnum: int, strings) -> bool:
-        text = self.literals.text(docnum)
-        return any(s in text for s in strings)
+        contains = self.literals.texts.contains
+        return any(contains(docnum, s) for s in strings)
 
     def _term_in_text(self, term: Term, text: str) -> bool:
         if any(a in text for a in self.synonyms.get(term.literal, [])):
@@ -227,7 +227,8 @@ class QueryPlan:
             if not docs:
                 break
             if len(docs) <= VERIFY_AT:
-                docs = frozenset(d for d in docs if term.literal not in self.literals.text(d))
+                docs = frozenset(d for d in docs
+                                 if not self.literals.texts.contains(d, term.literal))
             else:
                 docs = docs - self.literals.docs(term.literal)
         return docs

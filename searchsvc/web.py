@@ -103,7 +103,7 @@ def api_documents():
     snap = _snapshot()
     docs = []
     for d in snap.documents.values():
-        meta = {k: v for k, v in d.items() if k != "paragraph_list"}
+        meta = {k: v for k, v in d.items() if k != "number"}
         meta["url"] = url_for("web.document", doc_id=d["doc_id"])
         docs.append(meta)
     return jsonify({"documents": docs, "total": len(docs)})
@@ -164,10 +164,11 @@ def document(doc_id: str):
     query = _query_param(required=False)
     snap = _snapshot()
     doc = snap.documents.get(doc_id)
-    if doc is None:
+    stored = snap.paragraphs(doc_id)
+    if doc is None or stored is None:
         raise BadRequest("document_not_found", f"no document with id {doc_id!r}", 404)
-    marked = search.mark_document(snap, doc_id, [p["text"] for p in doc["paragraph_list"]], query)
-    paragraphs = [dict(p, html=Markup(html)) for p, html in zip(doc["paragraph_list"], marked)]
+    marked = search.mark_document(snap, doc_id, [p["text"] for p in stored], query)
+    paragraphs = [dict(p, html=Markup(html)) for p, html in zip(stored, marked)]
     return render_template("document.html", doc=doc, paragraphs=paragraphs, query=query,
                            back=url_for("web.index", q=query) if query else url_for("web.index"))
 

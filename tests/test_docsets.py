@@ -38,7 +38,7 @@ def generated(tmp_path_factory):
     snap = indexer.open_snapshot(base / "index")
     texts = {}
     for d in snap.documents.values():
-        for p in d["paragraph_list"]:
+        for p in snap.paragraphs(d["doc_id"]):
             texts[f'{d["doc_id"]}#p{p["n"]}'] = "".join(normalize_text(p["text"]).split())
     return snap, texts
 

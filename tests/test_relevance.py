@@ -183,8 +183,7 @@ def test_traditional_copy_is_found_by_simplified_and_traditional_queries(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_substring_finds_its_paragraph(seed_snapshot, data):
-    doc = seed_snapshot.documents["luohu-2019"]
-    paragraph = data.draw(st.sampled_from(doc["paragraph_list"]))
+    paragraph = data.draw(st.sampled_from(seed_snapshot.paragraphs("luohu-2019")))
     text = paragraph["text"]
     length = data.draw(st.integers(1, 12))
     start = data.draw(st.integers(0, max(0, len(text) - length)))

@@ -1,0 +1,443 @@
+"""searchsvc benchmark: build, search and HTTP figures, with an SQLite FTS5 baseline.
+
+    python bench/run.py [--sizes 1,4,16] [--runs 3] [--http-seconds 15] [--out FILE]
+
+Corpora: the report (corpus/luohu-2019.txt), the help corpus read from
+../shared/bench/lo-help-zh and that corpus replicated 4x and 16x under new
+file names (symlinks in a temporary folder). Without ../shared/bench only
+the report is measured, and the run says so.
+
+Every figure is the median over runs with its spread (min-max). Search
+latency is in process, top 10 with snippets, over a fixed set of at least
+200 queries made from each corpus (frequent, mid and rare words, two-word
+ANDs, phrases, single characters, traditional variants); the first pass
+(cold caches) is reported apart from repeat passes. The baseline is SQLite
+FTS5 over the same paragraphs and the same jieba tokens, bm25-ranked, with
+its snippet() function; every latency is also given as a ratio to it.
+HTTP figures come from gunicorn with the configured workers under a fixed
+load from a second process on 127.0.0.1 (Debian's wrk when installed, else
+a small Python load generator).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from searchsvc import corpus, indexer  # noqa: E402
+from searchsvc import search as S  # noqa: E402
+from searchsvc.analysis import normalize_text, query_words, word_spans  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "bench" / "lo-help-zh"
+REPORT = ROOT / "corpus"
+
+
+# --------------------------------------------------------------------------
+# Corpora and queries
+# --------------------------------------------------------------------------
+
+def replicate(source: Path, times: int, into: Path) -> Path:
+    """``times`` copies of a corpus's files under new names (symlinks)."""
+    into.mkdir(parents=True, exist_ok=True)
+    for k in range(times):
+        for f in sorted(source.glob("*.txt")):
+            os.symlink(f.resolve(), into / f"r{k:02d}-{f.name}")
+    return into
+
+
+def text_megabytes(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.glob("*.txt") if not p.name.startswith("_")) / 1e6
+
+
+def make_queries(snap, n_min: int = 200, seed: int = 1) -> list[tuple[str, str]]:
+    """A fixed, varied query set drawn from the corpus itself."""
+    import opencc
+
+    rng = random.Random(seed)
+    reader = snap.searcher.reader()
+    words = []
+    for raw in reader.lexicon("text"):
+        w = raw.decode("utf-8")
+        if len(w) >= 2 and re.search(r"[\u4e00-\u9fff]", w):
+            words.append((reader.doc_frequency("text", w), w))
+    words.sort(reverse=True)
+    texts = [snap.literals.texts[n] for n in range(len(snap.literals.texts))]
+    s2t = opencc.OpenCC("s2t")
+    mid = words[len(words) // 10: len(words) // 3] or words
+    rare = [w for w in words if w[0] <= 3] or words
+    chars = sorted({c for t in rng.sample(texts, min(200, len(texts))) for c in t
+                    if "\u4e00" <= c <= "\u9fff"})
+    out = []
+    out += [("frequent", w) for _, w in words[:40]]
+    out += [("mid", w) for _, w in rng.sample(mid, min(40, len(mid)))]
+    out += [("rare", w) for _, w in rng.sample(rare, min(40, len(rare)))]
+    out += [("and", f"{rng.choice(mid)[1]} {rng.choice(mid)[1]}") for _ in range(40)]
+    for _ in range(30):
+        t = rng.choice([t for t in texts if len(t) >= 10] or texts)
+        start = rng.randrange(0, max(1, len(t) - 8))
+        out.append(("phrase", '"' + t[start:start + rng.randint(4, 8)] + '"'))
+    out += [("char", c) for c in rng.sample(chars, min(20, len(chars)))]
+    out += [("traditional", s2t.convert(w)) for _, w in rng.sample(mid, min(30, len(mid)))]
+    while len(out) < n_min:
+        out.append(("mid", rng.choice(mid)[1]))
+    return out
+
+
+def percentiles(values: list[float]) -> dict:
+    v = sorted(values)
+
+    def p(q):
+        return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
+
+    return {"p50": p(0.50), "p95": p(0.95), "p99": p(0.99), "mean": statistics.fmean(v)}
+
+
+def summary(samples: list[float]) -> dict:
+    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples),
+            "runs": len(samples)}
+
+
+# --------------------------------------------------------------------------
+# searchsvc
+# --------------------------------------------------------------------------
+
+def bench_build(folder: Path, work: Path, runs: int) -> dict:
+    seconds, size = [], 0
+    for r in range(runs):
+        index_dir = work / f"index-{r}"
+        report = indexer.build_index(folder, index_dir)
+        seconds.append(report.seconds)
+        size = report.size_bytes
+        if r < runs - 1:
+            shutil.rmtree(index_dir)
+    mb = text_megabytes(folder)
+    return {"seconds": summary(seconds), "text_mb": mb,
+            "mb_per_s": mb / statistics.median(seconds), "index_mb": size / 1e6,
+            "paragraphs": report.paragraphs, "documents": report.documents,
+            "index_dir": str(work / f"index-{runs - 1}")}
+
+
+def bench_search(snap, queries, passes: int) -> dict:
+    per_pass = []
+    for _ in range(passes):
+        times = []
+        for _kind, q in queries:
+            t = time.perf_counter()
+            S.search(snap, q, per_page=10)
+            times.append((time.perf_counter() - t) * 1000)
+        per_pass.append(percentiles(times))
+    warm = per_pass[1:] or per_pass
+    return {"first_pass": per_pass[0],
+            "repeat": {k: summary([p[k] for p in warm]) for k in ("p50", "p95", "p99", "mean")}}
+
+
+# --------------------------------------------------------------------------
+# The SQLite FTS5 baseline, same paragraphs, same jieba tokens
+# --------------------------------------------------------------------------
+
+def fts5_build(folder: Path, db_path: Path, user_dict=None) -> tuple[sqlite3.Connection, float]:
+    started = time.perf_counter()
+    docs, _ = corpus.read_corpus(folder)
+    con = sqlite3.connect(db_path)
+    con.execute("CREATE VIRTUAL TABLE p USING fts5(tokens, text UNINDEXED, "
+                "tokenize = \"unicode61 tokenchars '.%+-#&_'\")")
+    rows = []
+    for d in docs:
+        for para in d.paragraphs:
+            tokens = " ".join(w for w, *_ in word_spans(normalize_text(para.text), "index",
+                                                      user_dict))
+            rows.append((tokens, para.text))
+    con.executemany("INSERT INTO p(tokens, text) VALUES (?, ?)", rows)
+    con.commit()
+    return con, time.perf_counter() - started
+
+
+def fts5_query(q: str, user_dict=None) -> str | None:
+    phrase = q.startswith('"') and q.endswith('"') and len(q) > 2
+    words = query_words(q.strip('"'), user_dict)
+    if not words:
+        return None
+    quoted = ['"' + w.replace('"', '""') + '"' for w in words]
+    return ('"' + " ".join(w.replace('"', '""') for w in words) + '"') if phrase \
+        else " AND ".join(quoted)
+
+
+def bench_fts5(con, queries, passes: int, user_dict=None) -> dict:
+    sql = ("SELECT rowid, bm25(p), snippet(p, 0, '<mark>', '</mark>', '…', 32) "
+           "FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT 10")
+    count_sql = "SELECT count(*) FROM p WHERE p MATCH ?"
+    per_pass = []
+    for _ in range(passes):
+        times = []
+        for _kind, q in queries:
+            match = fts5_query(q, user_dict)
+            t = time.perf_counter()
+            if match:
+                con.execute(sql, (match,)).fetchall()
+                con.execute(count_sql, (match,)).fetchone()
+            times.append((time.perf_counter() - t) * 1000)
+        per_pass.append(percentiles(times))
+    warm = per_pass[1:] or per_pass
+    return {"first_pass": per_pass[0],
+            "repeat": {k: summary([p[k] for p in warm]) for k in ("p50", "p95", "p99", "mean")}}
+
+
+# --------------------------------------------------------------------------
+# HTTP through gunicorn
+# --------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(resident, proportional) memory of a process, in MB."""
+    rss = pss = 0.0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1]) / 1024
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return rss, pss
+
+
+def worker_pids(master: int) -> list[int]:
+    try:
+        out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True)
+        return [int(p) for p in out.stdout.split()]
+    except OSError:
+        return []
+
+
+def python_load(base: str, paths: list[str], seconds: float, concurrency: int) -> dict:
+    """A bounded load from this process's threads (used when wrk is missing)."""
+    latencies, errors = [], [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker(k):
+        i = k
+        while time.monotonic() < deadline:
+            t = time.perf_counter()
+            try:
+                with urllib.request.urlopen(base + paths[i % len(paths)], timeout=10) as r:
+                    r.read()
+                    ok = r.status == 200
+            except Exception:
+                ok = False
+            ms = (time.perf_counter() - t) * 1000
+            with lock:
+                latencies.append(ms)
+                if not ok:
+                    errors[0] += 1
+            i += concurrency
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
+    started = time.monotonic()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.monotonic() - started
+    return {"tool": "python", "requests": len(latencies), "errors": errors[0],
+            "rps": len(latencies) / elapsed, **percentiles(latencies or [0.0])}
+
+
+WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("JSON {\\"requests\\": %%d, \\"errors\\": %%d, \\"p50\\": %%f, \\"p95\\": %%f, \\"p99\\": %%f, \\"mean\\": %%f, \\"seconds\\": %%f}\\n",
+    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    latency.mean / 1000, summary.duration / 1e6))
+end
+"""
+
+
+def wrk_load(base: str, paths: list[str], seconds: float, concurrency: int, work: Path) -> dict:
+    script = work / "paths.lua"
+    script.write_text(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths), encoding="utf-8")
+    out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{int(seconds)}s", "--timeout", "5s",
+                          "-s", str(script), base], capture_output=True, text=True)
+    line = next(line for line in out.stdout.splitlines() if line.startswith("JSON "))
+    data = json.loads(line[5:])
+    return {"tool": "wrk", "requests": data["requests"], "errors": data["errors"],
+            "rps": data["requests"] / data["seconds"],
+            **{k: data[k] for k in ("p50", "p95", "p99", "mean")}}
+
+
+def bench_http(index_dir: Path, queries, seconds: float, concurrency: int, work: Path) -> dict:
+    port = free_port()
+    env = dict(os.environ, SEARCHSVC_INDEX=str(index_dir), HOST="127.0.0.1", PORT=str(port),
+               GUNICORN_ACCESSLOG="/dev/null", GUNICORN_LOGLEVEL="warning")
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+                             "searchsvc:create_app()"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    paths = ["/api/search?q=" + urllib.parse.quote(q) for _k, q in queries]
+    first = None
+    try:
+        while time.perf_counter() - started < 60:
+            try:
+                with urllib.request.urlopen(base + paths[0], timeout=5) as r:
+                    if r.status == 200:
+                        first = time.perf_counter() - started
+                        break
+            except OSError:
+                time.sleep(0.02)
+        if first is None:
+            raise RuntimeError("gunicorn did not answer within 60 s")
+        # one pass to warm each worker's caches, as a running service has
+        python_load(base, paths, 2.0, concurrency)
+        load = wrk_load(base, paths, seconds, concurrency, work) if shutil.which("wrk") \
+            else python_load(base, paths, seconds, concurrency)
+        workers = [rss_mb(pid) for pid in worker_pids(proc.pid)]
+        return {"first_answer_s": first, "load": load, "concurrency": concurrency,
+                "workers": len(workers),
+                "worker_rss_mb": max((w[0] for w in workers), default=0.0),
+                "worker_pss_mb": max((w[1] for w in workers), default=0.0)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+# --------------------------------------------------------------------------
+# Driver
+# --------------------------------------------------------------------------
+
+def run(corpora: dict[str, Path], runs: int, passes: int, http_seconds: float,
+        concurrency: int, work: Path) -> dict:
+    results = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                           "python": platform.python_version(),
+                           "processor": platform.processor() or platform.machine()},
+               "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "corpora": {}}
+    for name, folder in corpora.items():
+        print(f"== {name}: building ({runs} runs)", flush=True)
+        out = {"build": bench_build(folder, work / name, runs)}
+        index_dir = Path(out["build"].pop("index_dir"))
+        snap = indexer.open_snapshot(index_dir)
+        queries = make_queries(snap)
+        out["queries"] = len(queries)
+        print(f"== {name}: {len(queries)} queries x {passes} passes", flush=True)
+        out["search"] = bench_search(snap, queries, passes)
+        print(f"== {name}: FTS5 baseline", flush=True)
+        con, fts_seconds = fts5_build(folder, work / name / "fts5.db", snap.user_dict)
+        out["fts5"] = {"build_seconds": fts_seconds,
+                       "db_mb": (work / name / "fts5.db").stat().st_size / 1e6,
+                       **bench_fts5(con, queries, passes, snap.user_dict)}
+        con.close()
+        for key in ("p50", "p95", "p99"):
+            ours = out["search"]["repeat"][key]["median"]
+            base = out["fts5"]["repeat"][key]["median"]
+            out.setdefault("ratio_to_fts5", {})[key] = ours / base if base else None
+        if http_seconds > 0:
+            print(f"== {name}: HTTP {http_seconds:.0f} s at concurrency {concurrency}", flush=True)
+            out["http"] = bench_http(index_dir, queries, http_seconds, concurrency, work / name)
+        indexer.forget_snapshots()
+        results["corpora"][name] = out
+    return results
+
+
+def table(results: dict) -> str:
+    rows = [("corpus", "paragraphs", "build s", "MB/s", "index MB",
+             "p50 ms", "p95 ms", "p99 ms", "first-pass p99", "FTS5 p50/p99 ms", "ratio p50/p99",
+             "HTTP req/s", "HTTP p99 ms", "errors", "worker RSS MB", "first answer s")]
+    for name, c in results["corpora"].items():
+        b, s, f, r = c["build"], c["search"]["repeat"], c["fts5"]["repeat"], c["ratio_to_fts5"]
+        h = c.get("http")
+        rows.append((
+            name, str(b["paragraphs"]),
+            f'{b["seconds"]["median"]:.1f} ({b["seconds"]["min"]:.1f}-{b["seconds"]["max"]:.1f})',
+            f'{b["mb_per_s"]:.2f}', f'{b["index_mb"]:.1f}',
+            f'{s["p50"]["median"]:.2f}', f'{s["p95"]["median"]:.2f}',
+            f'{s["p99"]["median"]:.2f} ({s["p99"]["min"]:.1f}-{s["p99"]["max"]:.1f})',
+            f'{c["search"]["first_pass"]["p99"]:.1f}',
+            f'{f["p50"]["median"]:.2f} / {f["p99"]["median"]:.2f}',
+            f'{r["p50"]:.1f}x / {r["p99"]:.1f}x' if r["p50"] else "-",
+            f'{h["load"]["rps"]:.0f}' if h else "-", f'{h["load"]["p99"]:.1f}' if h else "-",
+            str(h["load"]["errors"]) if h else "-",
+            f'{h["worker_rss_mb"]:.0f} (PSS {h["worker_pss_mb"]:.0f})' if h else "-",
+            f'{h["first_answer_s"]:.2f}' if h else "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [" | ".join(v.ljust(w) for v, w in zip(r, widths)) for r in rows]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1,4,16", help="replications of the help corpus")
+    ap.add_argument("--runs", type=int, default=3, help="builds per corpus (16x: 1)")
+    ap.add_argument("--passes", type=int, default=4, help="passes over the query set")
+    ap.add_argument("--http-seconds", type=float, default=15)
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--corpus", action="append", default=[], metavar="DIR",
+                    help="measure this folder instead (repeatable)")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
+    args = ap.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="searchsvc-bench-"))
+    try:
+        if args.corpus:
+            corpora = {Path(c).name: Path(c) for c in args.corpus}
+        else:
+            corpora = {"report": REPORT}
+            if SHARED.is_dir():
+                for k in (int(x) for x in args.sizes.split(",") if x.strip()):
+                    corpora[f"help-{k}x"] = SHARED if k == 1 else \
+                        replicate(SHARED, k, work / f"corpus-{k}x")
+            else:
+                print(f"skipping the help corpora: {SHARED} is absent "
+                      "(only the report is measured)", flush=True)
+        results = {}
+        for name, folder in corpora.items():
+            runs = 1 if name.endswith("16x") else args.runs
+            one = run({name: folder}, runs, args.passes, args.http_seconds, args.concurrency, work)
+            results.setdefault("machine", one["machine"])
+            results.setdefault("started", one["started"])
+            results.setdefault("corpora", {}).update(one["corpora"])
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        print()
+        m = results["machine"]
+        print(f"machine: {m['cpus']} cores, {m['processor']}, {m['platform']}, Python {m['python']}")
+        print(table(results))
+        print(f"\nwritten to {out}")
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

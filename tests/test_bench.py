@@ -1,0 +1,27 @@
+"""The benchmark harness runs end to end on a tiny corpus (figures unchecked)."""
+
+import json
+import sys
+
+from tests.conftest import ROOT, SEED, write_corpus
+
+
+def test_bench_harness_runs_on_a_tiny_corpus(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    import run as bench
+
+    corpus_dir = write_corpus(tmp_path / "tiny", {
+        "luohu-2019.txt": SEED.read_text(encoding="utf-8"),
+        "note.txt": "笔记\n营商环境的第二份材料。\n罗湖的另一段。",
+    })
+    out = tmp_path / "latest.json"
+    assert bench.main(["--corpus", str(corpus_dir), "--runs", "1", "--passes", "2",
+                       "--http-seconds", "1", "--concurrency", "2", "--out", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    tiny = data["corpora"]["tiny"]
+    assert tiny["build"]["paragraphs"] == 36 and tiny["queries"] >= 200
+    assert tiny["search"]["repeat"]["p99"]["median"] > 0
+    assert tiny["fts5"]["repeat"]["p50"]["median"] >= 0 and tiny["ratio_to_fts5"]["p50"]
+    assert tiny["http"]["load"]["requests"] > 0 and tiny["http"]["load"]["errors"] == 0
+    assert tiny["http"]["workers"] >= 1 and tiny["http"]["worker_rss_mb"] > 0
+    assert data["machine"]["cpus"] >= 1
