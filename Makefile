@@ -11,7 +11,7 @@ CHROMIUM  := /usr/bin/chromium
 CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser-deps bench-deps run rebuild test bench screenshots clean
+.PHONY: install browser-deps bench-deps run rebuild test soak bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,7 +41,11 @@ browser-deps:
 test: install browser-deps
 	$(BIN)/python -m pytest
 
-## Debian's wrk, the HTTP load generator of the benchmark
+## One minute of load at 400 req/s through gunicorn (not part of make test)
+soak: install bench-deps
+	SEARCHSVC_SOAK=1 $(BIN)/python -m pytest -q -s tests/test_soak.py
+
+## Debian's wrk, the HTTP load generator of the benchmark and the soak
 bench-deps:
 	@command -v wrk >/dev/null || { echo "installing Debian package wrk for the benchmark"; \
 	  $(SUDO) apt-get update -qq && \

@@ -19,4 +19,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import web
 
     app.register_blueprint(web.bp)
+    app.wsgi_app = web.RawQueryString(app.wsgi_app)
     return app

@@ -27,6 +27,8 @@ _SEPARATOR = re.compile(r"[\s\u00a0\u3000]{2,}")
 _SECTION_LABEL = re.compile(r"^(答卷\d+|聚焦|数读|目标)$")
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
 _SAFE_ID = re.compile(r"[^\w.\-]+")
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a larger file is not a report
+MAX_PARAGRAPH_CHARS = 100_000  # a longer "paragraph" is a dump, not prose
 
 
 class CorpusError(Exception):
@@ -175,9 +177,17 @@ def _parse_byline(doc: Document, line: str) -> None:
 
 
 def read_document(path: Path, doc_id: str | None = None) -> Document:
-    """Read and parse one file; raise ValueError when it cannot be decoded."""
+    """Read and parse one file; raise ValueError when it cannot be used."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"file of {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
     text, encoding = decode(path.read_bytes())
-    return parse_text(text, doc_id or doc_id_for(path), str(path), encoding)
+    doc = parse_text(text, doc_id or doc_id_for(path), str(path), encoding)
+    longest = max((len(p.text) for p in doc.paragraphs), default=0)
+    if longest > MAX_PARAGRAPH_CHARS:
+        raise ValueError(f"a paragraph of {longest:,} characters is over the "
+                         f"{MAX_PARAGRAPH_CHARS:,}-character limit")
+    return doc
 
 
 def read_corpus(corpus_dir: str | Path) -> tuple[list[Document], list[Skipped]]:

@@ -233,9 +233,11 @@ def _builds(index_dir: Path) -> list[Path]:
 
 
 def _remove_stale_builds(index_dir: Path) -> None:
-    """Half-written builds of a killed rebuild (we hold the lock: none is live)."""
+    """Leftovers of a killed rebuild (we hold the lock: none is live)."""
     for p in index_dir.glob("build-*.tmp"):
         shutil.rmtree(p, ignore_errors=True)
+    for p in index_dir.glob(f".{CURRENT}.*.tmp"):
+        p.unlink(missing_ok=True)
 
 
 def _prune(index_dir: Path, keep: int) -> None:

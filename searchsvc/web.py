@@ -9,6 +9,8 @@ apart. Every client error is a 400 with one JSON shape::
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import (Blueprint, current_app, jsonify, render_template, request,
                    url_for)
 from markupsafe import Markup
@@ -98,6 +100,13 @@ def api_suggest():
     return jsonify({"query": query, "suggestions": search.suggest(_snapshot(), query, limit)})
 
 
+@bp.get("/api/openapi.json")
+def api_openapi():
+    from .openapi import spec
+
+    return jsonify(spec(current_app.config))
+
+
 @bp.get("/api/documents")
 def api_documents():
     snap = _snapshot()
@@ -171,6 +180,27 @@ def document(doc_id: str):
     paragraphs = [dict(p, html=Markup(html)) for p, html in zip(stored, marked)]
     return render_template("document.html", doc=doc, paragraphs=paragraphs, query=query,
                            back=url_for("web.index", q=query) if query else url_for("web.index"))
+
+
+class RawQueryString:
+    """WSGI middleware: percent-encode raw bytes in the query string.
+
+    curl sends ?q=营商环境 unencoded, and clients send invalid UTF-8;
+    Werkzeug decodes a raw query string strictly (a UnicodeDecodeError, so a
+    500). Percent-encoded, valid UTF-8 reads as before and invalid bytes
+    become U+FFFD.
+    """
+
+    SAFE = "=&+%;/:,?@!$'()*~"
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        if query and not query.isascii():
+            environ["QUERY_STRING"] = quote(query.encode("latin-1", "replace"), safe=self.SAFE)
+        return self.app(environ, start_response)
 
 
 def warm_up(app) -> None:

@@ -53,10 +53,12 @@ def fetch(base: str, path: str):
 class Server:
     """A real gunicorn serving a corpus built in a folder; stop() ends it."""
 
-    def __init__(self, folder: Path, files: dict, workers: int = 2):
+    def __init__(self, folder: Path, files: dict, workers: int = 2, build: bool = True,
+                 ready: str = "/healthz"):
         self.corpus_dir = write_corpus(folder / "corpus", files)
         self.index_dir = folder / "index"
-        indexer.build_index(self.corpus_dir, self.index_dir)
+        if build:
+            indexer.build_index(self.corpus_dir, self.index_dir)
         port = free_port()
         env = dict(os.environ, SEARCHSVC_CORPUS=str(self.corpus_dir),
                    SEARCHSVC_INDEX=str(self.index_dir), HOST="127.0.0.1", PORT=str(port),
@@ -69,7 +71,7 @@ class Server:
         deadline = time.monotonic() + 30
         while True:
             try:
-                if fetch(self.base, "/healthz")[0] == 200:
+                if fetch(self.base, ready)[0] == 200:
                     break
             except OSError:
                 pass
@@ -91,8 +93,8 @@ def start_server():
     """start_server(folder, files) -> (base URL, corpus dir, index dir)."""
     servers = []
 
-    def start(folder, files, workers=2):
-        server = Server(Path(folder), files, workers)
+    def start(folder, files, workers=2, **kw):
+        server = Server(Path(folder), files, workers, **kw)
         servers.append(server)
         return server.base, server.corpus_dir, server.index_dir
 
@@ -121,9 +123,15 @@ def seed_dirs(tmp_path_factory):
     return corpus_dir, index_dir
 
 
+def own_snapshot(index_dir) -> indexer.Snapshot:
+    """A snapshot outside the per-process cache, so that tests calling
+    indexer.forget_snapshots() do not close it under a long-lived fixture."""
+    return indexer.Snapshot(indexer.current_path(index_dir))
+
+
 @pytest.fixture(scope="session")
 def seed_snapshot(seed_dirs):
-    return indexer.open_snapshot(seed_dirs[1])
+    return own_snapshot(seed_dirs[1])
 
 
 @pytest.fixture()

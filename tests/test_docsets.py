@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from searchsvc import docsets, indexer
 from searchsvc import search as S
 from searchsvc.analysis import normalize_text, query_words
-from tests.conftest import SEED, write_corpus
+from tests.conftest import SEED, own_snapshot, write_corpus
 
 
 def sentences():
@@ -35,7 +35,7 @@ def generated(tmp_path_factory):
     base = tmp_path_factory.mktemp("gen")
     write_corpus(base / "corpus", files)
     indexer.build_index(base / "corpus", base / "index")
-    snap = indexer.open_snapshot(base / "index")
+    snap = own_snapshot(base / "index")
     texts = {}
     for d in snap.documents.values():
         for p in snap.paragraphs(d["doc_id"]):

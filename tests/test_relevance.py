@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from searchsvc import corpus, indexer
 from searchsvc import search as S
 from searchsvc.analysis import normalize_text
-from tests.conftest import SEED
+from tests.conftest import SEED, own_snapshot
 
 LITERAL = {
     "棋": [17], "湾区": [2, 8, 9, 11, 30], "木头龙": [15], "龙旧改": [15], "头龙旧": [15],
@@ -159,7 +159,7 @@ def traditional_snapshot(tmp_path_factory):
     for extra in ("_dictionary.txt", "_synonyms.txt"):
         shutil.copy(SEED.parent / extra, corpus_dir / extra)
     indexer.build_index(corpus_dir, base / "index")
-    return indexer.open_snapshot(base / "index")
+    return own_snapshot(base / "index")
 
 
 @pytest.mark.parametrize("query", sorted(LITERAL))

@@ -1,0 +1,122 @@
+"""The JSON API's OpenAPI 3 description, served at /api/openapi.json.
+
+Written by hand next to the limits it documents (config.SETTINGS), and
+checked by the schemathesis fuzz test, which sends what it describes.
+"""
+
+from __future__ import annotations
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def spec(settings: dict) -> dict:
+    max_q = settings["MAX_QUERY_LENGTH"]
+    q_param = {"name": "q", "in": "query", "description": "The query (see the README's query language).",
+               "schema": {"type": "string", "maxLength": max_q}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "searchsvc", "version": "1",
+                 "description": "Full-text search over Chinese reports, one entry per paragraph."},
+        "paths": {
+            "/api/search": {"get": {
+                "summary": "Ranked, highlighted paragraphs",
+                "parameters": [
+                    dict(q_param, required=True),
+                    {"name": "page", "in": "query",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": settings["MAX_PAGE"]}},
+                    {"name": "per_page", "in": "query",
+                     "schema": {"type": "integer", "minimum": 1,
+                                "maximum": settings["MAX_PER_PAGE"]}},
+                    {"name": "section", "in": "query", "schema": {"type": "string"}},
+                    {"name": "doc", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": {"description": "One page of results",
+                            "content": {"application/json": {
+                                "schema": {"$ref": "#/components/schemas/SearchResult"}}}},
+                    "400": _error("A parameter is missing or out of range"),
+                    "503": _error("No usable index"),
+                }}},
+            "/api/suggest": {"get": {
+                "summary": "Completions of the query's last word",
+                "parameters": [
+                    q_param,
+                    {"name": "limit", "in": "query",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 20}},
+                ],
+                "responses": {
+                    "200": {"description": "Suggestions, most frequent first",
+                            "content": {"application/json": {"schema": {
+                                "type": "object", "required": ["query", "suggestions"],
+                                "properties": {
+                                    "query": {"type": "string"},
+                                    "suggestions": {"type": "array", "items": {
+                                        "type": "object", "required": ["text", "word", "count"],
+                                        "properties": {"text": {"type": "string"},
+                                                       "word": {"type": "string"},
+                                                       "count": {"type": "integer"}}}}}}}}},
+                    "400": _error("A parameter is out of range"),
+                    "503": _error("No usable index"),
+                }}},
+            "/api/documents": {"get": {
+                "summary": "The indexed documents and their metadata",
+                "responses": {
+                    "200": {"description": "Documents",
+                            "content": {"application/json": {"schema": {
+                                "type": "object", "required": ["documents", "total"],
+                                "properties": {"total": {"type": "integer"},
+                                               "documents": {"type": "array",
+                                                             "items": {"type": "object"}}}}}}},
+                    "503": _error("No usable index"),
+                }}},
+            "/healthz": {"get": {
+                "summary": "Whether an index is being served",
+                "responses": {
+                    "200": {"description": "Serving",
+                            "content": {"application/json": {"schema": {
+                                "type": "object",
+                                "required": ["status", "documents", "paragraphs", "index_built_at"],
+                                "properties": {"status": {"type": "string"},
+                                               "documents": {"type": "integer"},
+                                               "paragraphs": {"type": "integer"},
+                                               "index_built_at": {"type": "string"}}}}}},
+                    "503": {"description": "No usable index; the reason says why",
+                            "content": {"application/json": {"schema": {
+                                "type": "object", "required": ["status", "reason"],
+                                "properties": {"status": {"type": "string"},
+                                               "reason": {"type": "string"}}}}}},
+                }}},
+        },
+        "components": {"schemas": {
+            "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                "type": "object", "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+            "Hit": {"type": "object",
+                    "required": ["id", "doc_id", "title", "section", "paragraph", "score",
+                                 "snippet", "text", "url", "matches", "exact", "partial"],
+                    "properties": {
+                        "id": {"type": "string"}, "doc_id": {"type": "string"},
+                        "title": {"type": "string"}, "section": {"type": "string"},
+                        "heading": {"type": "string"}, "paragraph": {"type": "integer"},
+                        "score": {"type": "number"},
+                        "snippet": {"type": "string", "description": "HTML: escaped text with <mark>"},
+                        "text": {"type": "string"}, "url": {"type": "string"},
+                        "matches": {"type": "array", "items": {
+                            "type": "array", "items": {"type": "integer"},
+                            "minItems": 2, "maxItems": 2}},
+                        "exact": {"type": "boolean"}, "partial": {"type": "boolean"}}},
+            "SearchResult": {
+                "type": "object",
+                "required": ["query", "total", "page", "per_page", "pages", "took_ms", "hits"],
+                "properties": {
+                    "query": {"type": "string"}, "total": {"type": "integer"},
+                    "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                    "pages": {"type": "integer"}, "took_ms": {"type": "number"},
+                    "partial": {"type": "boolean"}, "ignored_terms": {"type": "integer"},
+                    "filters": {"type": "object"}, "facets": {"type": "object"},
+                    "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}},
+        }},
+    }
