@@ -198,6 +198,21 @@ def literal_grams(literal: str) -> list[str]:
 # Whoosh tokenizers
 # --------------------------------------------------------------------------
 
+# Build-time replay: paragraph text -> its index-mode tokens, analysed in
+# another process (see indexer); the tokenizer yields them instead of
+# segmenting again. Empty outside a build.
+_replay: dict[str, list] = {}
+
+
+def analyse_paragraph(text: str, user_dict: str | None = None) -> tuple[list, str]:
+    """Index-mode tokens ``(word, startchar, endchar, pos)`` with offsets into
+    ``text``, and the normalized text without white space."""
+    norm = normalize(text)
+    tokens = [(w, *norm.span(s, e), pos)
+              for w, s, e, pos in word_spans(norm.text, "index", user_dict)]
+    return tokens, "".join(norm.text.split())
+
+
 class _SpanTokenizer(Tokenizer):
     """Turns a ``(text, start, end, pos)`` generator into Whoosh tokens."""
 
@@ -208,6 +223,18 @@ class _SpanTokenizer(Tokenizer):
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
                  mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        replayed = _replay.get(value) if tokenize and mode == "index" else None
+        if replayed is not None:
+            for text, start, end, pos in replayed:
+                t.text, t.boost, t.stopped = text, 1.0, False
+                if keeporiginal:
+                    t.original = text
+                if positions:
+                    t.pos = start_pos + pos
+                if chars:
+                    t.startchar, t.endchar = start_char + start, start_char + end
+                yield t
+            return
         norm = normalize(value)
         if not tokenize:
             items = [(norm.text, 0, len(norm.text), 0)]

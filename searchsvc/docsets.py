@@ -15,10 +15,8 @@ paragraph numbers held, not by the number of entries).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from .analysis import literal_grams
+from .cache import SizedLRU
 from .grams import GramStore
 
 VERIFY_AT = 1024  # stop intersecting postings once this few candidates remain
@@ -36,9 +34,7 @@ class LiteralIndex:
     def __init__(self, grams: GramStore, texts):
         self.grams = grams
         self.texts = texts
-        self._cache: OrderedDict[str, frozenset] = OrderedDict()
-        self._held = 0
-        self._lock = threading.Lock()
+        self._cache = SizedLRU(CACHE_IDS)
         self._all = frozenset(range(len(texts)))
 
     def df(self, gram: str) -> int:
@@ -55,23 +51,7 @@ class LiteralIndex:
         return self.texts[docnum]
 
     def _postings(self, gram: str) -> frozenset:
-        return self._cached("\0" + gram, lambda: frozenset(self.grams.postings(gram)[0]))
-
-    def _cached(self, key: str, compute) -> frozenset:
-        with self._lock:
-            found = self._cache.get(key)
-            if found is not None:
-                self._cache.move_to_end(key)
-                return found
-        value = compute()
-        with self._lock:
-            if key not in self._cache:
-                self._cache[key] = value
-                self._held += len(value)
-                while self._held > CACHE_IDS and len(self._cache) > 1:
-                    _, old = self._cache.popitem(last=False)
-                    self._held -= len(old)
-        return value
+        return self._cache.get("\0" + gram, lambda: frozenset(self.grams.postings(gram)[0]))
 
     def docs(self, literal: str) -> frozenset:
         """Paragraphs whose normalized text contains ``literal``.
@@ -80,7 +60,7 @@ class LiteralIndex:
         """
         if not literal:
             return frozenset()
-        return self._cached(literal, lambda: self._compute(literal))
+        return self._cache.get(literal, lambda: self._compute(literal))
 
     def _compute(self, literal: str) -> frozenset:
         grams = sorted(set(literal_grams(literal)), key=self.df)

@@ -17,22 +17,23 @@ from __future__ import annotations
 
 import errno
 import fcntl
-from array import array
 import json
+import multiprocessing
 import os
 import shutil
 import threading
 import time
+from array import array
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from . import corpus
-from . import grams
-from .analysis import WordTokenizer, normalize_text
+from . import analysis, corpus, grams
+from .analysis import WordTokenizer, analyse_paragraph, normalize_text, segmenter
 from .docsets import LiteralIndex
 from .ranking import Ranker
 
@@ -152,8 +153,8 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None) ->
         tmp = index_dir / f"{name}.tmp"
         tmp.mkdir()
         try:
-            paragraphs = _write(tmp, documents, extras, progress)
-            texts = [_flat(p.text) for d in documents for p in d.paragraphs]
+            texts = _write(tmp, documents, extras, progress)
+            paragraphs = len(texts)
             (tmp / NORMALIZED_FILE).write_text("".join(t + "\n" for t in texts), encoding="utf-8")
             grams.write(tmp, texts)
             meta = {
@@ -186,26 +187,63 @@ def _paragraph_records(doc: corpus.Document) -> list[dict]:
             for p in doc.paragraphs]
 
 
-def _write(folder: Path, documents, extras: Extras, progress) -> int:
-    ix = whoosh_index.create_in(str(folder), make_schema(extras.user_dict or None))
+PARALLEL_FROM = 2000  # paragraphs; smaller corpora are analysed in process
+
+
+def _analysed(documents, user_dict: str | None):
+    """(document, [(tokens, flat text) per paragraph]) in order.
+
+    jieba's segmentation and the normalization run in a pool of processes
+    (forked after the dictionary is loaded, so none loads it again) while
+    this process feeds Whoosh: both cores work.
+    """
+    segmenter(user_dict)
+    jobs = min(os.cpu_count() or 1, 4)
+    total = sum(len(d.paragraphs) for d in documents)
+    texts = ([p.text for p in d.paragraphs] for d in documents)
+    if jobs < 2 or total < PARALLEL_FROM:
+        for doc, paras in zip(documents, texts):
+            yield doc, [analyse_paragraph(t, user_dict) for t in paras]
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs) as pool:
+        work = partial(_analyse_all, user_dict=user_dict)
+        yield from zip(documents, pool.imap(work, texts, chunksize=4))
+
+
+def _analyse_all(texts: list[str], user_dict: str | None) -> list:
+    return [analyse_paragraph(t, user_dict) for t in texts]
+
+
+def _write(folder: Path, documents, extras: Extras, progress) -> list[str]:
+    """Write the Whoosh index; return every paragraph's flat normalized text."""
+    user_dict = extras.user_dict or None
+    flats: list[str] = []
+    analysed = _analysed(documents, user_dict)
+    ix = whoosh_index.create_in(str(folder), make_schema(user_dict))
     writer = ix.writer(limitmb=256)
-    count = 0
     try:
-        for i, doc in enumerate(documents, 1):
+        for i, (doc, results) in enumerate(analysed, 1):
+            analysis._replay.clear()
+            for p, (tokens, flat) in zip(doc.paragraphs, results):
+                analysis._replay[p.text] = tokens
+                flats.append(flat)
             for p in doc.paragraphs:
                 writer.add_document(
                     id=f"{doc.doc_id}#p{p.number}", doc_id=doc.doc_id, title=doc.title,
                     section=p.section, section_key=normalize_text(p.section),
                     heading=p.heading, paragraph=p.number,
                     text=p.text)
-                count += 1
             if progress:
                 progress(i, len(documents), doc.doc_id)
+        analysis._replay.clear()
         writer.commit()
     except BaseException:
+        analysis._replay.clear()
         writer.cancel()
+        analysed.close()
         raise
-    return count
+    return flats
 
 
 def _flat(text: str) -> str:
@@ -314,10 +352,12 @@ class Snapshot:
         if values is None:
             reader = self.searcher.reader()
             if reader.has_column(name):
-                values = list(reader.column_reader(name))
+                raw = reader.column_reader(name)
             else:
-                values = [self.searcher.stored_fields(d).get(name)
-                          for d in range(reader.doc_count_all())]
+                raw = (self.searcher.stored_fields(d).get(name)
+                       for d in range(reader.doc_count_all()))
+            distinct: dict = {}  # one object per distinct value, not one per paragraph
+            values = [distinct.setdefault(v, v) for v in raw]
             self._columns[name] = values
         return values
 

@@ -4,26 +4,28 @@ Whoosh's collectors score every matching paragraph in Python, one matcher
 call at a time; for a frequent word that is most of a query's time. Here a
 term's BM25 contribution to every paragraph that has it is computed once
 (same formula and parameters as ``whoosh.scoring.BM25F``: B=0.75, K1=1.2,
-idf = log(N / (df + 1)) + 1) and kept in a bounded LRU, so a query adds up a
-few dictionaries.
+idf = log(N / (df + 1)) + 1) and kept in a bounded LRU, both by paragraph
+and best first, so a query's top 10 is usually read off the front.
 """
 
 from __future__ import annotations
 
 import heapq
 from array import array
-import threading
-from collections import OrderedDict
+from bisect import bisect_left
 from math import log
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from whoosh.reading import TermNotFound
+from .cache import SizedLRU
 
 B = 0.75
 K1 = 1.2
-CACHE_ENTRIES = 200_000  # (docnum, score) pairs held by the cache at most
+CACHE_ENTRIES = 2_000_000  # postings (16 bytes each) held by the score cache at most
+DIRECT = 2048  # up to this many candidates, score every one
+DEEP_PAGE = 512  # ranks past this (deep pages) also score every candidate
 
 
 _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
@@ -74,6 +76,27 @@ def postings(reader, field: str, text: str):
 GRAMS = "grams"  # the pseudo-field of the character index (grams.py)
 
 
+class Ranked:
+    """One term's BM25 scores: by docnum for lookups, and best first.
+
+    Parallel arrays, 16 bytes a posting, so many terms fit in the cache.
+    Ties in the best-first order keep docnum order.
+    """
+
+    __slots__ = ("ids", "scores", "order")
+
+    def __init__(self, ids: array, scores: array):
+        self.ids, self.scores = ids, scores
+        self.order = array("I", sorted(range(len(ids)), key=scores.__getitem__, reverse=True))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def score_of(self, docnum: int) -> float:
+        i = bisect_left(self.ids, docnum)
+        return self.scores[i] if i < len(self.ids) and self.ids[i] == docnum else 0.0
+
+
 class Ranker:
     """Scores for Whoosh's ``text`` field and the character index's grams."""
 
@@ -81,74 +104,71 @@ class Ranker:
         self.reader = searcher.reader()
         self.grams = grams
         self.n = self.reader.doc_count_all()
-        self._lengths: dict[str, list[int]] = {}
-        self._avg: dict[str, float] = {}
-        self._cache: OrderedDict[tuple, dict] = OrderedDict()
-        self._held = 0
-        self._lock = threading.Lock()
+        self._cache = SizedLRU(CACHE_ENTRIES)
         gram_lengths = array("I", (texts.length(n) for n in range(len(texts))))
-        self._lengths[GRAMS] = gram_lengths
-        self._avg[GRAMS] = sum(gram_lengths) / len(gram_lengths) if gram_lengths else 1.0
+        text_lengths = _length_column(self.reader, "text")
+        if text_lengths is None:
+            text_lengths = [self.reader.doc_field_length(d, "text", 0) for d in range(self.n)]
+        self._lengths = {GRAMS: gram_lengths, "text": text_lengths}
+        self._avg = {GRAMS: sum(gram_lengths) / len(gram_lengths) if gram_lengths else 1.0,
+                     "text": self.reader.field_length("text") / self.n if self.n else 1.0}
 
-    def _field_lengths(self, field: str) -> list[int]:
-        lengths = self._lengths.get(field)
-        if lengths is None:
-            lengths = _length_column(self.reader, field)
-            if lengths is None:
-                length = self.reader.doc_field_length
-                lengths = [length(d, field, 0) for d in range(self.n)]
-            self._lengths[field] = lengths
-            self._avg[field] = (self.reader.field_length(field) / self.n) if self.n else 1.0
-        return lengths
+    def term(self, field: str, text: str) -> Ranked:
+        """A term's scores for every paragraph that has it (cached)."""
+        return self._cache.get((field, text), lambda: self._compute(field, text))
 
-    def term_scores(self, field: str, text: str) -> dict[int, float]:
-        """docnum -> BM25 contribution of one term, for every docnum with it."""
-        key = (field, text)
-        with self._lock:
-            found = self._cache.get(key)
-            if found is not None:
-                self._cache.move_to_end(key)
-                return found
-        scores = self._compute(field, text)
-        with self._lock:
-            if key not in self._cache:
-                self._cache[key] = scores
-                self._held += len(scores)
-                while self._held > CACHE_ENTRIES and len(self._cache) > 1:
-                    _, old = self._cache.popitem(last=False)
-                    self._held -= len(old)
-        return scores
-
-    def _compute(self, field: str, text: str) -> dict[int, float]:
+    def _compute(self, field: str, text: str) -> Ranked:
         if field == GRAMS:
             ids, tfs = self.grams.postings(text, freqs=True)
         else:
             ids, tfs = postings(self.reader, field, text)
-        if not ids:
-            return {}
-        lengths = self._field_lengths(field)
+        if not len(ids):
+            return Ranked(array("I"), array("d"))
+        lengths = self._lengths[field]
         avg = self._avg[field] or 1.0
         idf = log(self.n / (len(ids) + 1)) + 1
         k = K1 * (1 - B)
         kb = K1 * B / avg
-        return {d: idf * tf * (K1 + 1) / (tf + k + kb * lengths[d]) for d, tf in zip(ids, tfs)}
+        scores = array("d", (idf * tf * (K1 + 1) / (tf + k + kb * lengths[d])
+                             for d, tf in zip(ids, tfs)))
+        return Ranked(array("I", ids), scores)
 
     def top(self, terms: list[tuple[str, str]], docs, start: int, end: int):
         """Ranks ``start`` to ``end`` of ``docs`` by the summed scores of ``terms``.
 
-        Ties keep document order, so pages are stable.
+        Ties keep document order, so pages are stable. A large set is ranked
+        with the threshold algorithm over each term's best-first list: it
+        stops as soon as no paragraph not yet seen can enter the top ``end``.
         """
         if end <= start or not docs:
             return []
-        tables = [self.term_scores(f, t) for f, t in terms]
-        if len(docs) <= sum(len(t) for t in tables):
-            scored = ((sum(t.get(d, 0.0) for t in tables), d) for d in docs)
-        else:
-            totals: dict[int, float] = {}
-            for table in tables:
-                for d, s in table.items():
-                    if d in docs:
-                        totals[d] = totals.get(d, 0.0) + s
-            scored = ((totals.get(d, 0.0), d) for d in docs)
-        best = heapq.nsmallest(end, scored, key=lambda sd: (-sd[0], sd[1]))
-        return [(d, s) for s, d in best[start:end]]
+        ranked = [self.term(f, t) for f, t in terms]
+        if len(docs) <= DIRECT or end > DEEP_PAGE or not ranked:
+            scored = ((sum(r.score_of(d) for r in ranked), d) for d in docs)
+            best = heapq.nsmallest(end, scored, key=lambda sd: (-sd[0], sd[1]))
+            return [(d, s) for s, d in best[start:end]]
+        heap: list[tuple[float, int]] = []  # (score, -docnum): the smallest is the k-th best
+        seen: set[int] = set()
+        depth, deepest = 0, max(len(r) for r in ranked)
+        while depth < deepest:
+            threshold = 0.0
+            for r in ranked:
+                if depth < len(r):
+                    i = r.order[depth]
+                    d = r.ids[i]
+                    threshold += r.scores[i]
+                    if d not in seen and d in docs:
+                        seen.add(d)
+                        item = (sum(x.score_of(d) for x in ranked), -d)
+                        if len(heap) < end:
+                            heapq.heappush(heap, item)
+                        elif item > heap[0]:
+                            heapq.heapreplace(heap, item)
+            if len(heap) >= end and heap[0][0] > threshold:
+                break
+            depth += 1
+        if len(heap) < end:  # every list ran out: the rest score nothing
+            for d in sorted(docs - seen)[:end - len(heap)]:
+                heap.append((0.0, -d))
+        best = sorted(heap, reverse=True)
+        return [(-nd, s) for s, nd in best[start:end]]

@@ -13,6 +13,7 @@ typed term contiguously come first; relevance orders each group.
 
 from __future__ import annotations
 
+import heapq
 import re
 import time
 import unicodedata
@@ -121,6 +122,13 @@ MAX_PARTIAL_UNITS = 32  # the rarest terms of a long query make partial matches
 VERIFY_AT = 256  # with this few candidates left, check the rest on their text
 
 
+def _union(sets: list[frozenset]) -> frozenset:
+    """The union, without copying when there is only one set."""
+    if len(sets) == 1:
+        return sets[0]
+    return frozenset().union(*sets)
+
+
 class QueryPlan:
     """What one parsed query matches in one snapshot, as sets of docnums.
 
@@ -173,7 +181,7 @@ class QueryPlan:
         return [self._alternatives(w) for w in words] if words else [[term.literal]]
 
     def word_docs(self, alternatives: list[str]) -> frozenset:
-        return frozenset().union(*(self.literals.docs(a) for a in alternatives))
+        return _union([self.literals.docs(a) for a in alternatives])
 
     def term_docs(self, term: Term) -> frozenset:
         docs = None
@@ -218,7 +226,7 @@ class QueryPlan:
                                    lambda text, lits=lits: any(x in text for x in lits)))
             else:
                 conditions.append((
-                    lambda c=clause: frozenset().union(*(self.term_docs(t) for t in c)),
+                    lambda c=clause: _union([self.term_docs(t) for t in c]),
                     lambda text, c=clause: any(self._term_in_text(t, text) for t in c)))
         return conditions
 
@@ -258,6 +266,9 @@ class QueryPlan:
         """Those of ``within`` that contain each clause's text as typed."""
         if not self.clauses:
             return frozenset()
+        if all(len(c) == 1 and self._term_units(c[0]) == [[c[0].literal]]
+               and not self.synonyms.get(c[0].literal) for c in self.clauses):
+            return within  # each term is one word, matched as typed: all are exact
         return self._narrow(within, self._clause_conditions(self.clauses, exact=True))
 
     def partial(self) -> frozenset:
@@ -441,14 +452,18 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
                         ignored_terms=plan.ignored)
 
 
+MAX_FACET_VALUES = 30
+
+
 def facets(snapshot: Snapshot, docs: frozenset) -> dict:
-    """Hit counts per section and per document, before the filters apply."""
+    """Hit counts per section and per document, before the filters apply:
+    the 30 largest of each, most hits first."""
     out = {}
     for name, column in (("section", "section"), ("doc", "doc_id")):
-        values = snapshot.column(column)
-        counts = Counter(values[d] for d in docs)
-        out[name] = [{"value": k, "count": v} for k, v in
-                     sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if k]
+        counts = Counter(map(snapshot.column(column).__getitem__, docs))
+        counts.pop("", None)
+        top = heapq.nsmallest(MAX_FACET_VALUES, counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        out[name] = [{"value": k, "count": v} for k, v in top]
     return out
 
 

@@ -83,3 +83,29 @@ def test_an_unreadable_corpus_builds_nothing(tmp_path):
     with pytest.raises(corpus.CorpusError, match="no readable document"):
         indexer.build_index(tmp_path / "c", tmp_path / "i")
     assert indexer.current_path(tmp_path / "i") is None
+
+
+def test_a_parallel_build_equals_an_in_process_one(tmp_path, monkeypatch, seed_text):
+    from tests.conftest import own_snapshot, write_corpus
+
+    paras = [line for line in seed_text.splitlines() if len(line) > 40]
+    files = {f"d{i}.txt": f"文档{i}\n" + "\n".join(paras[i % 7:]) for i in range(12)}
+    corpus_dir = write_corpus(tmp_path / "c", files)
+    snaps = []
+    for threshold, name in ((10**9, "serial"), (1, "parallel")):
+        monkeypatch.setattr(indexer, "PARALLEL_FROM", threshold)
+        indexer.build_index(corpus_dir, tmp_path / name)
+        snaps.append(own_snapshot(tmp_path / name))
+    serial, parallel = snaps
+    lexicon = [list(s.searcher.reader().lexicon("text")) for s in snaps]
+    assert lexicon[0] == lexicon[1]
+    for term in (b"\xe7\xbd\x97\xe6\xb9\x96", b"pm2.5"):  # 罗湖, pm2.5
+        postings = [list(s.searcher.reader().postings("text", term).items_as("characters"))
+                    for s in snaps]
+        assert postings[0] == postings[1]
+    assert [serial.literals.texts[n] for n in range(len(serial.literals.texts))] == \
+        [parallel.literals.texts[n] for n in range(len(parallel.literals.texts))]
+    for q in ("罗湖", "营商环境 改革", '"一半山水一半城"', "湾区"):
+        a, b = S.search(serial, q, per_page=50), S.search(parallel, q, per_page=50)
+        assert [(h.id, round(h.score, 6)) for h in a.hits] == \
+            [(h.id, round(h.score, 6)) for h in b.hits]

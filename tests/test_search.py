@@ -167,3 +167,22 @@ def test_a_query_past_the_term_limit_is_cut_and_says_so(seed_snapshot):
     assert r.ignored_terms == len(words) - S.MAX_CLAUSES
     assert r.total == run(seed_snapshot, "罗湖").total  # the kept ORs still work
     assert run(seed_snapshot, "罗湖 罗湖 罗湖").ignored_terms == 0  # repeats are free
+
+
+def test_threshold_ranking_equals_scoring_everything(seed_snapshot, monkeypatch):
+    from searchsvc import ranking
+
+    ranker = seed_snapshot.ranker
+    docs = seed_snapshot.literals.all_docs()
+    for words in (["罗湖"], ["罗湖", "改革"], ["发展", "建设", "罗湖区"]):
+        terms = [("text", w) for w in words] + [(ranking.GRAMS, w[:2]) for w in words]
+        monkeypatch.setattr(ranking, "DIRECT", 10**9)
+        everything = ranker.top(terms, docs, 0, 34)
+        monkeypatch.setattr(ranking, "DIRECT", 0)
+        for start, end in ((0, 10), (3, 7), (0, 34), (30, 34)):
+            assert ranker.top(terms, docs, start, end) == everything[start:end], (words, start)
+        subset = frozenset(list(docs)[::3])
+        monkeypatch.setattr(ranking, "DIRECT", 10**9)
+        expected = ranker.top(terms, subset, 0, 5)
+        monkeypatch.setattr(ranking, "DIRECT", 0)
+        assert ranker.top(terms, subset, 0, 5) == expected
