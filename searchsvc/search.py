@@ -5,10 +5,11 @@ A query is read forgivingly (see :func:`parse_query`): words are AND-ed,
 exact phrase, ``section:`` and ``doc:`` filter. Nothing a user types is an
 error: unknown syntax is literal text.
 
-Every word matches either as a jieba word (``text`` field, BM25F) or as a
-literal string (``chars`` field: a phrase of character bigrams), so any
-string that occurs in a paragraph finds it. Paragraphs that contain every
-typed term contiguously come first; relevance orders each group.
+A word matches the paragraphs whose normalized text contains it (found
+through the character index, see docsets.py), so any string that occurs in
+a paragraph finds it whatever jieba made of either. BM25F over jieba words
+and character pairs ranks them; paragraphs that contain every typed term
+contiguously come first.
 """
 
 from __future__ import annotations
