@@ -20,22 +20,20 @@ import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import quote
 
-from markupsafe import Markup, escape
+from markupsafe import escape
 from whoosh import query as Q
 
-from .analysis import normalize, normalize_text, query_words
+from .analysis import normalize_text, query_words
+from .highlight import make_snippet, match_spans, render
 from .indexer import Snapshot
 from .ranking import GRAMS
 
 FIELDS = {"section": "section", "doc": "doc_id"}
 _SYNTAX = re.compile(r'(?P<field>[A-Za-z_]+):"(?P<fvalue>[^"]*)"|"(?P<phrase>[^"]*)"|(?P<word>\S+)')
 _FIELD_NAME = re.compile(r"^[A-Za-z_]+$")
-_SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)]*|$)")
-
-SNIPPET_WIDTH = 160
-MAX_FRAGMENTS = 3
 
 
 # --------------------------------------------------------------------------
@@ -49,7 +47,7 @@ class Term:
     raw: str
     exact: bool = False  # typed in quotes
 
-    @property
+    @cached_property
     def literal(self) -> str:
         return "".join(normalize_text(self.raw).split())
 
@@ -468,108 +466,6 @@ def facets(snapshot: Snapshot, docs: frozenset) -> dict:
     return out
 
 
-# --------------------------------------------------------------------------
-# Highlighting
-# --------------------------------------------------------------------------
-
-def _occurrences(hay: str, needles) -> list[tuple[int, int]]:
-    found = []
-    for needle in needles:
-        i = hay.find(needle) if needle else -1
-        while i != -1:
-            found.append((i, i + len(needle)))
-            i = hay.find(needle, i + 1)
-    return found
-
-
-def match_spans(text: str, groups) -> list[tuple[int, int]]:
-    """Original-text spans of what each term matched, merged.
-
-    ``groups`` is ``[(literals, words), …]`` per term (see
-    :meth:`QueryPlan.needles`): the literal occurrences when there are any,
-    otherwise the words'. Overlapping and adjacent matches become one span,
-    so 粤港澳 + 大湾区 is one mark. Matching is on normalized text; spans
-    are original offsets.
-    """
-    norm = normalize(text)
-    raw = []
-    for literals, words in groups:
-        raw += _occurrences(norm.text, literals) or _occurrences(norm.text, words)
-    raw.sort()
-    merged: list[list[int]] = []
-    for s, e in raw:
-        if merged and s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
-    return [norm.span(s, e) for s, e in merged]
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.end() > m.start()]
-
-
-def _render(text: str, start: int, end: int, spans) -> str:
-    out, pos = [], start
-    for s, e in spans:
-        s, e = max(s, start), min(e, end)
-        if s >= e:
-            continue
-        out.append(escape(text[pos:s]))
-        out.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
-        pos = e
-    out.append(escape(text[pos:end]))
-    return "".join(str(x) for x in out)
-
-
-def fragments(text: str, spans, width: int = SNIPPET_WIDTH,
-              max_fragments: int = MAX_FRAGMENTS) -> list[tuple[int, int]]:
-    """The best 1-3 sentence-bounded windows of about ``width`` characters."""
-    if len(text) <= width * 5 // 4:
-        return [(0, len(text))]
-    sentences = _sentences(text)
-
-    def marks_in(s, e):
-        return sum(1 for a, b in spans if a < e and b > s)
-
-    scored = [(marks_in(s, e), s, e) for s, e in sentences]
-    if not any(score for score, _, _ in scored):
-        return [_window(sentences[0][0], min(len(text), sentences[0][0] + width),
-                        text, spans, width)]
-    chosen, used = [], 0
-    for score, s, e in sorted(scored, key=lambda x: (-x[0], x[1])):
-        if not score or len(chosen) >= max_fragments:
-            break
-        if chosen and used + (e - s) > width:
-            continue
-        chosen.append(_window(s, e, text, spans, width))
-        used += chosen[-1][1] - chosen[-1][0]
-    return sorted(chosen)
-
-
-def _window(s, e, text, spans, width):
-    """A sentence cut down to ``width`` around its first mark."""
-    if e - s <= width:
-        return s, e
-    first = next((a for a, b in spans if a >= s and a < e), s)
-    start = max(s, min(first - width // 4, e - width))
-    return start, min(e, start + width)
-
-
-def make_snippet(text: str, spans, width: int = SNIPPET_WIDTH) -> str:
-    """Escaped HTML: the best fragments with <mark>s, joined by …."""
-    parts = []
-    prev_end = 0
-    for s, e in fragments(text, spans, width):
-        if s > prev_end or (s > 0 and not parts):
-            parts.append("…")
-        parts.append(_render(text, s, e, spans))
-        prev_end = e
-    if prev_end < len(text):
-        parts.append("…")
-    return "".join(parts)
-
-
 def mark_document(snapshot: Snapshot, doc_id: str, texts: list[str], query: str) -> list[str]:
     """A document's paragraphs as escaped HTML, matches of ``query`` marked.
 
@@ -584,7 +480,7 @@ def mark_document(snapshot: Snapshot, doc_id: str, texts: list[str], query: str)
     found = plan.matched() & in_doc or plan.partial() & in_doc
     matched = {snapshot.column("paragraph")[d] for d in found}
     groups = plan.needles()
-    return [_render(t, 0, len(t), match_spans(t, groups)) if n in matched else str(escape(t))
+    return [render(t, 0, len(t), match_spans(t, groups)) if n in matched else str(escape(t))
             for n, t in enumerate(texts, 1)]
 
 

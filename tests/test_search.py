@@ -2,6 +2,7 @@
 
 import pytest
 
+from searchsvc import highlight as H
 from searchsvc import search as S
 
 
@@ -131,11 +132,11 @@ def test_snippets_escape_and_cut_at_sentences(seed_snapshot):
 def test_marks_merge_adjacent_tokens_and_map_to_original_characters():
     text = "推进粤港澳大湾区建设,羅湖區<b>"
     groups = [(["粤港澳大湾区"], ["粤港澳", "大湾区"])]
-    assert S.match_spans(text, groups) == [(2, 8)]
+    assert H.match_spans(text, groups) == [(2, 8)]
     groups = [(["罗湖"], ["罗湖"])]
-    spans = S.match_spans(text, groups)
+    spans = H.match_spans(text, groups)
     assert [text[s:e] for s, e in spans] == ["羅湖"]
-    html = S.make_snippet(text, spans)
+    html = H.make_snippet(text, spans)
     assert "<mark>羅湖</mark>" in html and "&lt;b&gt;" in html and "<b>" not in html
 
 
@@ -143,8 +144,8 @@ def test_fragments_for_a_long_paragraph():
     sentences = [f"第{i}句讲的是普通的事情,没有关键词。" for i in range(20)]
     sentences[12] = "这一句提到了木头龙旧改。"
     text = "".join(sentences)
-    spans = S.match_spans(text, [(["木头龙"], [])])
-    html = S.make_snippet(text, spans)
+    spans = H.match_spans(text, [(["木头龙"], [])])
+    html = H.make_snippet(text, spans)
     assert html.startswith("…") and html.endswith("…")
     assert "<mark>木头龙</mark>" in html
     plain = html.replace("<mark>", "").replace("</mark>", "").strip("…")

@@ -1,0 +1,117 @@
+"""Marking matches and cutting snippets.
+
+Matches are found on the normalized text (so 羅湖 matches 罗湖) and marked
+on the original characters; everything that is not a mark is HTML-escaped.
+A snippet is the best one to three sentence-bounded fragments of about 160
+characters, joined by …; a short paragraph is shown whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+from .analysis import normalize
+
+_SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)]*|$)")
+
+SNIPPET_WIDTH = 160
+MAX_FRAGMENTS = 3
+
+def _occurrences(hay: str, needles) -> list[tuple[int, int]]:
+    found = []
+    for needle in needles:
+        i = hay.find(needle) if needle else -1
+        while i != -1:
+            found.append((i, i + len(needle)))
+            i = hay.find(needle, i + 1)
+    return found
+
+
+def match_spans(text: str, groups) -> list[tuple[int, int]]:
+    """Original-text spans of what each term matched, merged.
+
+    ``groups`` is ``[(literals, words), …]`` per term (see
+    :meth:`QueryPlan.needles`): the literal occurrences when there are any,
+    otherwise the words'. Overlapping and adjacent matches become one span,
+    so 粤港澳 + 大湾区 is one mark. Matching is on normalized text; spans
+    are original offsets.
+    """
+    norm = normalize(text)
+    raw = []
+    for literals, words in groups:
+        raw += _occurrences(norm.text, literals) or _occurrences(norm.text, words)
+    raw.sort()
+    merged: list[list[int]] = []
+    for s, e in raw:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [norm.span(s, e) for s, e in merged]
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.end() > m.start()]
+
+
+def render(text: str, start: int, end: int, spans) -> str:
+    out, pos = [], start
+    for s, e in spans:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        out.append(escape(text[pos:s]))
+        out.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
+        pos = e
+    out.append(escape(text[pos:end]))
+    return "".join(str(x) for x in out)
+
+
+def fragments(text: str, spans, width: int = SNIPPET_WIDTH,
+              max_fragments: int = MAX_FRAGMENTS) -> list[tuple[int, int]]:
+    """The best 1-3 sentence-bounded windows of about ``width`` characters."""
+    if len(text) <= width * 5 // 4:
+        return [(0, len(text))]
+    sentences = _sentences(text)
+
+    def marks_in(s, e):
+        return sum(1 for a, b in spans if a < e and b > s)
+
+    scored = [(marks_in(s, e), s, e) for s, e in sentences]
+    if not any(score for score, _, _ in scored):
+        return [_window(sentences[0][0], min(len(text), sentences[0][0] + width),
+                        text, spans, width)]
+    chosen, used = [], 0
+    for score, s, e in sorted(scored, key=lambda x: (-x[0], x[1])):
+        if not score or len(chosen) >= max_fragments:
+            break
+        if chosen and used + (e - s) > width:
+            continue
+        chosen.append(_window(s, e, text, spans, width))
+        used += chosen[-1][1] - chosen[-1][0]
+    return sorted(chosen)
+
+
+def _window(s, e, text, spans, width):
+    """A sentence cut down to ``width`` around its first mark."""
+    if e - s <= width:
+        return s, e
+    first = next((a for a, b in spans if a >= s and a < e), s)
+    start = max(s, min(first - width // 4, e - width))
+    return start, min(e, start + width)
+
+
+def make_snippet(text: str, spans, width: int = SNIPPET_WIDTH) -> str:
+    """Escaped HTML: the best fragments with <mark>s, joined by …."""
+    parts = []
+    prev_end = 0
+    for s, e in fragments(text, spans, width):
+        if s > prev_end or (s > 0 and not parts):
+            parts.append("…")
+        parts.append(render(text, s, e, spans))
+        prev_end = e
+    if prev_end < len(text):
+        parts.append("…")
+    return "".join(parts)
