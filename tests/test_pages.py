@@ -127,3 +127,13 @@ def test_unknown_document_is_a_404_page(client):
     assert r.status_code == 404
     r, html = get(client, "/doc/nope")
     assert r.status_code == 404 and "nope" in html
+
+
+def test_home_page_lists_at_most_50_documents(make_index):
+    from searchsvc import create_app
+
+    files = {f"d{i:03d}.txt": f"文档{i}\n内容{i}。" for i in range(60)}
+    _, index_dir, _ = make_index(files)
+    html = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client().get("/").get_data(as_text=True)
+    assert "共 60 篇,显示前 50 篇" in html
+    assert html.count('href="/doc/d') == 50
