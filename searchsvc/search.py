@@ -430,8 +430,9 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
     top = snapshot.ranker.top
     n_exact = len(exact)
     picked = [(d, s, True) for d, s in top(terms, exact, start, min(end, n_exact))]
-    picked += [(d, s, False) for d, s in
-               top(terms, allowed - exact, max(0, start - n_exact), end - n_exact)]
+    if end > n_exact:  # the page reaches past the exact matches
+        picked += [(d, s, False) for d, s in
+                   top(terms, allowed - exact, max(0, start - n_exact), end - n_exact)]
 
     needles = plan.needles()
     hits = []
