@@ -4,7 +4,8 @@ Layout of the index folder::
 
     index/
       current -> build-20260101T000000-123   (symlink, replaced atomically)
-      build-20260101T000000-123/             (Whoosh files, documents.json, meta.json)
+      build-20260101T000000-123/             (Whoosh files, grams.*, normalized.txt,
+                                              paragraphs.jsonl, documents.json, meta.json)
       .rebuild.lock                          (held while a rebuild runs)
 
 A rebuild writes a fresh ``*.tmp`` folder, renames it, then renames a new
@@ -42,8 +43,8 @@ LOCK_FILE = ".rebuild.lock"
 DICTIONARY_FILE = "_dictionary.txt"
 SYNONYMS_FILE = "_synonyms.txt"
 NORMALIZED_FILE = "normalized.txt"
-PARAGRAPHS_DIR = "paragraphs"  # one JSON list per document, read by the document view
-FORMAT_VERSION = 3  # 2: character index out of Whoosh; 3: paragraphs/ per document
+PARAGRAPHS_FILE = "paragraphs.jsonl"  # a JSON line per document, read by the document view
+FORMAT_VERSION = 4  # 2: character index out of Whoosh; 4: paragraphs.jsonl
 
 
 class RebuildInProgress(Exception):
@@ -165,11 +166,9 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None) ->
                 "synonyms": extras.synonyms,
                 "skipped": [{"file": Path(s.path).name, "reason": s.reason} for s in skipped],
             }
-            (tmp / PARAGRAPHS_DIR).mkdir()
-            for i, doc in enumerate(documents):
-                _write_json(tmp / PARAGRAPHS_DIR / f"{i}.json", _paragraph_records(doc))
+            spans = _write_paragraphs(tmp / PARAGRAPHS_FILE, documents)
             _write_json(tmp / "documents.json",
-                        [dict(d.metadata(), number=i) for i, d in enumerate(documents)])
+                        [dict(d.metadata(), at=at) for d, at in zip(documents, spans)])
             _write_json(tmp / "meta.json", meta)
             final = index_dir / name
             os.rename(tmp, final)
@@ -182,9 +181,20 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None) ->
                            time.perf_counter() - started, _dir_size(final), skipped)
 
 
-def _paragraph_records(doc: corpus.Document) -> list[dict]:
-    return [{"n": p.number, "section": p.section, "heading": p.heading, "text": p.text}
-            for p in doc.paragraphs]
+def _write_paragraphs(path: Path, documents) -> list[list[int]]:
+    """One JSON line per document ({n, section, heading, text} per paragraph);
+    returns each line's [offset, length] in bytes, for reading one back."""
+    spans = []
+    with open(path, "wb") as f:
+        for doc in documents:
+            records = [{"n": p.number, "section": p.section, "heading": p.heading,
+                        "text": p.text} for p in doc.paragraphs]
+            line = json.dumps(records, ensure_ascii=False).encode("utf-8")
+            spans.append([f.tell(), len(line)])
+            f.write(line + b"\n")
+        f.flush()
+        os.fsync(f.fileno())
+    return spans
 
 
 PARALLEL_FROM = 2000  # paragraphs; smaller corpora are analysed in process
@@ -343,8 +353,10 @@ class Snapshot:
         doc = self.documents.get(doc_id)
         if doc is None:
             return None
-        with open(self.path / PARAGRAPHS_DIR / f"{doc['number']}.json", encoding="utf-8") as f:
-            return json.load(f)
+        offset, length = doc["at"]
+        with open(self.path / PARAGRAPHS_FILE, "rb") as f:
+            f.seek(offset)
+            return json.loads(f.read(length))
 
     def column(self, name: str) -> list:
         """A stored field's value for every docnum (facets, doc view)."""
