@@ -107,6 +107,11 @@ def normalize_text(text: str) -> str:
     return normalize(text).text
 
 
+def flat_text(text: str) -> str:
+    """Normalized text without white space: what literal matching reads."""
+    return "".join(normalize_text(text).split())
+
+
 # --------------------------------------------------------------------------
 # jieba
 # --------------------------------------------------------------------------
@@ -210,7 +215,7 @@ def analyse_paragraph(text: str, user_dict: str | None = None) -> tuple[list, st
     norm = normalize(text)
     tokens = [(w, *norm.span(s, e), pos)
               for w, s, e, pos in word_spans(norm.text, "index", user_dict)]
-    return tokens, "".join(norm.text.split())
+    return tokens, "".join(norm.text.split())  # flat_text without normalizing twice
 
 
 class _SpanTokenizer(Tokenizer):
@@ -223,23 +228,13 @@ class _SpanTokenizer(Tokenizer):
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
                  mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        replayed = _replay.get(value) if tokenize and mode == "index" else None
-        if replayed is not None:
-            for text, start, end, pos in replayed:
-                t.text, t.boost, t.stopped = text, 1.0, False
-                if keeporiginal:
-                    t.original = text
-                if positions:
-                    t.pos = start_pos + pos
-                if chars:
-                    t.startchar, t.endchar = start_char + start, start_char + end
-                yield t
-            return
-        norm = normalize(value)
-        if not tokenize:
-            items = [(norm.text, 0, len(norm.text), 0)]
-        else:
-            items = self.spans(norm.text, mode)
+        # (text, startchar, endchar, pos), offsets into the original value
+        items = _replay.get(value) if tokenize and mode == "index" else None
+        if items is None:
+            norm = normalize(value)
+            spans = self.spans(norm.text, mode) if tokenize else \
+                [(norm.text, 0, len(norm.text), 0)]
+            items = ((w, *norm.span(s, e), p) for w, s, e, p in spans)
         for text, start, end, pos in items:
             t.text = text
             t.boost = 1.0
@@ -249,9 +244,8 @@ class _SpanTokenizer(Tokenizer):
             if positions:
                 t.pos = start_pos + pos
             if chars:
-                s, e = norm.span(start, end)
-                t.startchar = start_char + s
-                t.endchar = start_char + e
+                t.startchar = start_char + start
+                t.endchar = start_char + end
             yield t
 
 

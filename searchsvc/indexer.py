@@ -34,7 +34,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from . import analysis, corpus, grams
-from .analysis import WordTokenizer, analyse_paragraph, normalize_text, segmenter
+from .analysis import (WordTokenizer, analyse_paragraph, flat_text, normalize_text,
+                       segmenter)
 from .docsets import LiteralIndex
 from .ranking import Ranker
 
@@ -256,11 +257,6 @@ def _write(folder: Path, documents, extras: Extras, progress) -> list[str]:
     return flats
 
 
-def _flat(text: str) -> str:
-    """Normalized text without white space: what literal matching reads."""
-    return "".join(normalize_text(text).split())
-
-
 def _write_json(path: Path, data) -> None:
     with open(path, "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False)
@@ -402,7 +398,7 @@ class NormalizedTexts:
         if len(texts) != n or not reader.is_atomic() or (joined and not joined.endswith("\n")):
             raise ValueError(f"{NORMALIZED_FILE} does not line up with the index")
         for docnum in {0, n - 1} if n else ():
-            if _flat(searcher.stored_fields(docnum)["text"]) != texts[docnum]:
+            if flat_text(searcher.stored_fields(docnum)["text"]) != texts[docnum]:
                 raise ValueError(f"{NORMALIZED_FILE} does not line up with the index")
         return texts
 
@@ -420,8 +416,6 @@ class NormalizedTexts:
 
 
 def _synonym_map(groups) -> dict[str, list[str]]:
-    from .analysis import normalize_text
-
     mapping: dict[str, list[str]] = {}
     for group in groups:
         norm = list(dict.fromkeys(normalize_text(w) for w in group))

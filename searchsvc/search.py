@@ -26,7 +26,7 @@ from urllib.parse import quote
 from markupsafe import escape
 from whoosh import query as Q
 
-from .analysis import normalize_text, query_words
+from .analysis import flat_text, normalize_text, query_words
 from .highlight import make_snippet, match_spans, render
 from .indexer import Snapshot
 from .ranking import GRAMS
@@ -49,7 +49,7 @@ class Term:
 
     @cached_property
     def literal(self) -> str:
-        return "".join(normalize_text(self.raw).split())
+        return flat_text(self.raw)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from searchsvc import docsets, indexer
 from searchsvc import search as S
-from searchsvc.analysis import normalize_text, query_words
+from searchsvc.analysis import flat_text, query_words
 from tests.conftest import SEED, own_snapshot, write_corpus
 
 
@@ -39,19 +39,19 @@ def generated(tmp_path_factory):
     texts = {}
     for d in snap.documents.values():
         for p in snap.paragraphs(d["doc_id"]):
-            texts[f'{d["doc_id"]}#p{p["n"]}'] = "".join(normalize_text(p["text"]).split())
+            texts[f'{d["doc_id"]}#p{p["n"]}'] = flat_text(p["text"])
     return snap, texts
 
 
 def oracle(texts, clauses, excluded):
     """Ids whose text has, for every clause, some term with all its words."""
     def term_in(term, text):
-        words = query_words(term) or ["".join(normalize_text(term).split())]
+        words = query_words(term) or [flat_text(term)]
         return all(w in text for w in words)
 
     return {pid for pid, text in texts.items()
             if all(any(term_in(t, text) for t in clause) for clause in clauses)
-            and not any("".join(normalize_text(x).split()) in text for x in excluded)}
+            and not any(flat_text(x) in text for x in excluded)}
 
 
 def pieces(draw, texts, n):
