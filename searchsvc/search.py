@@ -481,7 +481,7 @@ def mark_document(snapshot: Snapshot, doc_id: str, texts: list[str], query: str)
     found = plan.matched() & in_doc or plan.partial() & in_doc
     matched = {snapshot.column("paragraph")[d] for d in found}
     groups = plan.needles()
-    return [render(t, 0, len(t), match_spans(t, groups)) if n in matched else str(escape(t))
+    return [render(t, 0, len(t), match_spans(t, groups) if n in matched else [])
             for n, t in enumerate(texts, 1)]
 
 

@@ -172,10 +172,10 @@ def _documents_or_empty() -> dict:
 def document(doc_id: str):
     query = _query_param(required=False)
     snap = _snapshot()
-    doc = snap.documents.get(doc_id)
     stored = snap.paragraphs(doc_id)
-    if doc is None or stored is None:
+    if stored is None:
         raise BadRequest("document_not_found", f"no document with id {doc_id!r}", 404)
+    doc = snap.documents[doc_id]
     marked = search.mark_document(snap, doc_id, [p["text"] for p in stored], query)
     paragraphs = [dict(p, html=Markup(html)) for p, html in zip(stored, marked)]
     return render_template("document.html", doc=doc, paragraphs=paragraphs, query=query,
