@@ -112,16 +112,18 @@ def _is_heading_like(line: str) -> bool:
 def parse_text(text: str, doc_id: str, path: str = "", encoding: str = "utf-8") -> Document:
     """Split a document's text into metadata and paragraphs."""
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    # (indented, stripped) for every line that is not blank or site chrome
-    lines = [(raw[:1].isspace(), raw.strip()) for raw in raw_lines]
-    lines = [(ind, s) for ind, s in lines if s and normalize_text(s) not in CHROME]
+    # (indented, stripped, normalized) for every line that is not blank or
+    # site chrome; patterns match the normalized form, values come from the line
+    lines = [(raw[:1].isspace(), s, normalize_text(s))
+             for raw in raw_lines if (s := raw.strip())]
+    lines = [line for line in lines if line[2] not in CHROME]
 
     doc = Document(doc_id=doc_id, path=path, title="", encoding=encoding)
-    byline_at = next((i for i, (_, s) in enumerate(lines[:6])
-                      if _BYLINE.match(normalize_text(s))), None)
+    byline_at = next((i for i, (_, _, key) in enumerate(lines[:6])
+                      if _BYLINE.match(key)), None)
     if byline_at is not None and byline_at >= 1:
         doc.title = lines[0][1]
-        doc.deck = " ".join(s for _, s in lines[1:byline_at])
+        doc.deck = " ".join(s for _, s, _ in lines[1:byline_at])
         _parse_byline(doc, lines[byline_at][1])
         body = lines[byline_at + 1:]
     elif lines:
@@ -132,8 +134,7 @@ def parse_text(text: str, doc_id: str, path: str = "", encoding: str = "utf-8") 
 
     section = heading = ""
     expect_heading = False
-    for indented, line in body:
-        key = normalize_text(line)
+    for indented, line, key in body:
         if _CREDIT.match(key):
             doc.credit = _after_colon(line)
             continue
