@@ -31,6 +31,7 @@ from functools import partial
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from . import analysis, corpus, grams
@@ -64,8 +65,8 @@ def make_schema(user_dict: str | None = None) -> Schema:
         section=ID(stored=True, sortable=True),
         section_key=ID(),  # normalized label: section:数读 finds 數讀
         heading=STORED(),
-        paragraph=NUMERIC(stored=True, sortable=True),
-        text=TEXT(analyzer=WordTokenizer(user_dict), phrase=True, chars=True, stored=True),
+        paragraph=NUMERIC(stored=True, sortable=True, shift_step=0),
+        text=TEXT(analyzer=WordTokenizer(user_dict), phrase=False, stored=True),
     )
 
 
@@ -232,7 +233,9 @@ def _write(folder: Path, documents, extras: Extras, progress) -> list[str]:
     flats: list[str] = []
     analysed = _analysed(documents, user_dict)
     ix = whoosh_index.create_in(str(folder), make_schema(user_dict))
-    writer = ix.writer(limitmb=256)
+    codec = W3Codec()
+    codec.length_stats = False
+    writer = ix.writer(limitmb=256, codec=codec)
     try:
         for i, (doc, results) in enumerate(analysed, 1):
             analysis._replay.clear()
