@@ -35,8 +35,14 @@ def main():
               help="Index folder [env SEARCHSVC_INDEX, default ./index].")
 @click.option("--if-missing", is_flag=True,
               help="Do nothing when an index is already built (used by `make run`).")
-def rebuild(corpus_dir, index_dir, if_missing):
-    """Index every document of the corpus and switch to the new index."""
+@click.option("--full", is_flag=True,
+              help="Index every document again instead of only the changed files.")
+def rebuild(corpus_dir, index_dir, if_missing, full):
+    """Index the corpus and switch to the new index.
+
+    Only files that changed since the last rebuild are indexed again, unless
+    --full is given (or the changes have piled up, or the dictionary changed).
+    """
     cfg = _settings(corpus_dir, index_dir)
     if if_missing and indexer.index_exists(cfg["INDEX_DIR"]):
         click.echo(f"index already built in {cfg['INDEX_DIR']}; "
@@ -53,7 +59,7 @@ def rebuild(corpus_dir, index_dir, if_missing):
     else:
         progress = None
     try:
-        report = indexer.build_index(cfg["CORPUS_DIR"], cfg["INDEX_DIR"], progress)
+        report = indexer.build_index(cfg["CORPUS_DIR"], cfg["INDEX_DIR"], progress, full=full)
     except (corpus.CorpusError, indexer.RebuildInProgress) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -63,9 +69,16 @@ def rebuild(corpus_dir, index_dir, if_missing):
             bar.__exit__(None, None, None)
     for skipped in report.skipped:
         click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+    if report.mode == "unchanged":
+        done = "nothing changed since the last rebuild"
+    elif report.mode == "incremental":
+        done = (f"incremental rebuild: indexed {report.indexed} new or changed document(s), "
+                f"dropped {report.removed} old version(s)")
+    else:
+        done = f"full rebuild: indexed {report.indexed} documents"
     click.echo(
-        f"indexed {report.documents} documents, {report.paragraphs} paragraphs "
-        f"in {report.seconds:.1f} s; index size {_human_size(report.size_bytes)}"
+        f"{done} in {report.seconds:.1f} s; the index has {report.documents} documents, "
+        f"{report.paragraphs} paragraphs, index size {_human_size(report.size_bytes)}"
         + (f"; {len(report.skipped)} file(s) skipped" if report.skipped else ""))
     click.echo(f"index: {report.path}")
 

@@ -8,6 +8,7 @@ chrome; plain text files are a title line followed by paragraphs.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,8 @@ class Document:
     author: str = ""
     credit: str = ""
     encoding: str = "utf-8"
+    digest: str = ""  # of the file's bytes
+    first: int = 0  # docnum of the first paragraph, given by the indexer
     sections: list[dict] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
 
@@ -177,27 +180,27 @@ def _parse_byline(doc: Document, line: str) -> None:
             setattr(doc, name, _after_colon(part))
 
 
-def read_document(path: Path, doc_id: str | None = None) -> Document:
-    """Read and parse one file; raise ValueError when it cannot be used."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ValueError(f"file of {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
-    text, encoding = decode(path.read_bytes())
-    doc = parse_text(text, doc_id or doc_id_for(path), str(path), encoding)
-    longest = max((len(p.text) for p in doc.paragraphs), default=0)
-    if longest > MAX_PARAGRAPH_CHARS:
-        raise ValueError(f"a paragraph of {longest:,} characters is over the "
-                         f"{MAX_PARAGRAPH_CHARS:,}-character limit")
-    return doc
+@dataclass
+class Source:
+    """A document file as found: its id, bytes and content digest.
 
-
-def read_corpus(corpus_dir: str | Path) -> tuple[list[Document], list[Skipped]]:
-    """All readable documents of a folder, and the files that were skipped.
-
-    Raises CorpusError when the folder is missing or holds no document at
-    all; a single bad file is only reported.
+    The digest lets a rebuild keep what it indexed before for a file that
+    has not changed, without parsing it again.
     """
-    documents, skipped = [], []
+
+    path: Path
+    doc_id: str
+    data: bytes
+    digest: str
+
+
+def scan(corpus_dir: str | Path) -> tuple[list[Source], list[Skipped]]:
+    """Every document file of a folder, read but not parsed, in order.
+
+    Ids are unique: a second file whose name gives the same id gets ``-2``.
+    Raises CorpusError for a missing or empty folder.
+    """
+    sources, skipped = [], []
     used: set[str] = set()
     for path in document_files(corpus_dir):
         doc_id = doc_id_for(path)
@@ -206,12 +209,50 @@ def read_corpus(corpus_dir: str | Path) -> tuple[list[Document], list[Skipped]]:
             doc_id, n = f"{base}-{n}", n + 1
         used.add(doc_id)
         try:
-            doc = read_document(path, doc_id)
+            sources.append(_read_source(path, doc_id))
         except (OSError, ValueError) as exc:
             skipped.append(Skipped(str(path), str(exc)))
-            continue
-        if not doc.paragraphs:
-            skipped.append(Skipped(str(path), "no paragraphs"))
-            continue
-        documents.append(doc)
+    return sources, skipped
+
+
+def _read_source(path: Path, doc_id: str) -> Source:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"file of {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
+    data = path.read_bytes()
+    return Source(path, doc_id, data, hashlib.sha1(data).hexdigest())
+
+
+def parse_source(source: Source) -> Document:
+    """Parse one file; raise ValueError when it cannot be used."""
+    text, encoding = decode(source.data)
+    doc = parse_text(text, source.doc_id, str(source.path), encoding)
+    doc.digest = source.digest
+    longest = max((len(p.text) for p in doc.paragraphs), default=0)
+    if longest > MAX_PARAGRAPH_CHARS:
+        raise ValueError(f"a paragraph of {longest:,} characters is over the "
+                         f"{MAX_PARAGRAPH_CHARS:,}-character limit")
+    if not doc.paragraphs:
+        raise ValueError("no paragraphs")
+    return doc
+
+
+def read_document(path: Path, doc_id: str | None = None) -> Document:
+    """Read and parse one file; raise OSError or ValueError when it cannot be used."""
+    return parse_source(_read_source(path, doc_id or doc_id_for(path)))
+
+
+def read_corpus(corpus_dir: str | Path) -> tuple[list[Document], list[Skipped]]:
+    """All readable documents of a folder, and the files that were skipped.
+
+    Raises CorpusError when the folder is missing or holds no document at
+    all; a single bad file is only reported.
+    """
+    sources, skipped = scan(corpus_dir)
+    documents = []
+    for source in sources:
+        try:
+            documents.append(parse_source(source))
+        except ValueError as exc:
+            skipped.append(Skipped(str(source.path), str(exc)))
     return documents, skipped

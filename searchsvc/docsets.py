@@ -28,14 +28,16 @@ class LiteralIndex:
 
     ``texts`` (indexer.NormalizedTexts) holds each paragraph's normalized
     text without white space; the gram store is built from the same texts,
-    in the same order.
+    in the same order. ``deleted`` are docnums of paragraphs an incremental
+    rebuild replaced: still in the files, never in an answer.
     """
 
-    def __init__(self, grams: GramStore, texts):
+    def __init__(self, grams: GramStore, texts, deleted: frozenset = frozenset()):
         self.grams = grams
         self.texts = texts
+        self.deleted = deleted
         self._cache = SizedLRU(CACHE_IDS)
-        self._all = frozenset(range(len(texts)))
+        self._all = frozenset(range(len(texts))) - deleted
 
     def df(self, gram: str) -> int:
         return self.grams.df(gram)
@@ -60,7 +62,10 @@ class LiteralIndex:
         """
         if not literal:
             return frozenset()
-        return self._cache.get(literal, lambda: self._compute(literal))
+        return self._cache.get(literal, lambda: self._live(self._compute(literal)))
+
+    def _live(self, docs: frozenset) -> frozenset:
+        return docs - self.deleted if self.deleted else docs
 
     def _compute(self, literal: str) -> frozenset:
         grams = sorted(set(literal_grams(literal)), key=self.df)

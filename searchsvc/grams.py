@@ -8,10 +8,14 @@ then checked on its text. Kept out of Whoosh on purpose: through Whoosh's
 pure-Python posting pipeline these ~2 postings per character made up three
 quarters of the build time and most of the index size.
 
-Files, per build:
-  grams.keys   sorted uint64 keys (see ``gram_key``)
-  grams.meta   uint64 offset and uint32 count per key
-  grams.post   per key: ``count`` uint32 paragraph numbers, then ``count`` uint32 frequencies
+Files, per part of a build (see indexer; ``P`` is the part's name):
+  P.grams.keys   sorted uint64 keys (see ``gram_key``)
+  P.grams.meta   uint64 offset and uint32 count per key
+  P.grams.post   per key: ``count`` uint32 paragraph numbers, then ``count`` uint32 frequencies
+
+Paragraph numbers are the index's docnums (the part's first docnum plus
+its position in the part), so a build's parts read as one store by
+concatenating their postings.
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 KEYS, META, POSTINGS = "grams.keys", "grams.meta", "grams.post"
+
+
+def files(part: str) -> list[str]:
+    return [f"{part}.{name}" for name in (KEYS, META, POSTINGS)]
 
 
 def gram_key(gram: str) -> int:
@@ -40,18 +48,20 @@ def text_grams(text: str) -> Counter:
     return counts
 
 
-def write(folder: Path, texts) -> None:
-    """Write the store for ``texts`` (normalized, no white space), in order."""
+def write(folder: Path, part: str, texts, base: int = 0) -> None:
+    """Write part ``part`` for ``texts`` (normalized, no white space), whose
+    docnums are ``base``, ``base + 1``, ... in order."""
+    keys_file, meta_file, post_file = (folder / f for f in files(part))
     docs: dict[int, array] = defaultdict(lambda: array("I"))
     freqs: dict[int, array] = defaultdict(lambda: array("I"))
-    for n, text in enumerate(texts):
+    for n, text in enumerate(texts, base):
         for gram, tf in text_grams(text).items():
             key = gram_key(gram)
             docs[key].append(n)
             freqs[key].append(tf)
     keys = array("Q", sorted(docs))
     offsets, counts = array("Q"), array("I")
-    with open(folder / POSTINGS, "wb") as f:
+    with open(post_file, "wb") as f:
         position = 0
         for key in keys:
             offsets.append(position)
@@ -59,29 +69,62 @@ def write(folder: Path, texts) -> None:
             docs[key].tofile(f)
             freqs[key].tofile(f)
             position += 8 * len(docs[key])
-    with open(folder / KEYS, "wb") as f:
+    with open(keys_file, "wb") as f:
         keys.tofile(f)
-    with open(folder / META, "wb") as f:
+    with open(meta_file, "wb") as f:
         offsets.tofile(f)
         counts.tofile(f)
 
 
 class GramStore:
-    """Read side: document frequencies and postings of grams."""
+    """Read side: document frequencies and postings of grams, over a build's parts."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, parts: list[str]):
+        self.parts = []
+        try:
+            for part in parts:
+                self.parts.append(_Part(folder, part))
+        except BaseException:
+            self.close()
+            raise
+
+    def df(self, gram: str) -> int:
+        return sum(p.df(gram) for p in self.parts)
+
+    def postings(self, gram: str, freqs: bool = False):
+        """(paragraph numbers, frequencies or None) of one gram, in docnum order."""
+        if len(self.parts) == 1:
+            return self.parts[0].postings(gram, freqs)
+        docs, tfs = array("I"), (array("I") if freqs else None)
+        for part in self.parts:
+            d, t = part.postings(gram, freqs)
+            docs.extend(d)
+            if freqs:
+                tfs.extend(t)
+        return docs, tfs
+
+    def close(self) -> None:
+        for part in self.parts:
+            part.close()
+
+
+class _Part:
+    """One part's files; postings are sliced out of the memory-mapped file."""
+
+    def __init__(self, folder: Path, part: str):
+        keys_file, meta_file, post_file = (folder / f for f in files(part))
         self.keys = array("Q")
-        self.keys.frombytes((folder / KEYS).read_bytes())
-        meta = (folder / META).read_bytes()
+        self.keys.frombytes(keys_file.read_bytes())
+        meta = meta_file.read_bytes()
         split = 8 * len(self.keys)
         self.offsets = array("Q")
         self.offsets.frombytes(meta[:split])
         self.counts = array("I")
         self.counts.frombytes(meta[split:])
         if len(self.counts) != len(self.keys):
-            raise ValueError("grams.meta does not match grams.keys")
-        self._file = open(folder / POSTINGS, "rb")
-        size = (folder / POSTINGS).stat().st_size
+            raise ValueError(f"{meta_file.name} does not match {keys_file.name}")
+        self._file = open(post_file, "rb")
+        size = post_file.stat().st_size
         self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
 
     def _find(self, gram: str) -> int:
@@ -94,7 +137,6 @@ class GramStore:
         return self.counts[i] if i >= 0 else 0
 
     def postings(self, gram: str, freqs: bool = False):
-        """(paragraph numbers, frequencies or None) of one gram."""
         i = self._find(gram)
         docs = array("I")
         if i < 0:

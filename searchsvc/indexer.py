@@ -18,21 +18,24 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
 import threading
 import time
 from array import array
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import partial
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.writing import SegmentWriter
 
 from . import analysis, corpus, grams
 from .analysis import (WordTokenizer, analyse_paragraph, flat_text, normalize_text,
@@ -46,7 +49,8 @@ DICTIONARY_FILE = "_dictionary.txt"
 SYNONYMS_FILE = "_synonyms.txt"
 NORMALIZED_FILE = "normalized.txt"
 PARAGRAPHS_FILE = "paragraphs.jsonl"  # a JSON line per document, read by the document view
-FORMAT_VERSION = 4  # 2: character index out of Whoosh; 4: paragraphs.jsonl
+INTERNAL_KEYS = ("at", "first", "digest")  # documents.json keys that are not metadata
+FORMAT_VERSION = 5  # 2: character index out of Whoosh; 4: paragraphs.jsonl; 5: parts
 
 
 class RebuildInProgress(Exception):
@@ -103,6 +107,9 @@ class BuildReport:
     seconds: float
     size_bytes: int
     skipped: list = field(default_factory=list)  # list[corpus.Skipped]
+    mode: str = "full"  # or "incremental", or "unchanged" (nothing to do)
+    indexed: int = 0  # documents indexed (all of them in a full rebuild)
+    removed: int = 0  # documents whose previous paragraphs were deleted
 
 
 def _dir_size(path: Path) -> int:
@@ -114,7 +121,7 @@ class _RebuildLock:
         self.path = index_dir / LOCK_FILE
         self.fd = None
 
-    def __enter__(self):
+    def __enter__(self) -> "_RebuildLock":
         self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -134,43 +141,69 @@ class _RebuildLock:
         os.close(self.fd)
 
 
-def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None) -> BuildReport:
-    """Index every document of ``corpus_dir`` into a new build and switch to it.
+def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
+                full: bool = False) -> BuildReport:
+    """Index the documents of ``corpus_dir`` into a new build and switch to it.
 
-    ``progress(done, total, label)`` is called as documents are indexed.
-    Raises CorpusError (nothing to index), RebuildInProgress.
+    A rebuild starts from the current build when it can: files whose bytes
+    are unchanged keep what was indexed for them, changed and new files are
+    indexed into one new part, and the paragraphs of changed and removed
+    files are marked deleted (see ``_Plan``). A full rebuild (``full``, the
+    first one, or when the parts or deletions have piled up) indexes every
+    document again, a part per core. ``progress(done, total, label)`` is
+    called as documents are indexed. Raises CorpusError (nothing to index),
+    RebuildInProgress.
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    with _RebuildLock(index_dir):
+    with _RebuildLock(index_dir) as lock:
         _remove_stale_builds(index_dir)
-        documents, skipped = corpus.read_corpus(corpus_dir)
-        if not documents:
+        sources, skipped = corpus.scan(corpus_dir)
+        extras = read_extras(corpus_dir)
+        previous = None if full else _Previous.load(index_dir, extras)
+        plan = _Plan(sources, previous, skipped)
+        if not plan.items:
             reasons = "; ".join(f"{Path(s.path).name}: {s.reason}" for s in skipped)
             raise corpus.CorpusError(f"no readable document in {corpus_dir} ({reasons})")
-        extras = read_extras(corpus_dir)
+        skipped_meta = [{"file": Path(s.path).name, "reason": s.reason} for s in skipped]
+        if previous is not None and not plan.new and not plan.gone and \
+                previous.meta["synonyms"] == extras.synonyms and \
+                previous.meta["skipped"] == skipped_meta:
+            return BuildReport(str(previous.path), previous.meta["documents"],
+                               previous.meta["paragraphs"], time.perf_counter() - started,
+                               _dir_size(previous.path), skipped, mode="unchanged")
 
         stamp = datetime.now(timezone.utc)
         name = f"build-{stamp:%Y%m%dT%H%M%S%f}-{os.getpid()}"
         tmp = index_dir / f"{name}.tmp"
         tmp.mkdir()
         try:
-            texts = _write(tmp, documents, extras, progress)
-            paragraphs = len(texts)
-            (tmp / NORMALIZED_FILE).write_text("".join(t + "\n" for t in texts), encoding="utf-8")
-            grams.write(tmp, texts)
+            if plan.incremental:
+                parts = _write_incremental(tmp, previous, plan, extras, progress)
+            else:
+                documents = plan.documents(skipped)
+                if not documents:
+                    raise corpus.CorpusError(f"no readable document in {corpus_dir}")
+                parts = _write_full(tmp, documents, extras, progress, lock.fd)
+            entries = _write_paragraphs(tmp / PARAGRAPHS_FILE, plan,
+                                        previous.path / PARAGRAPHS_FILE if previous else None)
+            paragraphs = sum(e["paragraphs"] for e in entries)
+            docnums = sum(p["docnums"] for p in parts)
             meta = {
                 "format": FORMAT_VERSION,
                 "built_at": stamp.isoformat(timespec="seconds"),
-                "documents": len(documents),
+                "incremental": plan.incremental,
+                "documents": len(entries),
                 "paragraphs": paragraphs,
+                "docnums": docnums,
+                "deleted": docnums - paragraphs,
+                "parts": parts,
+                "dictionary": _digest(extras.user_dict),
                 "synonyms": extras.synonyms,
                 "skipped": [{"file": Path(s.path).name, "reason": s.reason} for s in skipped],
             }
-            spans = _write_paragraphs(tmp / PARAGRAPHS_FILE, documents)
-            _write_json(tmp / "documents.json",
-                        [dict(d.metadata(), at=at) for d, at in zip(documents, spans)])
+            _write_json(tmp / "documents.json", entries)
             _write_json(tmp / "meta.json", meta)
             final = index_dir / name
             os.rename(tmp, final)
@@ -179,85 +212,349 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None) ->
             raise
         _switch(index_dir, name)
         _prune(index_dir, keep=2)
-        return BuildReport(str(final), len(documents), paragraphs,
-                           time.perf_counter() - started, _dir_size(final), skipped)
+        return BuildReport(str(final), len(entries), paragraphs,
+                           time.perf_counter() - started, _dir_size(final), skipped,
+                           mode="incremental" if plan.incremental else "full",
+                           indexed=len(plan.new) if plan.incremental else len(entries),
+                           removed=len(plan.gone) if plan.incremental else 0)
 
 
-def _write_paragraphs(path: Path, documents) -> list[list[int]]:
-    """One JSON line per document ({n, section, heading, text} per paragraph);
-    returns each line's [offset, length] in bytes, for reading one back."""
-    spans = []
+MAX_PARTS = 8  # an incremental rebuild that would make more parts is a full one
+MAX_REPLACED = 0.2  # ... and so is one after which deleted + new paragraphs pass this share
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class _Previous:
+    """The current build, as a rebuild may start from it."""
+
+    path: Path
+    meta: dict
+    documents: dict  # doc_id -> its documents.json entry
+
+    @classmethod
+    def load(cls, index_dir: Path, extras: Extras) -> "_Previous | None":
+        """None when there is no build to start from, it is of another
+        format or user dictionary (which changes every segmentation), or
+        it cannot be read (a full rebuild replaces it)."""
+        path = current_path(index_dir)
+        if path is None:
+            return None
+        try:
+            with open(path / "meta.json", encoding="utf-8") as f:
+                meta = json.load(f)
+            if meta.get("format") != FORMAT_VERSION or \
+                    meta.get("dictionary") != _digest(extras.user_dict):
+                return None
+            with open(path / "documents.json", encoding="utf-8") as f:
+                documents = {d["doc_id"]: d for d in json.load(f)}
+            for part in meta["parts"]:
+                for name in [f"{part['name']}.{NORMALIZED_FILE}", *grams.files(part["name"])]:
+                    if not (path / name).is_file():
+                        raise ValueError(f"{name} is missing")
+            with whoosh_index.open_dir(str(path)).reader() as reader:
+                if reader.doc_count_all() != meta["docnums"]:
+                    raise ValueError("the index does not match meta.json")
+        except Exception:  # unreadable in any way (a damaged TOC raises anything)
+            return None
+        return cls(path, meta, documents)
+
+
+class _Plan:
+    """What a rebuild does with each file: keep its previous entry or index it.
+
+    ``items`` are (source, previous entry or None, document or None) in
+    corpus order; ``new`` the documents to index, ``gone`` the previous
+    entries whose paragraphs are deleted (changed or removed files).
+    """
+
+    def __init__(self, sources, previous: _Previous | None, skipped: list):
+        self.items = []
+        self.new: list[corpus.Document] = []
+        kept: set[str] = set()
+        for source in sources:
+            old = previous.documents.get(source.doc_id) if previous else None
+            if old is not None and old.get("digest") == source.digest and \
+                    old.get("file") == source.path.name:
+                self.items.append((source, old, None))
+                kept.add(source.doc_id)
+                continue
+            try:
+                doc = corpus.parse_source(source)
+            except ValueError as exc:
+                skipped.append(corpus.Skipped(str(source.path), str(exc)))
+                continue
+            self.items.append((source, None, doc))
+            self.new.append(doc)
+        self.gone = [e for e in previous.documents.values()
+                     if e["doc_id"] not in kept] if previous else []
+        self.incremental = False
+        if previous is not None and kept:
+            meta = previous.meta
+            replaced = meta["deleted"] + sum(e["paragraphs"] for e in self.gone) + \
+                sum(len(d.paragraphs) for d in self.new)
+            live = meta["paragraphs"] - sum(e["paragraphs"] for e in self.gone) + \
+                sum(len(d.paragraphs) for d in self.new)
+            parts = len(meta["parts"]) + (1 if self.new else 0)
+            self.incremental = parts <= MAX_PARTS and replaced <= MAX_REPLACED * live
+
+    def documents(self, skipped: list) -> list[corpus.Document]:
+        """Every document, parsed (for a full rebuild), in corpus order."""
+        docs = []
+        for source, old, doc in self.items:
+            if doc is None:
+                try:
+                    doc = corpus.parse_source(source)
+                except ValueError as exc:
+                    skipped.append(corpus.Skipped(str(source.path), str(exc)))
+                    continue
+            docs.append(doc)
+        self.items = [(None, None, d) for d in docs]
+        return docs
+
+
+def _write_paragraphs(path: Path, plan: _Plan, previous: Path | None) -> list[dict]:
+    """One JSON line per document ({n, section, heading, text} per paragraph),
+    a kept document's line copied from the previous build; returns the
+    documents.json entries, each with its line's [offset, length] in bytes."""
+    old = previous.read_bytes() if previous is not None and plan.incremental else b""
+    entries = []
     with open(path, "wb") as f:
-        for doc in documents:
-            records = [{"n": p.number, "section": p.section, "heading": p.heading,
-                        "text": p.text} for p in doc.paragraphs]
-            line = json.dumps(records, ensure_ascii=False).encode("utf-8")
-            spans.append([f.tell(), len(line)])
+        for _, entry, doc in plan.items:
+            if doc is None:
+                offset, length = entry["at"]
+                line = old[offset:offset + length]
+                entry = dict(entry)
+            else:
+                records = [{"n": p.number, "section": p.section, "heading": p.heading,
+                            "text": p.text} for p in doc.paragraphs]
+                line = json.dumps(records, ensure_ascii=False).encode("utf-8")
+                entry = dict(doc.metadata(), digest=doc.digest, first=doc.first)
+            entry["at"] = [f.tell(), len(line)]
+            entries.append(entry)
             f.write(line + b"\n")
         f.flush()
         os.fsync(f.fileno())
-    return spans
+    return entries
 
 
-PARALLEL_FROM = 2000  # paragraphs; smaller corpora are analysed in process
+PARALLEL_FROM = 2000  # paragraphs; a smaller corpus is one part, indexed in process
+LIMIT_MB = 256  # Whoosh's posting pool, per writer
 
 
-def _analysed(documents, user_dict: str | None):
-    """(document, [(tokens, flat text) per paragraph]) in order.
-
-    jieba's segmentation and the normalization run in a pool of processes
-    (forked after the dictionary is loaded, so none loads it again) while
-    this process feeds Whoosh: both cores work.
-    """
-    segmenter(user_dict)
-    jobs = min(os.cpu_count() or 1, 4)
-    total = sum(len(d.paragraphs) for d in documents)
-    texts = ([p.text for p in d.paragraphs] for d in documents)
-    if jobs < 2 or total < PARALLEL_FROM:
-        for doc, paras in zip(documents, texts):
-            yield doc, [analyse_paragraph(t, user_dict) for t in paras]
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(jobs) as pool:
-        work = partial(_analyse_all, user_dict=user_dict)
-        yield from zip(documents, pool.imap(work, texts, chunksize=4))
+def _jobs(paragraphs: int) -> int:
+    """How many parts (and processes) a full build of this size uses."""
+    return min(os.cpu_count() or 1, 4) if paragraphs >= PARALLEL_FROM else 1
 
 
-def _analyse_all(texts: list[str], user_dict: str | None) -> list:
-    return [analyse_paragraph(t, user_dict) for t in texts]
-
-
-def _write(folder: Path, documents, extras: Extras, progress) -> list[str]:
-    """Write the Whoosh index; return every paragraph's flat normalized text."""
-    user_dict = extras.user_dict or None
-    flats: list[str] = []
-    analysed = _analysed(documents, user_dict)
-    ix = whoosh_index.create_in(str(folder), make_schema(user_dict))
+def _codec() -> W3Codec:
+    """Whoosh's codec without per-posting length stats: they serve Whoosh's
+    own scoring (not used here) and cost a column lookup per posting."""
     codec = W3Codec()
     codec.length_stats = False
-    writer = ix.writer(limitmb=256, codec=codec)
+    return codec
+
+
+def _split(documents, parts: int) -> list[list]:
+    """Consecutive runs of documents with about the same amount of text."""
+    sizes = [sum(len(p.text) for p in d.paragraphs) for d in documents]
+    total, chunks, chunk, done = sum(sizes), [], [], 0
+    for doc, size in zip(documents, sizes):
+        chunk.append(doc)
+        done += size
+        if done >= total * (len(chunks) + 1) / parts and len(chunks) < parts - 1:
+            chunks.append(chunk)
+            chunk = []
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+def _write_full(folder: Path, documents, extras: Extras, progress, lock_fd: int) -> list[dict]:
+    """Index every document, in a Whoosh segment (and part) per core; return the parts.
+
+    Each part is written by its own process from start to end (jieba,
+    normalization, Whoosh's pure-Python writer, the character index), so
+    both cores work for the whole build; parts hold consecutive documents,
+    so docnums stay in corpus order.
+    """
+    user_dict = extras.user_dict or None
+    ix = whoosh_index.create_in(str(folder), make_schema(user_dict))
+    chunks = _split(documents, _jobs(sum(len(d.paragraphs) for d in documents)))
+    parts, base = [], 0
+    for i, chunk in enumerate(chunks):
+        for doc in chunk:
+            doc.first, base = base, base + len(doc.paragraphs)
+        parts.append({"name": f"part{i}", "docnums": sum(len(d.paragraphs) for d in chunk)})
+    counter = _Progress(progress, len(documents))
+    if len(chunks) == 1:
+        segments = [_write_part(folder, parts[0]["name"], documents, user_dict, counter)]
+    else:
+        segments = _write_parts_in_processes(folder, parts, chunks, user_dict, counter, lock_fd)
+    writer = ix.writer(codec=_codec())
+    writer.commit(mergetype=lambda w, existing: list(existing) + segments)
+    return parts
+
+
+class _Progress:
+    def __init__(self, progress, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, label: str) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total, label)
+
+
+def _write_part(folder: Path, part: str, documents, user_dict, report):
+    """Write one part: a Whoosh segment (not yet in the index's table of
+    contents: the caller commits it), normalized texts and character index."""
+    ix = whoosh_index.open_dir(str(folder))
+    writer = SegmentWriter(ix, _lk=False, codec=_codec(), limitmb=LIMIT_MB)
     try:
-        for i, (doc, results) in enumerate(analysed, 1):
-            analysis._replay.clear()
-            for p, (tokens, flat) in zip(doc.paragraphs, results):
-                analysis._replay[p.text] = tokens
-                flats.append(flat)
+        flats = _add_documents(writer, documents, user_dict, report)
+        segment = writer._finalize_segment()  # what Whoosh's own sub-writers do
+    except BaseException:
+        writer.cancel()
+        raise
+    _write_part_files(folder, part, documents[0].first if documents else 0, flats)
+    return segment
+
+
+def _write_part_files(folder: Path, part: str, base: int, flats: list[str]) -> None:
+    (folder / f"{part}.{NORMALIZED_FILE}").write_text("".join(t + "\n" for t in flats),
+                                                       encoding="utf-8")
+    grams.write(folder, part, flats, base)
+
+
+def _add_documents(writer, documents, user_dict, report) -> list[str]:
+    """Add every paragraph; return each one's flat normalized text, in order."""
+    segmenter(user_dict)
+    flats: list[str] = []
+    try:
+        for doc in documents:
             for p in doc.paragraphs:
+                tokens, flat = analyse_paragraph(p.text, user_dict)
+                flats.append(flat)
+                analysis._replay[p.text] = tokens  # the tokenizer takes these
                 writer.add_document(
                     id=f"{doc.doc_id}#p{p.number}", doc_id=doc.doc_id, title=doc.title,
                     section=p.section, section_key=normalize_text(p.section),
-                    heading=p.heading, paragraph=p.number,
-                    text=p.text)
-            if progress:
-                progress(i, len(documents), doc.doc_id)
+                    heading=p.heading, paragraph=p.number, text=p.text)
+                analysis._replay.clear()
+            report(doc.doc_id)
+    finally:
         analysis._replay.clear()
-        writer.commit()
-    except BaseException:
-        analysis._replay.clear()
-        writer.cancel()
-        analysed.close()
-        raise
     return flats
+
+
+def _write_parts_in_processes(folder, parts, chunks, user_dict, report, lock_fd) -> list:
+    """Run ``_write_part`` for each part in a forked process; the segments, in order."""
+    segmenter(user_dict)  # loaded once, before the fork
+    context = multiprocessing.get_context("fork")
+    processes, pending = [], {}
+    try:
+        for i, (part, chunk) in enumerate(zip(parts, chunks)):
+            receive, send = context.Pipe(duplex=False)
+            proc = context.Process(target=_part_process, daemon=True,
+                                   args=(send, folder, part["name"], chunk, user_dict,
+                                         lock_fd, os.getpid()))
+            proc.start()
+            send.close()
+            processes.append(proc)
+            pending[receive] = i
+        segments = [None] * len(parts)
+        while pending:
+            for conn in multiprocessing.connection.wait(list(pending)):
+                try:
+                    kind, value = conn.recv()
+                except EOFError:
+                    raise RuntimeError(f"indexing part {pending[conn]} stopped "
+                                       "unexpectedly") from None
+                if kind == "doc":
+                    report(value)
+                elif kind == "done":
+                    segments[pending.pop(conn)] = value
+                    conn.close()
+                else:
+                    raise value
+        return segments
+    finally:
+        for proc in processes:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+        for conn in pending:
+            conn.close()
+
+
+def _part_process(send, folder, part, documents, user_dict, lock_fd, parent) -> None:
+    os.close(lock_fd)  # the rebuild lock must end with the parent, not with this process
+
+    def report(doc_id):
+        if os.getppid() != parent:  # the parent was killed: stop
+            os._exit(1)
+        send.send(("doc", doc_id))
+
+    try:
+        segment = _write_part(folder, part, documents, user_dict, report)
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        try:
+            send.send(("failed", exc))
+        except Exception:  # an exception that does not pickle
+            send.send(("failed", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        return
+    send.send(("done", segment))
+
+
+def _write_incremental(folder: Path, previous: _Previous, plan: _Plan, extras: Extras,
+                       progress) -> list[dict]:
+    """Start from the previous build's files (hard links: they are never
+    written again), delete the paragraphs of changed and removed files, and
+    add the new documents in one more segment and part; return the parts.
+
+    Docnums of kept paragraphs do not move (Whoosh keeps a deleted
+    paragraph's number until segments merge, and nothing is merged here).
+    """
+    _link_files(previous.path, folder)
+    user_dict = extras.user_dict or None
+    base = previous.meta["docnums"]
+    for doc in plan.new:
+        doc.first, base = base, base + len(doc.paragraphs)
+    ix = whoosh_index.open_dir(str(folder))
+    writer = ix.writer(codec=_codec(), limitmb=LIMIT_MB)
+    try:
+        for entry in plan.gone:
+            for docnum in range(entry["first"], entry["first"] + entry["paragraphs"]):
+                writer.delete_document(docnum)
+        flats = _add_documents(writer, plan.new, user_dict, _Progress(progress, len(plan.new)))
+        writer.commit(mergetype=lambda w, existing: list(existing))
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    parts = [dict(p) for p in previous.meta["parts"]]
+    if plan.new:
+        name = f"part{len(parts)}"
+        _write_part_files(folder, name, previous.meta["docnums"], flats)
+        parts.append({"name": name, "docnums": len(flats)})
+    return parts
+
+
+_REWRITTEN = {"meta.json", "documents.json", PARAGRAPHS_FILE}
+
+
+def _link_files(source: Path, target: Path) -> None:
+    for path in source.iterdir():
+        if path.name in _REWRITTEN or path.name.endswith("LOCK") or not path.is_file():
+            continue
+        try:
+            os.link(path, target / path.name)
+        except OSError:  # a file system without hard links
+            shutil.copy2(path, target / path.name)
 
 
 def _write_json(path: Path, data) -> None:
@@ -336,14 +633,20 @@ class Snapshot:
             raise IndexUnavailable(f"the index at {path} was built by another version "
                                    "of searchsvc; run `searchsvc rebuild`")
         try:
-            texts = NormalizedTexts.read(path, self.searcher)
-            self.grams = grams.GramStore(path)
-        except (OSError, ValueError) as exc:
+            parts = self.meta["parts"]
+            texts = NormalizedTexts.read(path, parts, self.searcher)
+            self.grams = grams.GramStore(path, [p["name"] for p in parts])
+            deleted = _deleted_docs(self.searcher.reader())
+            if len(deleted) != self.meta["deleted"]:
+                raise ValueError("the deleted paragraphs do not match meta.json")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
                                    "run `searchsvc rebuild`") from exc
-        self.literals = LiteralIndex(self.grams, texts)
-        self.ranker = Ranker(self.searcher, self.grams, texts)
+        self.literals = LiteralIndex(self.grams, texts, deleted)
+        self.ranker = Ranker(self.searcher, self.grams, texts, deleted,
+                             _positions(docs, len(texts)))
         self._columns: dict[str, list] = {}
+        self._deleted_words: Counter | None = None
         self.synonyms = _synonym_map(self.meta.get("synonyms", []))
         self.user_dict = getattr(self.index.schema["text"].analyzer, "user_dict", None)
 
@@ -356,6 +659,24 @@ class Snapshot:
         with open(self.path / PARAGRAPHS_FILE, "rb") as f:
             f.seek(offset)
             return json.loads(f.read(length))
+
+    def doc_frequency(self, word: str) -> int:
+        """How many live paragraphs have ``word`` in the text field.
+
+        Whoosh counts deleted paragraphs until a full rebuild; their words
+        are counted once, on first use, and taken off.
+        """
+        count = self.searcher.reader().doc_frequency("text", word)
+        if self.literals.deleted:
+            if self._deleted_words is None:
+                analyzer = self.index.schema["text"].analyzer
+                words = Counter()
+                for docnum in self.literals.deleted:
+                    text = self.searcher.stored_fields(docnum)["text"]
+                    words.update({t.text for t in analyzer(text, mode="index")})
+                self._deleted_words = words
+            count -= self._deleted_words[word]
+        return count
 
     def column(self, name: str) -> list:
         """A stored field's value for every docnum (facets, doc view)."""
@@ -385,24 +706,28 @@ class NormalizedTexts:
         self.starts = starts  # len(self) + 1 offsets; text n is [starts[n], starts[n+1] - 1)
 
     @classmethod
-    def read(cls, path: Path, searcher) -> "NormalizedTexts":
-        """The file is in the order paragraphs were added, which is the docnum
-        order of the one-segment index a single writer makes; checked on the
-        first and last paragraph."""
-        joined = (path / NORMALIZED_FILE).read_text(encoding="utf-8")
+    def read(cls, path: Path, parts: list[dict], searcher) -> "NormalizedTexts":
+        """Each part's file is in the order its paragraphs were added, which
+        is the docnum order of its Whoosh segment; checked on every part's
+        count and its first and last paragraph."""
+        joined = "".join((path / f"{p['name']}.{NORMALIZED_FILE}").read_text(encoding="utf-8")
+                         for p in parts)
         starts = array("I", [0])
         position = joined.find("\n")
         while position != -1:
             starts.append(position + 1)
             position = joined.find("\n", position + 1)
         texts = cls(joined, starts)
-        reader = searcher.reader()
-        n = reader.doc_count_all()
-        if len(texts) != n or not reader.is_atomic() or (joined and not joined.endswith("\n")):
-            raise ValueError(f"{NORMALIZED_FILE} does not line up with the index")
-        for docnum in {0, n - 1} if n else ():
-            if flat_text(searcher.stored_fields(docnum)["text"]) != texts[docnum]:
-                raise ValueError(f"{NORMALIZED_FILE} does not line up with the index")
+        leaves = searcher.reader().leaf_readers()
+        if len(leaves) != len(parts) or (joined and not joined.endswith("\n")) or \
+                len(texts) != sum(p["docnums"] for p in parts) or \
+                any(leaf.doc_count_all() != p["docnums"] for (leaf, _), p in zip(leaves, parts)):
+            raise ValueError(f"the {NORMALIZED_FILE} files do not line up with the index")
+        for (leaf, base), part in zip(leaves, parts):
+            for docnum in {base, base + part["docnums"] - 1} if part["docnums"] else ():
+                if flat_text(searcher.stored_fields(docnum)["text"]) != texts[docnum]:
+                    raise ValueError(f"{part['name']}.{NORMALIZED_FILE} does not line up "
+                                     "with the index")
         return texts
 
     def __len__(self) -> int:
@@ -416,6 +741,34 @@ class NormalizedTexts:
 
     def contains(self, n: int, literal: str) -> bool:
         return self.joined.find(literal, self.starts[n], self.starts[n + 1] - 1) != -1
+
+
+def _deleted_docs(reader) -> frozenset:
+    """Docnums an incremental rebuild deleted, across Whoosh's segments."""
+    return frozenset(base + d for leaf, base in reader.leaf_readers() if leaf.has_deletions()
+                     for d in leaf.deleted_docs_set)
+
+
+def _positions(documents: list[dict], docnums: int) -> array | None:
+    """Each docnum's place in corpus order, or None when docnum order is
+    corpus order (a full build). After an incremental rebuild a changed
+    document's paragraphs sit at the end, yet ties must rank as a full
+    rebuild ranks them."""
+    place = 0
+    for doc in documents:
+        if doc["first"] != place:
+            break
+        place += doc["paragraphs"]
+    else:
+        if place == docnums:
+            return None
+    position = array("I", [docnums]) * docnums  # deleted ones: after every live one
+    place = 0
+    for doc in documents:
+        for docnum in range(doc["first"], doc["first"] + doc["paragraphs"]):
+            position[docnum] = place
+            place += 1
+    return position
 
 
 def _synonym_map(groups) -> dict[str, list[str]]:

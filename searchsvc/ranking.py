@@ -16,6 +16,7 @@ from bisect import bisect_left
 from math import log
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
@@ -32,44 +33,53 @@ _BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
 
 
 def _length_column(reader, field: str) -> list[int] | None:
-    """Every paragraph's field length, read as one column (whoosh3 codec)."""
-    perdoc = getattr(reader, "_perdoc", None)
-    if perdoc is None or not hasattr(perdoc, "_cached_reader"):
-        return None
-    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-    if column is None:
-        return None
-    return [_BYTE_LENGTHS[b] for b in column]
+    """Every paragraph's field length, read as one column per segment (whoosh3 codec)."""
+    lengths: list[int] = []
+    for leaf, _ in reader.leaf_readers():
+        perdoc = getattr(leaf, "_perdoc", None)
+        if perdoc is None or not hasattr(perdoc, "_cached_reader"):
+            return None
+        column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+        if column is None:
+            return None
+        lengths.extend(_BYTE_LENGTHS[b] for b in column)
+    return lengths
 
 
 def postings(reader, field: str, text: str):
     """(docnums, frequencies) of one Whoosh term, read a block at a time.
 
-    Whoosh's generic matcher costs two method calls per posting; the whoosh3
-    codec's leaf matcher keeps each block's ids and weights in arrays, taken
-    whole here (whoosh-reloaded 2.7.5, pinned; any other matcher takes the
-    generic path).
+    Deleted paragraphs are included: the caller filters them. Whoosh's
+    generic matcher costs two method calls per posting; the whoosh3 codec's
+    leaf matcher keeps each block's ids and weights in arrays, taken whole
+    here (whoosh-reloaded 2.7.5, pinned; any other matcher takes the generic
+    path). Each segment's docnums are shifted by its base, as Whoosh's
+    multi-segment reader numbers them.
     """
-    try:
-        m = reader.postings(field, text)
-    except TermNotFound:
-        return [], []
     ids: list[int] = []
     ws: list[float] = []
-    if all(hasattr(m, a) for a in ("_read_ids", "_read_weights", "_next_block", "_i")):
+    for leaf, base in reader.leaf_readers():
+        try:
+            m = leaf.postings(field, text)
+        except TermNotFound:
+            continue
+        if isinstance(m, FilterMatcher):  # the segment's deletions, filtered by the caller
+            m = m.child
+        if all(hasattr(m, a) for a in ("_read_ids", "_read_weights", "_next_block", "_i")):
+            while m.is_active():
+                if m._ids is None:
+                    m._read_ids()
+                if m._weights is None:
+                    m._read_weights()
+                block = m._ids[m._i:]
+                ids.extend(block if not base else (d + base for d in block))
+                ws.extend(m._weights[m._i:])
+                m._next_block()
+            continue
         while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            ids.extend(m._ids[m._i:])
-            ws.extend(m._weights[m._i:])
-            m._next_block()
-        return ids, ws
-    while m.is_active():
-        ids.append(m.id())
-        ws.append(m.weight())
-        m.next()
+            ids.append(m.id() + base)
+            ws.append(m.weight())
+            m.next()
     return ids, ws
 
 
@@ -98,20 +108,34 @@ class Ranked:
 
 
 class Ranker:
-    """Scores for Whoosh's ``text`` field and the character index's grams."""
+    """Scores for Whoosh's ``text`` field and the character index's grams.
 
-    def __init__(self, searcher, grams, texts):
+    ``deleted`` docnums (replaced by an incremental rebuild) count for
+    nothing: N, document frequencies and average lengths are those of the
+    live paragraphs, so scores equal a full rebuild's. ``position`` gives
+    each docnum's place in corpus order, which breaks ties (None: docnum
+    order is corpus order).
+    """
+
+    def __init__(self, searcher, grams, texts, deleted: frozenset = frozenset(),
+                 position: array | None = None):
         self.reader = searcher.reader()
         self.grams = grams
-        self.n = self.reader.doc_count_all()
+        self.deleted = deleted
+        self.position = position
+        self.n = self.reader.doc_count_all() - len(deleted)
         self._cache = SizedLRU(CACHE_ENTRIES)
         gram_lengths = array("I", (texts.length(n) for n in range(len(texts))))
         text_lengths = _length_column(self.reader, "text")
         if text_lengths is None:
-            text_lengths = [self.reader.doc_field_length(d, "text", 0) for d in range(self.n)]
+            text_lengths = [self.reader.doc_field_length(d, "text", 0)
+                            for d in range(self.reader.doc_count_all())]
         self._lengths = {GRAMS: gram_lengths, "text": text_lengths}
-        self._avg = {GRAMS: sum(gram_lengths) / len(gram_lengths) if gram_lengths else 1.0,
-                     "text": self.reader.field_length("text") / self.n if self.n else 1.0}
+        self._avg = {field: self._live_sum(lengths) / self.n if self.n else 1.0
+                     for field, lengths in self._lengths.items()}
+
+    def _live_sum(self, lengths) -> int:
+        return sum(lengths) - sum(lengths[d] for d in self.deleted)
 
     def term(self, field: str, text: str) -> Ranked:
         """A term's scores for every paragraph that has it (cached)."""
@@ -122,6 +146,10 @@ class Ranker:
             ids, tfs = self.grams.postings(text, freqs=True)
         else:
             ids, tfs = postings(self.reader, field, text)
+        if self.deleted:
+            deleted = self.deleted
+            kept = [(d, tf) for d, tf in zip(ids, tfs) if d not in deleted]
+            ids, tfs = [d for d, _ in kept], [tf for _, tf in kept]
         if not len(ids):
             return Ranked(array("I"), array("d"))
         lengths = self._lengths[field]
@@ -143,11 +171,12 @@ class Ranker:
         if end <= start or not docs:
             return []
         ranked = [self.term(f, t) for f, t in terms]
+        place = self.position.__getitem__ if self.position is not None else int
         if len(docs) <= DIRECT or end > DEEP_PAGE or not ranked:
             scored = ((sum(r.score_of(d) for r in ranked), d) for d in docs)
-            best = heapq.nsmallest(end, scored, key=lambda sd: (-sd[0], sd[1]))
+            best = heapq.nsmallest(end, scored, key=lambda sd: (-sd[0], place(sd[1])))
             return [(d, s) for s, d in best[start:end]]
-        heap: list[tuple[float, int]] = []  # (score, -docnum): the smallest is the k-th best
+        heap: list[tuple[float, int, int]] = []  # (score, -place, docnum): heap[0] is the k-th best
         seen: set[int] = set()
         depth, deepest = 0, max(len(r) for r in ranked)
         while depth < deepest:
@@ -159,7 +188,7 @@ class Ranker:
                     threshold += r.scores[i]
                     if d not in seen and d in docs:
                         seen.add(d)
-                        item = (sum(x.score_of(d) for x in ranked), -d)
+                        item = (sum(x.score_of(d) for x in ranked), -place(d), d)
                         if len(heap) < end:
                             heapq.heappush(heap, item)
                         elif item > heap[0]:
@@ -168,7 +197,7 @@ class Ranker:
                 break
             depth += 1
         if len(heap) < end:  # every list ran out: the rest score nothing
-            for d in sorted(docs - seen)[:end - len(heap)]:
-                heap.append((0.0, -d))
+            for d in sorted(docs - seen, key=place)[:end - len(heap)]:
+                heap.append((0.0, -place(d), d))
         best = sorted(heap, reverse=True)
-        return [(-nd, s) for s, nd in best[start:end]]
+        return [(d, s) for s, _, d in best[start:end]]

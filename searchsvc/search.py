@@ -505,7 +505,9 @@ def suggest(snapshot: Snapshot, query: str, limit: int = 8) -> list[dict]:
             break
         word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         if word != prefix:
-            found.append((reader.doc_frequency("text", word), word))
+            count = snapshot.doc_frequency(word)
+            if count:
+                found.append((count, word))
     found.sort(key=lambda fw: (-fw[0], len(fw[1]), fw[1]))
     lead = f"{head.strip()} " if head.strip() else ""
     return [{"text": lead + word, "word": word, "count": count}

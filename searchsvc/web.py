@@ -112,7 +112,7 @@ def api_documents():
     snap = _snapshot()
     docs = []
     for d in snap.documents.values():
-        meta = {k: v for k, v in d.items() if k != "at"}
+        meta = {k: v for k, v in d.items() if k not in indexer.INTERNAL_KEYS}
         meta["url"] = url_for("web.document", doc_id=d["doc_id"])
         docs.append(meta)
     return jsonify({"documents": docs, "total": len(docs)})

@@ -67,13 +67,21 @@ def test_offsets_survive_characters_that_expand_under_nfkc():
 
 def test_character_index_holds_characters_and_pairs(tmp_path):
     assert text_grams("木头龙木") == {"木": 2, "头": 1, "龙": 1, "木头": 1, "头龙": 1, "龙木": 1}
-    write(tmp_path, ["木头龙", "龙旧改", "pm2.5𠀀"])
-    store = GramStore(tmp_path)
+    write(tmp_path, "a", ["木头龙", "龙旧改", "pm2.5𠀀"])
+    store = GramStore(tmp_path, ["a"])
     assert store.df("龙") == 2 and store.df("木头") == 1 and store.df("头旧") == 0
     docs, tfs = store.postings("龙", freqs=True)
     assert list(docs) == [0, 1] and list(tfs) == [1, 1]
     assert list(store.postings("5𠀀")[0]) == [2]  # beyond the BMP
     assert list(store.postings("缺")[0]) == []
+    store.close()
+    # a second part numbers on from its base; the store reads both as one
+    write(tmp_path, "b", ["龙龙", "没有"], base=3)
+    store = GramStore(tmp_path, ["a", "b"])
+    assert store.df("龙") == 3 and store.df("没有") == 1
+    docs, tfs = store.postings("龙", freqs=True)
+    assert list(docs) == [0, 1, 3] and list(tfs) == [1, 1, 2]
+    assert list(store.postings("木头")[0]) == [0] and list(store.postings("没有")[0]) == [4]
     store.close()
     assert literal_grams("木头龙") == ["木头", "头龙"]
     assert literal_grams("棋") == ["棋"]

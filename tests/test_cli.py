@@ -13,13 +13,33 @@ def test_rebuild_prints_a_summary_and_search_finds(tmp_path, seed_text):
     result = runner.invoke(cli.main, ["rebuild", "--corpus", str(corpus_dir),
                                       "--index", str(tmp_path / "i")])
     assert result.exit_code == 0, result.output
-    assert "indexed 1 documents, 34 paragraphs" in result.output
+    assert "full rebuild: indexed 1 documents" in result.output
+    assert "1 documents, 34 paragraphs" in result.output
     assert "index size" in result.output and "1 file(s) skipped" in result.output
     assert "broken.txt" in result.output
     found = runner.invoke(cli.main, ["search", "木头龙", "--index", str(tmp_path / "i")])
     assert found.exit_code == 0
     assert "1 paragraphs" in found.output and "[木头龙]" in found.output
     assert "luohu-2019#p15" in found.output
+
+
+def test_rebuild_indexes_only_what_changed_unless_full(tmp_path):
+    files = {f"x{i:02d}.txt": f"其他\n别的内容{i}。" for i in range(30)}
+    corpus_dir = write_corpus(tmp_path / "c", {"a.txt": "甲\n第一篇。", "b.txt": "乙\n第二篇。",
+                                               **files})
+    runner = CliRunner()
+    args = ["rebuild", "--corpus", str(corpus_dir), "--index", str(tmp_path / "i")]
+    assert "full rebuild: indexed 32 documents" in runner.invoke(cli.main, args).output
+    assert "nothing changed since the last rebuild" in runner.invoke(cli.main, args).output
+    (corpus_dir / "b.txt").write_text("乙\n第二篇,改过了。", encoding="utf-8")
+    (corpus_dir / "c.txt").write_text("丙\n第三篇。", encoding="utf-8")
+    (corpus_dir / "a.txt").unlink()
+    out = runner.invoke(cli.main, args).output
+    assert "incremental rebuild: indexed 2 new or changed document(s), dropped 2 old" in out
+    assert "the index has 32 documents, 32 paragraphs" in out
+    assert "full rebuild: indexed 32 documents" in runner.invoke(cli.main, args + ["--full"]).output
+    found = runner.invoke(cli.main, ["search", "篇", "--index", str(tmp_path / "i")]).output
+    assert "2 paragraphs" in found and "改过了" in found and "第一篇" not in found
 
 
 def test_environment_variables_and_if_missing(tmp_path, monkeypatch):

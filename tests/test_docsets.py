@@ -100,7 +100,7 @@ def test_a_missing_or_misaligned_character_index_is_reported(make_index):
     assert snap.literals.text(0) == "罗湖区pm2.5浓度下降。"
     assert [h.paragraph for h in S.search(snap, "湖区pm2").hits] == [1]
     indexer.forget_snapshots()
-    normalized = indexer.Path(report.path) / indexer.NORMALIZED_FILE
+    normalized = indexer.Path(report.path) / f"part0.{indexer.NORMALIZED_FILE}"
     normalized.write_text("别的\n内容\n", encoding="utf-8")
     with pytest.raises(indexer.IndexUnavailable, match="does not line up"):
         indexer.open_snapshot(index_dir)

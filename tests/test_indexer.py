@@ -4,8 +4,12 @@ import os
 
 import pytest
 
+import random
+from pathlib import Path
+
 from searchsvc import corpus, indexer
 from searchsvc import search as S
+from tests.conftest import own_snapshot, write_corpus
 
 
 def test_rebuild_switches_current_and_keeps_the_previous_build(make_index):
@@ -23,7 +27,9 @@ def test_rebuild_switches_current_and_keeps_the_previous_build(make_index):
     assert snap2 is not snap
     assert S.search(snap2, "第二版").total == 1 and S.search(snap2, "第一版").total == 0
 
-    third = indexer.build_index(corpus_dir, index_dir)
+    unchanged = indexer.build_index(corpus_dir, index_dir)  # nothing to do: no new build
+    assert unchanged.mode == "unchanged" and unchanged.path == second.path
+    third = indexer.build_index(corpus_dir, index_dir, full=True)
     builds = sorted(p.name for p in index_dir.glob("build-*"))
     assert builds == sorted([os.path.basename(second.path), os.path.basename(third.path)])
 
@@ -53,10 +59,28 @@ def test_failed_build_leaves_the_current_index(make_index, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(indexer, "_write_json", boom)
-    with pytest.raises(RuntimeError):
-        indexer.build_index(corpus_dir, index_dir)
+    (corpus_dir / "b.txt").write_text("标题\n新的。", encoding="utf-8")
+    for full in (False, True):
+        with pytest.raises(RuntimeError):
+            indexer.build_index(corpus_dir, index_dir, full=full)
     assert indexer.current_path(index_dir) == indexer.Path(first.path).resolve()
     assert not list(index_dir.glob("*.tmp"))
+
+
+def test_a_failure_in_a_part_process_fails_the_build_cleanly(make_index, monkeypatch):
+    corpus_dir, index_dir, first = make_index(tie_corpus())
+
+    def full_disk(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(indexer, "_jobs", lambda paragraphs: 2)
+    monkeypatch.setattr(indexer.grams, "write", full_disk)  # runs in the forked processes
+    with pytest.raises(OSError, match="No space left"):
+        indexer.build_index(corpus_dir, index_dir, full=True)
+    assert indexer.current_path(index_dir) == indexer.Path(first.path).resolve()
+    assert not list(index_dir.glob("*.tmp"))
+    monkeypatch.undo()
+    indexer.build_index(corpus_dir, index_dir, full=True)  # and the lock is free
 
 
 def test_missing_and_damaged_indexes_are_reported(tmp_path, make_index):
@@ -85,27 +109,109 @@ def test_an_unreadable_corpus_builds_nothing(tmp_path):
     assert indexer.current_path(tmp_path / "i") is None
 
 
-def test_a_parallel_build_equals_an_in_process_one(tmp_path, monkeypatch, seed_text):
-    from tests.conftest import own_snapshot, write_corpus
-
+def test_a_build_in_parts_equals_a_build_in_one(tmp_path, monkeypatch, seed_text):
     paras = [line for line in seed_text.splitlines() if len(line) > 40]
     files = {f"d{i}.txt": f"文档{i}\n" + "\n".join(paras[i % 7:]) for i in range(12)}
     corpus_dir = write_corpus(tmp_path / "c", files)
     snaps = []
-    for threshold, name in ((10**9, "serial"), (1, "parallel")):
-        monkeypatch.setattr(indexer, "PARALLEL_FROM", threshold)
-        indexer.build_index(corpus_dir, tmp_path / name)
+    for jobs, name in ((1, "one"), (3, "three")):
+        monkeypatch.setattr(indexer, "_jobs", lambda paragraphs, jobs=jobs: jobs)
+        report = indexer.build_index(corpus_dir, tmp_path / name)
         snaps.append(own_snapshot(tmp_path / name))
-    serial, parallel = snaps
-    lexicon = [list(s.searcher.reader().lexicon("text")) for s in snaps]
-    assert lexicon[0] == lexicon[1]
-    for term in (b"\xe7\xbd\x97\xe6\xb9\x96", b"pm2.5"):  # 罗湖, pm2.5
-        postings = [list(s.searcher.reader().postings("text", term).items_as("frequency"))
-                    for s in snaps]
-        assert postings[0] == postings[1]
-    assert [serial.literals.texts[n] for n in range(len(serial.literals.texts))] == \
-        [parallel.literals.texts[n] for n in range(len(parallel.literals.texts))]
-    for q in ("罗湖", "营商环境 改革", '"一半山水一半城"', "湾区"):
-        a, b = S.search(serial, q, per_page=50), S.search(parallel, q, per_page=50)
-        assert [(h.id, round(h.score, 6)) for h in a.hits] == \
-            [(h.id, round(h.score, 6)) for h in b.hits]
+        assert len(snaps[-1].meta["parts"]) == jobs == len(list(Path(report.path).glob("*.seg")))
+    assert_same_answers(*snaps, ["罗湖", "营商环境 改革", '"一半山水一半城"', "湾区", "文档3",
+                                 "的 -罗湖", "section:聚焦"])
+    assert [len(s.literals.texts) for s in snaps] == [sum(s.meta["docnums"] for s in snaps) // 2] * 2
+    assert list(snaps[0].searcher.reader().lexicon("text")) == \
+        list(snaps[1].searcher.reader().lexicon("text"))
+
+
+def assert_same_answers(a, b, queries, pages=(1, 2)):
+    """Two snapshots of the same corpus answer alike: hits, scores, order,
+    snippets, totals, facets, suggestions, documents."""
+    for q in queries:
+        for page in pages:
+            ra, rb = S.search(a, q, page=page, per_page=10), S.search(b, q, page=page, per_page=10)
+            assert (ra.total, ra.facets) == (rb.total, rb.facets), q
+            assert [(h.id, round(h.score, 9), h.snippet, h.exact) for h in ra.hits] == \
+                [(h.id, round(h.score, 9), h.snippet, h.exact) for h in rb.hits], (q, page)
+        assert S.suggest(a, q[:1]) == S.suggest(b, q[:1]), q
+    public = [{k: v for k, v in d.items() if k not in indexer.INTERNAL_KEYS}
+              for d in (a.documents, b.documents) for d in d.values()]
+    assert public[:len(a.documents)] == public[len(a.documents):]
+    for doc_id in a.documents:
+        assert a.paragraphs(doc_id) == b.paragraphs(doc_id)
+
+
+def tie_corpus(n_docs=40):
+    """Documents that share paragraphs (equal scores: ties to break) and a
+    word or two of their own."""
+    rng = random.Random(5)
+    shared = ["罗湖区推进营商环境改革。", "湾区建设稳步推进,城区更新。", "一半山水一半城。",
+              "基层治理体系现代化。", "民生实事逐项落实,营商环境持续优化。"]
+    files = {}
+    for d in range(n_docs):
+        paras = [rng.choice(shared) for _ in range(rng.randint(2, 6))]
+        paras.insert(rng.randrange(len(paras) + 1), f"文档{d}的编号是{d:04d}。")
+        files[f"doc{d:03d}.txt"] = f"标题{d}\n" + "\n".join(paras)
+    return files
+
+
+QUERIES = ["营商环境", "罗湖", "一半山水", "城区 OR 基层", "营商 -湾区", "编号", "文档7",
+           '"推进营商"', "的", "湾区建设 民生", "section:无", "新增", "改写", "doc:doc005 营商"]
+
+
+def test_an_incremental_rebuild_answers_as_a_full_one(tmp_path):
+    files = tie_corpus()
+    corpus_dir = write_corpus(tmp_path / "c", files)
+    index_dir = tmp_path / "i"
+    assert indexer.build_index(corpus_dir, index_dir).mode == "full"
+    # one changed, one new (sorting before others), one removed
+    (corpus_dir / "doc003.txt").write_text("标题3改写\n改写后的段落,营商环境。\n一半山水一半城。",
+                                          encoding="utf-8")
+    (corpus_dir / "aaa.txt").write_text("新增\n新增的文件,罗湖区推进营商环境改革。", encoding="utf-8")
+    (corpus_dir / "doc010.txt").unlink()
+    report = indexer.build_index(corpus_dir, index_dir)
+    assert (report.mode, report.indexed, report.removed) == ("incremental", 2, 2)
+    incremental = own_snapshot(index_dir)
+    assert incremental.meta["deleted"] > 0 and incremental.ranker.position is not None
+    assert incremental.literals.deleted and len(incremental.meta["parts"]) == 2
+    full = indexer.build_index(corpus_dir, tmp_path / "full", full=True)
+    assert full.mode == "full"
+    fresh = own_snapshot(tmp_path / "full")
+    assert fresh.ranker.position is None and not fresh.literals.deleted
+    assert_same_answers(incremental, fresh, QUERIES, pages=(1, 2, 3))
+    assert not [h for h in S.search(incremental, "文档10", per_page=100).hits
+                if h.doc_id == "doc010"]
+    assert [h.doc_id for h in S.search(incremental, "改写后").hits] == ["doc003"]
+
+
+def test_incremental_rebuilds_pile_up_until_a_full_one_compacts(tmp_path):
+    corpus_dir = write_corpus(tmp_path / "c", tie_corpus(60))
+    index_dir = tmp_path / "i"
+    indexer.build_index(corpus_dir, index_dir)
+    modes = []
+    for round_ in range(12):
+        path = corpus_dir / f"doc{round_ % 3:03d}.txt"
+        path.write_text(f"标题\n第{round_}轮改写的段落。", encoding="utf-8")
+        report = indexer.build_index(corpus_dir, index_dir)
+        modes.append(report.mode)
+        snap = indexer.open_snapshot(index_dir)
+        assert len(snap.meta["parts"]) <= indexer.MAX_PARTS
+        assert sorted(h.text for h in S.search(snap, "轮改写").hits) == sorted(
+            (corpus_dir / f"doc{i:03d}.txt").read_text(encoding="utf-8").split("\n")[1]
+            for i in range(3) if i <= round_)
+    assert "incremental" in modes and "full" in modes[1:]  # compacted along the way
+    assert indexer.build_index(corpus_dir, index_dir).mode == "unchanged"
+
+
+def test_a_new_user_dictionary_makes_a_full_rebuild(tmp_path):
+    corpus_dir = write_corpus(tmp_path / "c", tie_corpus())
+    indexer.build_index(corpus_dir, tmp_path / "i")
+    (corpus_dir / "_dictionary.txt").write_text("山水一半\n", encoding="utf-8")
+    assert indexer.build_index(corpus_dir, tmp_path / "i").mode == "full"
+    (corpus_dir / "_synonyms.txt").write_text("湾区 大湾区\n", encoding="utf-8")
+    report = indexer.build_index(corpus_dir, tmp_path / "i")  # synonyms: query time only
+    assert report.mode == "incremental" and report.indexed == 0
+    snap = indexer.open_snapshot(tmp_path / "i")
+    assert snap.synonyms["湾区"] == ["湾区", "大湾区"]

@@ -116,9 +116,10 @@ def test_a_killed_rebuild_leaves_the_previous_index_serving(tmp_path):
     full = time.monotonic() - started
     before = indexer.current_path(index_dir)
     (corpus_dir / "extra.txt").write_text("追加\n杀掉重建也不丢失:独一无二的词。", encoding="utf-8")
-    for fraction in (0.05, 0.2, 0.4, 0.6, 0.8, 0.95):
+    for i, fraction in enumerate((0.05, 0.2, 0.4, 0.6, 0.8, 0.95, 0.1, 0.5)):
+        full_build = ["--full"] if i % 2 else []  # killed with its part processes running
         proc = subprocess.Popen(CLI + ["rebuild", "--corpus", str(corpus_dir), "--index",
-                                       str(index_dir)], stdout=subprocess.DEVNULL,
+                                       str(index_dir), *full_build], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         time.sleep(0.5 + full * fraction)  # interpreter start, then part of the build
         os.kill(proc.pid, signal.SIGKILL)
