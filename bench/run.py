@@ -12,7 +12,9 @@ latency is in process, top 10 with snippets, over a fixed set of at least
 200 queries made from each corpus (frequent, mid and rare words, two-word
 ANDs, phrases, single characters, traditional variants); the first pass
 (cold caches) is reported apart from repeat passes. Seven queries of 1,000
-characters are timed once each, before anything else is cached. The baseline is SQLite
+characters are timed once each, before anything else is cached. A rebuild
+after one changed file is timed through the command line, and its answers
+to the query set are compared with a full rebuild's. The baseline is SQLite
 FTS5 over the same paragraphs and the same jieba tokens, bm25-ranked, with
 its snippet() function; every latency is also given as a ratio to it.
 HTTP figures come from gunicorn with the configured workers under a fixed
@@ -154,6 +156,43 @@ def bench_build(folder: Path, work: Path, runs: int) -> dict:
             "mb_per_s": mb / statistics.median(seconds), "index_mb": size / 1e6,
             "paragraphs": report.paragraphs, "documents": report.documents,
             "index_dir": str(work / f"index-{runs - 1}")}
+
+
+def bench_incremental(folder: Path, index_dir: Path, queries, work: Path, runs: int) -> dict:
+    """A rebuild after one changed file, through the command line (start,
+    imports, jieba's dictionary and all), then the same query set against a
+    full rebuild of the same files: the answers must be the same."""
+    edited = work / "edited-corpus"
+    edited.mkdir()
+    for f in sorted(folder.iterdir()):
+        if f.is_file():
+            os.symlink(f.resolve(), edited / f.name)
+    docs = sorted(edited.glob("[!_]*.txt"))
+    seconds, modes = [], []
+    for r in range(runs):
+        target = docs[(r * 997 + 13) % len(docs)]
+        text = target.read_text(encoding="utf-8")
+        target.unlink()
+        target.write_text(text + f"\n增量重建基准的新段落{r}:只改了这一个文件。\n", encoding="utf-8")
+        started = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "searchsvc.cli", "rebuild", "--corpus",
+                              str(edited), "--index", str(index_dir)],
+                             capture_output=True, text=True, check=True)
+        seconds.append(time.perf_counter() - started)
+        modes.append(out.stdout.split(":", 1)[0])
+    indexer.forget_snapshots()
+    full = work / "index-full-edited"
+    indexer.build_index(edited, full, full=True)
+    a = indexer.Snapshot(indexer.current_path(index_dir))
+    b = indexer.Snapshot(indexer.current_path(full))
+    differences = 0
+    for _kind, q in queries + [("new", f"增量重建基准的新段落{r}") for r in range(runs)]:
+        ra, rb = S.search(a, q, per_page=10), S.search(b, q, per_page=10)
+        if ra.total != rb.total or [(h.id, round(h.score, 9)) for h in ra.hits] != \
+                [(h.id, round(h.score, 9)) for h in rb.hits]:
+            differences += 1
+    return {"seconds": summary(seconds), "modes": modes, "parts": len(a.meta["parts"]),
+            "queries_compared": len(queries) + runs, "differences_from_full": differences}
 
 
 def bench_search(snap, queries, passes: int) -> dict:
@@ -389,6 +428,8 @@ def run(corpora: dict[str, Path], runs: int, passes: int, http_seconds: float,
         if http_seconds > 0:
             print(f"== {name}: HTTP {http_seconds:.0f} s at concurrency {concurrency}", flush=True)
             out["http"] = bench_http(index_dir, queries, http_seconds, concurrency, work / name)
+        print(f"== {name}: rebuild after one changed file ({runs} runs)", flush=True)
+        out["incremental"] = bench_incremental(folder, index_dir, queries, work / name, runs)
         indexer.forget_snapshots()
         results["corpora"][name] = out
     return results
@@ -398,10 +439,10 @@ def table(results: dict) -> str:
     rows = [("corpus", "paragraphs", "build s", "MB/s", "index MB",
              "p50 ms", "p95 ms", "p99 ms", "first-pass p99", "FTS5 p50/p99 ms", "ratio p50/p99",
              "HTTP req/s", "HTTP p99 ms", "errors", "worker RSS MB", "first answer s",
-             "1000-char max ms")]
+             "1000-char max ms", "1 file changed: rebuild s", "same as full")]
     for name, c in results["corpora"].items():
         b, s, f, r = c["build"], c["search"]["repeat"], c["fts5"]["repeat"], c["ratio_to_fts5"]
-        h = c.get("http")
+        h, i = c.get("http"), c["incremental"]
         rows.append((
             name, str(b["paragraphs"]),
             f'{b["seconds"]["median"]:.1f} ({b["seconds"]["min"]:.1f}-{b["seconds"]["max"]:.1f})',
@@ -415,7 +456,9 @@ def table(results: dict) -> str:
             str(h["load"]["errors"]) if h else "-",
             f'{h["worker_rss_mb"]:.0f} (PSS {h["worker_pss_mb"]:.0f})' if h else "-",
             f'{h["first_answer_s"]:.2f}' if h else "-",
-            f'{c["long_queries_max_ms"]:.1f}'))
+            f'{c["long_queries_max_ms"]:.1f}',
+            f'{i["seconds"]["median"]:.2f} ({i["seconds"]["min"]:.2f}-{i["seconds"]["max"]:.2f})',
+            "yes" if not i["differences_from_full"] else f'{i["differences_from_full"]} differ'))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [" | ".join(v.ljust(w) for v, w in zip(r, widths)) for r in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))

@@ -34,10 +34,10 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.writing import SegmentWriter
 
-from . import analysis, corpus, grams
+from . import analysis, corpus, grams, store
 from .analysis import (WordTokenizer, analyse_paragraph, flat_text, normalize_text,
                        segmenter)
 from .docsets import LiteralIndex
@@ -48,9 +48,8 @@ LOCK_FILE = ".rebuild.lock"
 DICTIONARY_FILE = "_dictionary.txt"
 SYNONYMS_FILE = "_synonyms.txt"
 NORMALIZED_FILE = "normalized.txt"
-PARAGRAPHS_FILE = "paragraphs.jsonl"  # a JSON line per document, read by the document view
-INTERNAL_KEYS = ("at", "first", "digest")  # documents.json keys that are not metadata
-FORMAT_VERSION = 5  # 2: character index out of Whoosh; 4: paragraphs.jsonl; 5: parts
+INTERNAL_KEYS = ("first", "digest")  # documents.json keys that are not metadata
+FORMAT_VERSION = 6  # 2: character index out of Whoosh; 5: parts; 6: paragraph store
 
 
 class RebuildInProgress(Exception):
@@ -62,15 +61,14 @@ class IndexUnavailable(Exception):
 
 
 def make_schema(user_dict: str | None = None) -> Schema:
+    """Nothing is stored in Whoosh (store.py keeps what is shown); the
+    columns serve facets and the document view."""
     return Schema(
-        id=ID(stored=True, unique=True),
-        doc_id=ID(stored=True, sortable=True),
-        title=STORED(),
-        section=ID(stored=True, sortable=True),
+        doc_id=ID(sortable=True),
+        section=ID(sortable=True),
         section_key=ID(),  # normalized label: section:数读 finds 數讀
-        heading=STORED(),
-        paragraph=NUMERIC(stored=True, sortable=True, shift_step=0),
-        text=TEXT(analyzer=WordTokenizer(user_dict), phrase=False, stored=True),
+        paragraph=NUMERIC(sortable=True, shift_step=0),
+        text=TEXT(analyzer=WordTokenizer(user_dict), phrase=False),
     )
 
 
@@ -186,8 +184,7 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
                 if not documents:
                     raise corpus.CorpusError(f"no readable document in {corpus_dir}")
                 parts = _write_full(tmp, documents, extras, progress, lock.fd)
-            entries = _write_paragraphs(tmp / PARAGRAPHS_FILE, plan,
-                                        previous.path / PARAGRAPHS_FILE if previous else None)
+            entries = _entries(plan)
             paragraphs = sum(e["paragraphs"] for e in entries)
             docnums = sum(p["docnums"] for p in parts)
             meta = {
@@ -252,7 +249,8 @@ class _Previous:
             with open(path / "documents.json", encoding="utf-8") as f:
                 documents = {d["doc_id"]: d for d in json.load(f)}
             for part in meta["parts"]:
-                for name in [f"{part['name']}.{NORMALIZED_FILE}", *grams.files(part["name"])]:
+                for name in [f"{part['name']}.{NORMALIZED_FILE}", *grams.files(part["name"]),
+                             *store.files(part["name"])]:
                     if not (path / name).is_file():
                         raise ValueError(f"{name} is missing")
             with whoosh_index.open_dir(str(path)).reader() as reader:
@@ -316,29 +314,12 @@ class _Plan:
         return docs
 
 
-def _write_paragraphs(path: Path, plan: _Plan, previous: Path | None) -> list[dict]:
-    """One JSON line per document ({n, section, heading, text} per paragraph),
-    a kept document's line copied from the previous build; returns the
-    documents.json entries, each with its line's [offset, length] in bytes."""
-    old = previous.read_bytes() if previous is not None and plan.incremental else b""
-    entries = []
-    with open(path, "wb") as f:
-        for _, entry, doc in plan.items:
-            if doc is None:
-                offset, length = entry["at"]
-                line = old[offset:offset + length]
-                entry = dict(entry)
-            else:
-                records = [{"n": p.number, "section": p.section, "heading": p.heading,
-                            "text": p.text} for p in doc.paragraphs]
-                line = json.dumps(records, ensure_ascii=False).encode("utf-8")
-                entry = dict(doc.metadata(), digest=doc.digest, first=doc.first)
-            entry["at"] = [f.tell(), len(line)]
-            entries.append(entry)
-            f.write(line + b"\n")
-        f.flush()
-        os.fsync(f.fileno())
-    return entries
+def _entries(plan: _Plan) -> list[dict]:
+    """documents.json: each document's metadata, the docnum of its first
+    paragraph and its file's digest, in corpus order."""
+    return [dict(entry) if doc is None else
+            dict(doc.metadata(), digest=doc.digest, first=doc.first)
+            for _, entry, doc in plan.items]
 
 
 PARALLEL_FROM = 2000  # paragraphs; a smaller corpus is one part, indexed in process
@@ -350,12 +331,18 @@ def _jobs(paragraphs: int) -> int:
     return min(os.cpu_count() or 1, 4) if paragraphs >= PARALLEL_FROM else 1
 
 
-def _codec() -> W3Codec:
-    """Whoosh's codec without per-posting length stats: they serve Whoosh's
-    own scoring (not used here) and cost a column lookup per posting."""
+def _writer_options() -> dict:
+    """Options of every Whoosh writer here.
+
+    The codec leaves out per-posting length stats: they serve Whoosh's own
+    scoring (not used here) and cost a column lookup per posting. Segments
+    are left as separate files, not one compound file: Whoosh reads a
+    compound file's parts into private memory (a BytesIO copy of the map)
+    in every worker, where separate files stay in the shared page cache.
+    """
     codec = W3Codec()
     codec.length_stats = False
-    return codec
+    return {"codec": codec, "limitmb": LIMIT_MB, "compound": False}
 
 
 def _split(documents, parts: int) -> list[list]:
@@ -394,7 +381,7 @@ def _write_full(folder: Path, documents, extras: Extras, progress, lock_fd: int)
         segments = [_write_part(folder, parts[0]["name"], documents, user_dict, counter)]
     else:
         segments = _write_parts_in_processes(folder, parts, chunks, user_dict, counter, lock_fd)
-    writer = ix.writer(codec=_codec())
+    writer = ix.writer(**_writer_options())
     writer.commit(mergetype=lambda w, existing: list(existing) + segments)
     return parts
 
@@ -413,21 +400,25 @@ def _write_part(folder: Path, part: str, documents, user_dict, report):
     """Write one part: a Whoosh segment (not yet in the index's table of
     contents: the caller commits it), normalized texts and character index."""
     ix = whoosh_index.open_dir(str(folder))
-    writer = SegmentWriter(ix, _lk=False, codec=_codec(), limitmb=LIMIT_MB)
+    writer = SegmentWriter(ix, _lk=False, **_writer_options())
     try:
         flats = _add_documents(writer, documents, user_dict, report)
         segment = writer._finalize_segment()  # what Whoosh's own sub-writers do
     except BaseException:
         writer.cancel()
         raise
-    _write_part_files(folder, part, documents[0].first if documents else 0, flats)
+    _write_part_files(folder, part, documents, flats)
     return segment
 
 
-def _write_part_files(folder: Path, part: str, base: int, flats: list[str]) -> None:
+def _write_part_files(folder: Path, part: str, documents, flats: list[str]) -> None:
+    """A part's files beside its Whoosh segment (documents[0].first is its first docnum)."""
+    store.write(folder, part, ({"doc": d.doc_id, "n": p.number, "section": p.section,
+                                "heading": p.heading, "text": p.text}
+                               for d in documents for p in d.paragraphs))
     (folder / f"{part}.{NORMALIZED_FILE}").write_text("".join(t + "\n" for t in flats),
                                                        encoding="utf-8")
-    grams.write(folder, part, flats, base)
+    grams.write(folder, part, flats, documents[0].first if documents else 0)
 
 
 def _add_documents(writer, documents, user_dict, report) -> list[str]:
@@ -440,10 +431,9 @@ def _add_documents(writer, documents, user_dict, report) -> list[str]:
                 tokens, flat = analyse_paragraph(p.text, user_dict)
                 flats.append(flat)
                 analysis._replay[p.text] = tokens  # the tokenizer takes these
-                writer.add_document(
-                    id=f"{doc.doc_id}#p{p.number}", doc_id=doc.doc_id, title=doc.title,
-                    section=p.section, section_key=normalize_text(p.section),
-                    heading=p.heading, paragraph=p.number, text=p.text)
+                writer.add_document(doc_id=doc.doc_id, section=p.section,
+                                    section_key=normalize_text(p.section),
+                                    paragraph=p.number, text=p.text)
                 analysis._replay.clear()
             report(doc.doc_id)
     finally:
@@ -525,7 +515,7 @@ def _write_incremental(folder: Path, previous: _Previous, plan: _Plan, extras: E
     for doc in plan.new:
         doc.first, base = base, base + len(doc.paragraphs)
     ix = whoosh_index.open_dir(str(folder))
-    writer = ix.writer(codec=_codec(), limitmb=LIMIT_MB)
+    writer = ix.writer(**_writer_options())
     try:
         for entry in plan.gone:
             for docnum in range(entry["first"], entry["first"] + entry["paragraphs"]):
@@ -539,12 +529,12 @@ def _write_incremental(folder: Path, previous: _Previous, plan: _Plan, extras: E
     parts = [dict(p) for p in previous.meta["parts"]]
     if plan.new:
         name = f"part{len(parts)}"
-        _write_part_files(folder, name, previous.meta["docnums"], flats)
+        _write_part_files(folder, name, plan.new, flats)
         parts.append({"name": name, "docnums": len(flats)})
     return parts
 
 
-_REWRITTEN = {"meta.json", "documents.json", PARAGRAPHS_FILE}
+_REWRITTEN = {"meta.json", "documents.json"}
 
 
 def _link_files(source: Path, target: Path) -> None:
@@ -632,14 +622,17 @@ class Snapshot:
         if self.meta.get("format") != FORMAT_VERSION:
             raise IndexUnavailable(f"the index at {path} was built by another version "
                                    "of searchsvc; run `searchsvc rebuild`")
+        self.grams = self.store = None
         try:
-            parts = self.meta["parts"]
-            texts = NormalizedTexts.read(path, parts, self.searcher)
-            self.grams = grams.GramStore(path, [p["name"] for p in parts])
+            names = [p["name"] for p in self.meta["parts"]]
+            self.store = store.ParagraphStore(path, names)
+            texts = NormalizedTexts.read(path, self.meta["parts"], self.searcher, self.store)
+            self.grams = grams.GramStore(path, names)
             deleted = _deleted_docs(self.searcher.reader())
             if len(deleted) != self.meta["deleted"]:
                 raise ValueError("the deleted paragraphs do not match meta.json")
         except (OSError, ValueError, KeyError, TypeError) as exc:
+            self.close()
             raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
                                    "run `searchsvc rebuild`") from exc
         self.literals = LiteralIndex(self.grams, texts, deleted)
@@ -655,10 +648,16 @@ class Snapshot:
         doc = self.documents.get(doc_id)
         if doc is None:
             return None
-        offset, length = doc["at"]
-        with open(self.path / PARAGRAPHS_FILE, "rb") as f:
-            f.seek(offset)
-            return json.loads(f.read(length))
+        records = self.store.records(doc["first"], doc["paragraphs"])
+        for record in records:
+            del record["doc"]
+        return records
+
+    def close(self) -> None:
+        self.searcher.close()
+        for part in (self.grams, self.store):
+            if part is not None:
+                part.close()
 
     def doc_frequency(self, word: str) -> int:
         """How many live paragraphs have ``word`` in the text field.
@@ -672,24 +671,19 @@ class Snapshot:
                 analyzer = self.index.schema["text"].analyzer
                 words = Counter()
                 for docnum in self.literals.deleted:
-                    text = self.searcher.stored_fields(docnum)["text"]
+                    text = self.store.record(docnum)["text"]
                     words.update({t.text for t in analyzer(text, mode="index")})
                 self._deleted_words = words
             count -= self._deleted_words[word]
         return count
 
     def column(self, name: str) -> list:
-        """A stored field's value for every docnum (facets, doc view)."""
+        """A column's value for every docnum: doc_id, section, paragraph."""
         values = self._columns.get(name)
         if values is None:
-            reader = self.searcher.reader()
-            if reader.has_column(name):
-                raw = reader.column_reader(name)
-            else:
-                raw = (self.searcher.stored_fields(d).get(name)
-                       for d in range(reader.doc_count_all()))
             distinct: dict = {}  # one object per distinct value, not one per paragraph
-            values = [distinct.setdefault(v, v) for v in raw]
+            values = [distinct.setdefault(v, v)
+                      for v in self.searcher.reader().column_reader(name)]
             self._columns[name] = values
         return values
 
@@ -706,10 +700,11 @@ class NormalizedTexts:
         self.starts = starts  # len(self) + 1 offsets; text n is [starts[n], starts[n+1] - 1)
 
     @classmethod
-    def read(cls, path: Path, parts: list[dict], searcher) -> "NormalizedTexts":
+    def read(cls, path: Path, parts: list[dict], searcher, paragraphs) -> "NormalizedTexts":
         """Each part's file is in the order its paragraphs were added, which
         is the docnum order of its Whoosh segment; checked on every part's
-        count and its first and last paragraph."""
+        count and on its first and last paragraph (``paragraphs``: the
+        ParagraphStore)."""
         joined = "".join((path / f"{p['name']}.{NORMALIZED_FILE}").read_text(encoding="utf-8")
                          for p in parts)
         starts = array("I", [0])
@@ -720,12 +715,12 @@ class NormalizedTexts:
         texts = cls(joined, starts)
         leaves = searcher.reader().leaf_readers()
         if len(leaves) != len(parts) or (joined and not joined.endswith("\n")) or \
-                len(texts) != sum(p["docnums"] for p in parts) or \
+                len(texts) != sum(p["docnums"] for p in parts) or len(paragraphs) != len(texts) or \
                 any(leaf.doc_count_all() != p["docnums"] for (leaf, _), p in zip(leaves, parts)):
             raise ValueError(f"the {NORMALIZED_FILE} files do not line up with the index")
         for (leaf, base), part in zip(leaves, parts):
             for docnum in {base, base + part["docnums"] - 1} if part["docnums"] else ():
-                if flat_text(searcher.stored_fields(docnum)["text"]) != texts[docnum]:
+                if flat_text(paragraphs.record(docnum)["text"]) != texts[docnum]:
                     raise ValueError(f"{part['name']}.{NORMALIZED_FILE} does not line up "
                                      "with the index")
         return texts
@@ -811,6 +806,5 @@ def forget_snapshots() -> None:
     """Close every open snapshot (before a fork: workers open their own files)."""
     with _snapshot_lock:
         for snap in _snapshots.values():
-            snap.searcher.close()
-            snap.grams.close()
+            snap.close()
         _snapshots.clear()

@@ -408,7 +408,6 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
                             (time.perf_counter() - started) * 1000, [], filters=filters)
 
     plan = QueryPlan(parsed, snapshot)
-    searcher = snapshot.searcher
     allowed_by_filters = plan.filter_docs()
 
     def restrict(docs):
@@ -437,14 +436,16 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
     needles = plan.needles()
     hits = []
     for docnum, score, is_exact in picked:
-        fields = searcher.stored_fields(docnum)
-        spans = match_spans(fields["text"], needles)
+        para = snapshot.store.record(docnum)
+        doc_id, number, text = para["doc"], para["n"], para["text"]
+        spans = match_spans(text, needles)
         hits.append(Hit(
-            id=fields["id"], doc_id=fields["doc_id"], title=fields["title"],
-            section=fields.get("section", ""), heading=fields.get("heading", ""),
-            paragraph=fields["paragraph"], score=score,
-            snippet=make_snippet(fields["text"], spans), text=fields["text"],
-            url=link(fields["doc_id"], fields["paragraph"], query),
+            id=f"{doc_id}#p{number}", doc_id=doc_id,
+            title=snapshot.documents[doc_id]["title"],
+            section=para["section"], heading=para["heading"],
+            paragraph=number, score=score,
+            snippet=make_snippet(text, spans), text=text,
+            url=link(doc_id, number, query),
             matches=[list(s) for s in spans], exact=is_exact, partial=partial))
     return SearchResult(query, len(allowed), page, per_page,
                         (time.perf_counter() - started) * 1000, hits, partial=partial,
