@@ -37,7 +37,7 @@ class LiteralIndex:
         self.texts = texts
         self.deleted = deleted
         self._cache = SizedLRU(CACHE_IDS)
-        self._all = frozenset(range(len(texts))) - deleted
+        self._all: frozenset | None = None  # made on first use (7 MB at 108,000 paragraphs)
 
     def df(self, gram: str) -> int:
         return self.grams.df(gram)
@@ -46,6 +46,9 @@ class LiteralIndex:
         return min(set(literal_grams(literal)), key=self.df)
 
     def all_docs(self) -> frozenset:
+        """Every live paragraph: what a query of exclusions only starts from."""
+        if self._all is None:
+            self._all = frozenset(range(len(self.texts))) - self.deleted
         return self._all
 
     def text(self, docnum: int) -> str:
