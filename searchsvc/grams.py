@@ -20,12 +20,13 @@ concatenating their postings.
 
 from __future__ import annotations
 
-import mmap
 import operator
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from .store import ReadAt
 
 KEYS, META, POSTINGS = "grams.keys", "grams.meta", "grams.post"
 
@@ -109,7 +110,7 @@ class GramStore:
 
 
 class _Part:
-    """One part's files; postings are sliced out of the memory-mapped file."""
+    """One part's files: keys and offsets in memory, postings read from the file."""
 
     def __init__(self, folder: Path, part: str):
         keys_file, meta_file, post_file = (folder / f for f in files(part))
@@ -123,9 +124,7 @@ class _Part:
         self.counts.frombytes(meta[split:])
         if len(self.counts) != len(self.keys):
             raise ValueError(f"{meta_file.name} does not match {keys_file.name}")
-        self._file = open(post_file, "rb")
-        size = post_file.stat().st_size
-        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        self._postings = ReadAt(post_file)
 
     def _find(self, gram: str) -> int:
         key = gram_key(gram)
@@ -142,14 +141,14 @@ class _Part:
         if i < 0:
             return docs, (array("I") if freqs else None)
         start, count = self.offsets[i], self.counts[i]
-        docs.frombytes(self._map[start:start + 4 * count])
         if not freqs:
+            docs.frombytes(self._postings.read(start, start + 4 * count))
             return docs, None
+        both = self._postings.read(start, start + 8 * count)
         tfs = array("I")
-        tfs.frombytes(self._map[start + 4 * count:start + 8 * count])
+        docs.frombytes(both[:4 * count])
+        tfs.frombytes(both[4 * count:])
         return docs, tfs
 
     def close(self) -> None:
-        if isinstance(self._map, mmap.mmap):
-            self._map.close()
-        self._file.close()
+        self._postings.close()

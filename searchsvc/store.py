@@ -3,8 +3,8 @@
 A hit's text and the document view are read from here, not from Whoosh's
 stored fields: Whoosh pickles and compresses each paragraph's fields at
 build time (about a fifth of a build's work) and unpickles them per hit;
-here a paragraph is one JSON line in a memory-mapped file, found through
-an offset table, so every worker reads the same pages of the page cache.
+here a paragraph is one JSON line, found through an offset table and read
+with one ``pread``: every worker reads the same pages of the page cache.
 
 Files, per part of a build (``P`` is the part's name):
   P.paragraphs.jsonl   one JSON object per paragraph, in docnum order:
@@ -15,12 +15,38 @@ Files, per part of a build (``P`` is the part's name):
 from __future__ import annotations
 
 import json
-import mmap
+import os
 from array import array
 from bisect import bisect_right
 from pathlib import Path
 
 LINES, OFFSETS = "paragraphs.jsonl", "paragraphs.idx"
+
+
+class ReadAt:
+    """Reads byte ranges of a file with ``pread``: no file position to share
+    between threads, and nothing mapped into the process. A map would be
+    faster by a microsecond a read, but the kernel maps the pages around
+    each one touched, and every worker's resident size would grow by the
+    whole file."""
+
+    def __init__(self, path: Path):
+        self._fd = os.open(path, os.O_RDONLY)
+        self.size = os.fstat(self._fd).st_size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def read(self, start: int, end: int) -> bytes:
+        data = os.pread(self._fd, end - start, start)
+        if len(data) != end - start:
+            raise OSError(f"short read at {start} (the index changed under us?)")
+        return data
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 def files(part: str) -> list[str]:
@@ -44,32 +70,23 @@ class ParagraphStore:
     """Read side over a build's parts; docnums run on from part to part."""
 
     def __init__(self, folder: Path, parts: list[str]):
-        self._parts: list[tuple] = []  # (lines, offset table) per part
+        self._parts: list[tuple[ReadAt, array]] = []  # (lines, offsets) per part
         self._bases: list[int] = []
-        self._maps: list[mmap.mmap] = []
         base = 0
         try:
             for part in parts:
                 lines_file, offsets_file = (folder / f for f in files(part))
-                data, offsets = self._map(lines_file), self._map(offsets_file)
-                table = memoryview(offsets).cast("Q")
-                if len(table) < 1 or table[-1] != len(data):
+                lines = ReadAt(lines_file)
+                self._parts.append((lines, offsets := array("Q")))
+                offsets.frombytes(offsets_file.read_bytes())
+                if len(offsets) < 1 or offsets[-1] != len(lines):
                     raise ValueError(f"{offsets_file.name} does not match {lines_file.name}")
-                self._parts.append((data, table))
                 self._bases.append(base)
-                base += len(table) - 1
+                base += len(offsets) - 1
         except BaseException:
             self.close()
             raise
         self.count = base
-
-    def _map(self, path: Path):
-        with open(path, "rb") as f:
-            if not path.stat().st_size:
-                return b""
-            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        self._maps.append(mapped)
-        return mapped
 
     def __len__(self) -> int:
         return self.count
@@ -79,17 +96,14 @@ class ParagraphStore:
         if not 0 <= docnum < self.count:
             raise IndexError(docnum)
         i = bisect_right(self._bases, docnum) - 1
-        data, table = self._parts[i]
+        lines, offsets = self._parts[i]
         local = docnum - self._bases[i]
-        return json.loads(data[table[local]:table[local + 1]])
+        return json.loads(lines.read(offsets[local], offsets[local + 1]))
 
     def records(self, first: int, count: int) -> list[dict]:
         return [self.record(d) for d in range(first, first + count)]
 
     def close(self) -> None:
-        for part in self._parts:
-            part[1].release()
+        for lines, _ in self._parts:
+            lines.close()
         self._parts = []
-        for mapped in self._maps:
-            mapped.close()
-        self._maps = []
