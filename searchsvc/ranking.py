@@ -110,6 +110,23 @@ class Ranked:
         return self.scores[i] if i < len(self.ids) and self.ids[i] == docnum else 0.0
 
 
+def _summed(ranked: list[Ranked], docs) -> dict:
+    """Each paragraph of ``docs`` with its summed score. A term's list that
+    is not much longer than the set is walked once; a longer one is looked
+    up (a binary search) per paragraph."""
+    acc = dict.fromkeys(docs, 0.0)
+    for r in ranked:
+        if len(r) <= 4 * len(acc):
+            for d, s in zip(r.ids, r.scores):
+                if d in acc:
+                    acc[d] += s
+        else:
+            score_of = r.score_of
+            for d in acc:
+                acc[d] += score_of(d)
+    return acc
+
+
 class Ranker:
     """Scores for Whoosh's ``text`` field and the character index's grams.
 
@@ -176,9 +193,9 @@ class Ranker:
         ranked = [self.term(f, t) for f, t in terms]
         place = self.position.__getitem__ if self.position is not None else int
         if len(docs) <= DIRECT or end > DEEP_PAGE or not ranked:
-            scored = ((sum(r.score_of(d) for r in ranked), d) for d in docs)
-            best = heapq.nsmallest(end, scored, key=lambda sd: (-sd[0], place(sd[1])))
-            return [(d, s) for s, d in best[start:end]]
+            best = heapq.nsmallest(end, _summed(ranked, docs).items(),
+                                   key=lambda ds: (-ds[1], place(ds[0])))
+            return best[start:end]
         heap: list[tuple[float, int, int]] = []  # (score, -place, docnum): heap[0] is the k-th best
         seen: set[int] = set()
         depth, deepest = 0, max(len(r) for r in ranked)
