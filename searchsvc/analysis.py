@@ -203,9 +203,9 @@ def literal_grams(literal: str) -> list[str]:
 # Whoosh tokenizers
 # --------------------------------------------------------------------------
 
-# Build-time replay: paragraph text -> its index-mode tokens, analysed in
-# another process (see indexer); the tokenizer yields them instead of
-# segmenting again. Empty outside a build.
+# Build-time replay: paragraph text -> its index-mode tokens, already
+# analysed by the indexer (which also needs the normalized text); the
+# tokenizer yields them instead of segmenting again. Empty outside a build.
 _replay: dict[str, list] = {}
 
 

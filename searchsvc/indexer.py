@@ -1,12 +1,21 @@
-"""Building the Whoosh index and switching to it atomically.
+"""Building the index, from scratch or from the previous build, and
+switching to it atomically.
 
 Layout of the index folder::
 
     index/
       current -> build-20260101T000000-123   (symlink, replaced atomically)
-      build-20260101T000000-123/             (Whoosh files, grams.*, normalized.txt,
-                                              paragraphs.jsonl, documents.json, meta.json)
+      build-20260101T000000-123/
+        _MAIN_*.toc, MAIN_*.*                Whoosh: a segment per part
+        part0.normalized.txt, part0.grams.*, part0.paragraphs.*   (per part)
+        documents.json, meta.json
       .rebuild.lock                          (held while a rebuild runs)
+
+A build is a list of parts. A part is one Whoosh segment and the files
+beside it (normalized texts, character index, paragraph store), holding
+consecutive docnums. A full rebuild writes a part per core, in parallel; an
+incremental one hard-links the previous build's parts, marks the replaced
+paragraphs deleted and adds one part for the new and changed files.
 
 A rebuild writes a fresh ``*.tmp`` folder, renames it, then renames a new
 symlink over ``current``: a reader sees the old index or the new one,
