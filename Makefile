@@ -26,9 +26,9 @@ run: install
 	$(BIN)/searchsvc rebuild --if-missing
 	$(BIN)/gunicorn -c gunicorn.conf.py 'searchsvc:create_app()'
 
-## Rebuild the index from the corpus (SEARCHSVC_CORPUS, SEARCHSVC_INDEX)
+## Update the index from the corpus: changed files only (REBUILD_ARGS=--full for all)
 rebuild: install
-	$(BIN)/searchsvc rebuild
+	$(BIN)/searchsvc rebuild $(REBUILD_ARGS)
 
 ## Debian's Chromium and CJK fonts, for the browser tests (installed once)
 browser-deps:
