@@ -478,9 +478,10 @@ def mark_document(snapshot: Snapshot, doc_id: str, texts: list[str], query: str)
     if not parsed.positive:
         return [str(escape(t)) for t in texts]
     plan = QueryPlan(parsed, snapshot)
-    in_doc = frozenset(snapshot.searcher.docs_for_query(Q.Term("doc_id", doc_id)))
+    first = snapshot.documents[doc_id]["first"]
+    in_doc = frozenset(range(first, first + len(texts)))
     found = plan.matched() & in_doc or plan.partial() & in_doc
-    matched = {snapshot.column("paragraph")[d] for d in found}
+    matched = {d - first + 1 for d in found}  # paragraphs are numbered from 1
     groups = plan.needles()
     return [render(t, 0, len(t), match_spans(t, groups) if n in matched else [])
             for n, t in enumerate(texts, 1)]

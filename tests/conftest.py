@@ -54,7 +54,7 @@ class Server:
     """A real gunicorn serving a corpus built in a folder; stop() ends it."""
 
     def __init__(self, folder: Path, files: dict, workers: int = 2, build: bool = True,
-                 ready: str = "/healthz"):
+                 ready: str = "/healthz", env: dict | None = None):
         self.corpus_dir = write_corpus(folder / "corpus", files)
         self.index_dir = folder / "index"
         if build:
@@ -62,7 +62,7 @@ class Server:
         port = free_port()
         env = dict(os.environ, SEARCHSVC_CORPUS=str(self.corpus_dir),
                    SEARCHSVC_INDEX=str(self.index_dir), HOST="127.0.0.1", PORT=str(port),
-                   WEB_CONCURRENCY=str(workers), GUNICORN_ACCESSLOG="/dev/null")
+                   WEB_CONCURRENCY=str(workers), GUNICORN_ACCESSLOG="/dev/null", **(env or {}))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
              "searchsvc:create_app()"], cwd=folder, env=env,
