@@ -610,6 +610,17 @@ def current_path(index_dir: str | Path) -> Path | None:
     return (Path(index_dir) / target).resolve()
 
 
+def user_dictionary(index_dir: str | Path) -> str | None:
+    """The user dictionary the current build was segmented with; None when
+    there is none or no readable build (read from Whoosh's schema alone)."""
+    path = current_path(index_dir)
+    try:
+        schema = whoosh_index.open_dir(str(path)).schema if path else None
+    except Exception:  # a damaged table of contents raises anything
+        return None
+    return getattr(schema["text"].analyzer, "user_dict", None) if schema else None
+
+
 def index_exists(index_dir: str | Path) -> bool:
     path = current_path(index_dir)
     return path is not None and (path / "meta.json").is_file()

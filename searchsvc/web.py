@@ -206,17 +206,12 @@ class RawQueryString:
 def warm_up(app) -> None:
     """Load jieba (with the index's user dictionary) once, before a fork.
 
-    The opened index is closed again so each worker opens its own files.
+    Only the dictionary: an index opened here and closed again would leave
+    its freed pages in the master's heap, resident in every worker.
     """
     from .analysis import segmenter
 
-    try:
-        snap = indexer.open_snapshot(app.config["INDEX_DIR"])
-        segmenter(snap.user_dict)
-    except indexer.IndexUnavailable:
-        segmenter()
-    finally:
-        indexer.forget_snapshots()
+    segmenter(indexer.user_dictionary(app.config["INDEX_DIR"]))
 
 
 # --------------------------------------------------------------------------
