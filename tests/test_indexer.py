@@ -215,3 +215,12 @@ def test_a_new_user_dictionary_makes_a_full_rebuild(tmp_path):
     assert report.mode == "incremental" and report.indexed == 0
     snap = indexer.open_snapshot(tmp_path / "i")
     assert snap.synonyms["湾区"] == ["湾区", "大湾区"]
+
+
+def test_the_user_dictionary_is_read_back_without_opening_the_index(tmp_path):
+    assert indexer.user_dictionary(tmp_path / "none") is None
+    corpus_dir = write_corpus(tmp_path / "c", {"a.txt": "标题\n山水一半的内容。",
+                                               "_dictionary.txt": "山水一半 5\n"})
+    indexer.build_index(corpus_dir, tmp_path / "i")
+    assert indexer.user_dictionary(tmp_path / "i") == "山水一半 5\n"
+    assert indexer.open_snapshot(tmp_path / "i").user_dict == "山水一半 5\n"
