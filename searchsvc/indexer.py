@@ -8,7 +8,7 @@ Layout of the index folder::
       build-20260101T000000-123/
         _MAIN_*.toc, MAIN_*.*                Whoosh: a segment per part
         part0.normalized.txt, part0.grams.*, part0.paragraphs.*   (per part)
-        documents.json, meta.json
+        documents.jsonl, meta.json
       .rebuild.lock                          (held while a rebuild runs)
 
 A build is a list of parts. A part is one Whoosh segment and the files
@@ -57,8 +57,8 @@ LOCK_FILE = ".rebuild.lock"
 DICTIONARY_FILE = "_dictionary.txt"
 SYNONYMS_FILE = "_synonyms.txt"
 NORMALIZED_FILE = "normalized.txt"
-INTERNAL_KEYS = ("first", "digest", "runs")  # documents.json keys that are not metadata
-FORMAT_VERSION = 7  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 7: runs
+INTERNAL_KEYS = ("first", "digest", "runs")  # documents.jsonl keys that are not metadata
+FORMAT_VERSION = 8  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs
 
 
 class RebuildInProgress(Exception):
@@ -71,7 +71,7 @@ class IndexUnavailable(Exception):
 
 def make_schema(user_dict: str | None = None) -> Schema:
     """Words and the two filters' terms. Nothing is stored in Whoosh:
-    store.py keeps what is shown, documents.json where each document's
+    store.py keeps what is shown, documents.jsonl where each document's
     paragraphs and sections lie (facets)."""
     return Schema(
         doc_id=ID(),
@@ -208,7 +208,7 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
                 "synonyms": extras.synonyms,
                 "skipped": [{"file": Path(s.path).name, "reason": s.reason} for s in skipped],
             }
-            _write_json(tmp / "documents.json", entries)
+            store.write_documents(tmp, entries)
             _write_json(tmp / "meta.json", meta)
             final = index_dir / name
             os.rename(tmp, final)
@@ -238,7 +238,7 @@ class _Previous:
 
     path: Path
     meta: dict
-    documents: dict  # doc_id -> its documents.json entry
+    documents: dict  # doc_id -> its documents.jsonl entry
 
     @classmethod
     def load(cls, index_dir: Path, extras: Extras) -> "_Previous | None":
@@ -254,8 +254,7 @@ class _Previous:
             if meta.get("format") != FORMAT_VERSION or \
                     meta.get("dictionary") != _digest(extras.user_dict):
                 return None
-            with open(path / "documents.json", encoding="utf-8") as f:
-                documents = {d["doc_id"]: d for d in json.load(f)}
+            documents = {d["doc_id"]: d for d in store.read_documents(path)}
             for part in meta["parts"]:
                 for name in [f"{part['name']}.{NORMALIZED_FILE}", *grams.files(part["name"]),
                              *store.files(part["name"])]:
@@ -323,7 +322,7 @@ class _Plan:
 
 
 def _entries(plan: _Plan) -> list[dict]:
-    """documents.json: each document's metadata, the docnum of its first
+    """documents.jsonl: each document's metadata, the docnum of its first
     paragraph, its sections' runs of paragraphs and its file's digest, in
     corpus order."""
     return [dict(entry) if doc is None else
@@ -553,7 +552,7 @@ def _write_incremental(folder: Path, previous: _Previous, plan: _Plan, extras: E
     return parts
 
 
-_REWRITTEN = {"meta.json", "documents.json"}
+_REWRITTEN = {"meta.json", store.DOCUMENTS}
 
 
 def _link_files(source: Path, target: Path) -> None:
@@ -638,8 +637,6 @@ class Snapshot:
         try:
             with open(path / "meta.json", encoding="utf-8") as f:
                 self.meta = json.load(f)
-            with open(path / "documents.json", encoding="utf-8") as f:
-                docs = json.load(f)
             self.index = whoosh_index.open_dir(str(path))
             self.searcher = self.index.searcher()
         except (OSError, ValueError, whoosh_index.IndexError) as exc:
@@ -648,12 +645,13 @@ class Snapshot:
         except Exception as exc:  # unpickling a damaged TOC raises anything
             raise IndexUnavailable(f"the index at {path} is damaged "
                                    f"({type(exc).__name__}); run `searchsvc rebuild`") from exc
-        self.documents = {d["doc_id"]: d for d in docs}
         if self.meta.get("format") != FORMAT_VERSION:
+            self.searcher.close()
             raise IndexUnavailable(f"the index at {path} was built by another version "
                                    "of searchsvc; run `searchsvc rebuild`")
-        self.grams = self.store = None
+        self.grams = self.store = self.documents = None
         try:
+            self.documents = store.Documents(path)
             names = [p["name"] for p in self.meta["parts"]]
             self.store = store.ParagraphStore(path, names)
             texts = NormalizedTexts.read(path, self.meta["parts"], self.searcher, self.store)
@@ -666,26 +664,26 @@ class Snapshot:
             raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
                                    "run `searchsvc rebuild`") from exc
         self.literals = LiteralIndex(self.grams, texts, deleted)
+        layout, self.documents.layout = self.documents.layout, []
         self.ranker = Ranker(self.searcher, self.grams, texts, deleted,
-                             _positions(docs, len(texts)))
-        self._columns = _columns(docs, len(texts))
+                             _positions(layout, len(texts)))
+        self._columns = _columns(layout, len(texts))
         self._deleted_words: Counter | None = None
         self.synonyms = _synonym_map(self.meta.get("synonyms", []))
         self.user_dict = getattr(self.index.schema["text"].analyzer, "user_dict", None)
 
     def paragraphs(self, doc_id: str) -> list[dict] | None:
         """A document's paragraphs ({n, section, heading, text}), read on demand."""
-        doc = self.documents.get(doc_id)
-        if doc is None:
+        if doc_id not in self.documents:
             return None
-        records = self.store.records(doc["first"], doc["paragraphs"])
+        records = self.store.records(*self.documents.span(doc_id))
         for record in records:
             del record["doc"]
         return records
 
     def close(self) -> None:
         self.searcher.close()
-        for part in (self.grams, self.store):
+        for part in (self.grams, self.store, self.documents):
             if part is not None:
                 part.close()
 
@@ -768,37 +766,37 @@ def _deleted_docs(reader) -> frozenset:
                      for d in leaf.deleted_docs_set)
 
 
-def _positions(documents: list[dict], docnums: int) -> array | None:
+def _positions(layout: list[tuple], docnums: int) -> array | None:
     """Each docnum's place in corpus order, or None when docnum order is
     corpus order (a full build). After an incremental rebuild a changed
     document's paragraphs sit at the end, yet ties must rank as a full
-    rebuild ranks them."""
+    rebuild ranks them. ``layout``: (doc_id, first, paragraphs, runs) per
+    document, in corpus order."""
     place = 0
-    for doc in documents:
-        if doc["first"] != place:
+    for _, first, count, _ in layout:
+        if first != place:
             break
-        place += doc["paragraphs"]
+        place += count
     else:
         if place == docnums:
             return None
     position = array("I", [docnums]) * docnums  # deleted ones: after every live one
     place = 0
-    for doc in documents:
-        for docnum in range(doc["first"], doc["first"] + doc["paragraphs"]):
+    for _, first, count, _ in layout:
+        for docnum in range(first, first + count):
             position[docnum] = place
             place += 1
     return position
 
 
-def _columns(documents: list[dict], docnums: int) -> dict[str, list]:
-    """Document and section of every docnum, from documents.json's runs: a
-    few list slices per document, where Whoosh's column readers decode a
-    value at a time (0.16 s at 108,000 paragraphs)."""
+def _columns(layout: list[tuple], docnums: int) -> dict[str, list]:
+    """Document and section of every docnum, from the documents' section
+    runs: a few list slices per document, where Whoosh's column readers
+    decode a value at a time (0.16 s at 108,000 paragraphs)."""
     doc_ids, sections = [""] * docnums, [""] * docnums
-    for doc in documents:
-        first, count = doc["first"], doc["paragraphs"]
-        doc_ids[first:first + count] = [doc["doc_id"]] * count
-        for label, length in doc["runs"]:
+    for doc_id, first, count, runs in layout:
+        doc_ids[first:first + count] = [doc_id] * count
+        for label, length in runs:
             sections[first:first + length] = [label] * length
             first += length
     return {"doc_id": doc_ids, "section": sections}

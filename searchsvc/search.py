@@ -441,7 +441,7 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
         spans = match_spans(text, needles)
         hits.append(Hit(
             id=f"{doc_id}#p{number}", doc_id=doc_id,
-            title=snapshot.documents[doc_id]["title"],
+            title=snapshot.documents.title(doc_id),
             section=para["section"], heading=para["heading"],
             paragraph=number, score=score,
             snippet=make_snippet(text, spans), text=text,
@@ -478,8 +478,8 @@ def mark_document(snapshot: Snapshot, doc_id: str, texts: list[str], query: str)
     if not parsed.positive:
         return [str(escape(t)) for t in texts]
     plan = QueryPlan(parsed, snapshot)
-    first = snapshot.documents[doc_id]["first"]
-    in_doc = frozenset(range(first, first + len(texts)))
+    first, count = snapshot.documents.span(doc_id)
+    in_doc = frozenset(range(first, first + count))
     found = plan.matched() & in_doc or plan.partial() & in_doc
     matched = {d - first + 1 for d in found}  # paragraphs are numbered from 1
     groups = plan.needles()

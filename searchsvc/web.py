@@ -161,7 +161,7 @@ def index():
                            documents=_documents_or_empty())
 
 
-def _documents_or_empty() -> dict:
+def _documents_or_empty():
     try:
         return _snapshot().documents
     except indexer.IndexUnavailable:
