@@ -137,3 +137,17 @@ def test_home_page_lists_at_most_50_documents(make_index):
     html = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client().get("/").get_data(as_text=True)
     assert "共 60 篇,显示前 50 篇" in html
     assert html.count('href="/doc/d') == 50
+
+
+def test_the_front_page_lists_the_first_fifty_of_many_documents(make_index):
+    from searchsvc import create_app
+
+    files = {f"d{i:03d}.txt": f"第{i}号文件\n内容{i}。" for i in range(60)}
+    _, index_dir, _ = make_index(files)
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    r, html = get(client, "/")
+    assert r.status_code == 200 and "共 60 篇,显示前 50 篇" in html
+    links = [h for h in Page(html).links if h.startswith("/doc/")]
+    assert links[0] == "/doc/d000" and links[-1] == "/doc/d049" and len(links) == 50
+    r, html = get(client, "/doc/d059")
+    assert r.status_code == 200 and "第59号文件" in html and "内容59。" in html
