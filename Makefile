@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Build the index when there is none, then serve on http://$(HOST):$(PORT)
+## Build the index when there is none (or an older version's), then serve on http://$(HOST):$(PORT)
 run: install
 	$(BIN)/searchsvc rebuild --if-missing
 	$(BIN)/gunicorn -c gunicorn.conf.py 'searchsvc:create_app()'

@@ -34,7 +34,8 @@ def main():
 @click.option("--index", "index_dir", metavar="DIR",
               help="Index folder [env SEARCHSVC_INDEX, default ./index].")
 @click.option("--if-missing", is_flag=True,
-              help="Do nothing when an index is already built (used by `make run`).")
+              help="Do nothing when an index of this version is already built "
+                   "(used by `make run`).")
 @click.option("--full", is_flag=True,
               help="Index every document again instead of only the changed files.")
 def rebuild(corpus_dir, index_dir, if_missing, full):

@@ -621,8 +621,14 @@ def user_dictionary(index_dir: str | Path) -> str | None:
 
 
 def index_exists(index_dir: str | Path) -> bool:
+    """A build of this version is in place (one from an older searchsvc is
+    not: it cannot be served, and `rebuild --if-missing` replaces it)."""
     path = current_path(index_dir)
-    return path is not None and (path / "meta.json").is_file()
+    try:
+        with open(path / "meta.json", encoding="utf-8") as f:
+            return json.load(f).get("format") == FORMAT_VERSION
+    except (OSError, TypeError, ValueError, AttributeError):
+        return False
 
 
 # --------------------------------------------------------------------------

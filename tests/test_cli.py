@@ -53,6 +53,14 @@ def test_environment_variables_and_if_missing(tmp_path, monkeypatch):
     assert again.exit_code == 0 and "already built" in again.output
     found = runner.invoke(cli.main, ["search", "环境变量"])
     assert "1 paragraphs" in found.output
+    # an index left by an older version is rebuilt, not served as "built"
+    meta = indexer.current_path(tmp_path / "i") / "meta.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(
+        f'"format": {indexer.FORMAT_VERSION}', '"format": 4'), encoding="utf-8")
+    assert not indexer.index_exists(tmp_path / "i")
+    upgraded = runner.invoke(cli.main, ["rebuild", "--if-missing"])
+    assert upgraded.exit_code == 0 and "full rebuild: indexed 1 documents" in upgraded.output
+    assert indexer.index_exists(tmp_path / "i")
 
 
 def test_rebuild_errors_are_readable(tmp_path):
