@@ -24,7 +24,7 @@ from .cache import SizedLRU
 
 B = 0.75
 K1 = 1.2
-# Postings (12 bytes each) held by the score cache at most: 48 MB. The 240
+# Postings (8 to 12 bytes each) held by the score cache at most: 48 MB. The 240
 # benchmark queries need 0.8 M at 108,000 paragraphs and 3.1 M at 434,000.
 CACHE_ENTRIES = 4_000_000
 DIRECT = 2048  # up to this many candidates, score every one
@@ -91,16 +91,25 @@ GRAMS = "grams"  # the pseudo-field of the character index (grams.py)
 class Ranked:
     """One term's BM25 scores: by docnum for lookups, and best first.
 
-    Parallel arrays, 12 bytes a posting (scores in single precision, which
-    ranks alike to about seven digits), so many terms fit in the cache.
-    Ties in the best-first order keep docnum order.
+    Parallel arrays, 8 bytes a posting (scores in single precision, which
+    ranks alike to about seven digits), so many terms fit in the cache; 4
+    more for the best-first order, made the first time a large set is
+    ranked with this term (most terms never are). Ties in the best-first
+    order keep docnum order.
     """
 
-    __slots__ = ("ids", "scores", "order")
+    __slots__ = ("ids", "scores", "_order")
 
     def __init__(self, ids: array, scores: array):
         self.ids, self.scores = ids, scores
-        self.order = array("I", sorted(range(len(ids)), key=scores.__getitem__, reverse=True))
+        self._order: array | None = None
+
+    @property
+    def order(self) -> array:
+        if self._order is None:
+            self._order = array("I", sorted(range(len(self.ids)),
+                                            key=self.scores.__getitem__, reverse=True))
+        return self._order
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -199,11 +208,12 @@ class Ranker:
         heap: list[tuple[float, int, int]] = []  # (score, -place, docnum): heap[0] is the k-th best
         seen: set[int] = set()
         depth, deepest = 0, max(len(r) for r in ranked)
+        orders = [r.order for r in ranked]
         while depth < deepest:
             threshold = 0.0
-            for r in ranked:
+            for r, order in zip(ranked, orders):
                 if depth < len(r):
-                    i = r.order[depth]
+                    i = order[depth]
                     d = r.ids[i]
                     threshold += r.scores[i]
                     if d not in seen and d in docs:
