@@ -417,7 +417,8 @@ class _Progress:
 
 def _write_part(folder: Path, part: str, documents, user_dict, report):
     """Write one part: a Whoosh segment (not yet in the index's table of
-    contents: the caller commits it), normalized texts and character index."""
+    contents: the caller commits it), paragraph store, normalized texts and
+    character index."""
     ix = whoosh_index.open_dir(str(folder))
     writer = SegmentWriter(ix, _lk=False, **_writer_options())
     try:
