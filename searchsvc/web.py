@@ -206,8 +206,8 @@ class RawQueryString:
 def warm_up(app) -> None:
     """Load jieba (with the index's user dictionary) once, before a fork.
 
-    Only the dictionary: an index opened here and closed again would leave
-    its freed pages in the master's heap, resident in every worker.
+    Only the dictionary, read from the index's schema: each worker opens
+    the index itself, after the fork.
     """
     from .analysis import segmenter
 
