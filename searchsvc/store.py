@@ -1,4 +1,5 @@
-"""Every paragraph as shown: its document, number, section, heading and text.
+"""What pages show: every paragraph (its document, number, section,
+heading and text) and every document's metadata.
 
 A hit's text and the document view are read from here, not from Whoosh's
 stored fields: Whoosh pickles and compresses each paragraph's fields at
@@ -10,6 +11,7 @@ Files, per part of a build (``P`` is the part's name):
   P.paragraphs.jsonl   one JSON object per paragraph, in docnum order:
                        {"doc", "n", "section", "heading", "text"}
   P.paragraphs.idx     uint64 byte offsets: the start of each line, then the file's end
+and, per build, documents.jsonl: one JSON object per document, in corpus order.
 """
 
 from __future__ import annotations
