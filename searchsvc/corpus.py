@@ -237,6 +237,15 @@ def parse_source(source: Source) -> Document:
     return doc
 
 
+def parse_or_skip(source: Source, skipped: list[Skipped]) -> Document | None:
+    """The parsed document, or None with the reason added to ``skipped``."""
+    try:
+        return parse_source(source)
+    except ValueError as exc:
+        skipped.append(Skipped(str(source.path), str(exc)))
+        return None
+
+
 def read_document(path: Path, doc_id: str | None = None) -> Document:
     """Read and parse one file; raise OSError or ValueError when it cannot be used."""
     return parse_source(_read_source(path, doc_id or doc_id_for(path)))
@@ -249,10 +258,5 @@ def read_corpus(corpus_dir: str | Path) -> tuple[list[Document], list[Skipped]]:
     all; a single bad file is only reported.
     """
     sources, skipped = scan(corpus_dir)
-    documents = []
-    for source in sources:
-        try:
-            documents.append(parse_source(source))
-        except ValueError as exc:
-            skipped.append(Skipped(str(source.path), str(exc)))
+    documents = [doc for source in sources if (doc := parse_or_skip(source, skipped))]
     return documents, skipped

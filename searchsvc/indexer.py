@@ -172,10 +172,9 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
         if not plan.items:
             reasons = "; ".join(f"{Path(s.path).name}: {s.reason}" for s in skipped)
             raise corpus.CorpusError(f"no readable document in {corpus_dir} ({reasons})")
-        skipped_meta = [{"file": Path(s.path).name, "reason": s.reason} for s in skipped]
         if previous is not None and not plan.new and not plan.gone and \
                 previous.meta["synonyms"] == extras.synonyms and \
-                previous.meta["skipped"] == skipped_meta:
+                previous.meta["skipped"] == _skipped_meta(skipped):
             return BuildReport(str(previous.path), previous.meta["documents"],
                                previous.meta["paragraphs"], time.perf_counter() - started,
                                _dir_size(previous.path), skipped, mode="unchanged")
@@ -206,7 +205,7 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
                 "parts": parts,
                 "dictionary": _digest(extras.user_dict),
                 "synonyms": extras.synonyms,
-                "skipped": [{"file": Path(s.path).name, "reason": s.reason} for s in skipped],
+                "skipped": _skipped_meta(skipped),  # a full rebuild may have added some
             }
             store.write_documents(tmp, entries)
             _write_json(tmp / "meta.json", meta)
@@ -226,6 +225,10 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
 
 MAX_PARTS = 8  # an incremental rebuild that would make more parts is a full one
 MAX_REPLACED = 0.2  # ... and so is one after which deleted + new paragraphs pass this share
+
+
+def _skipped_meta(skipped: list) -> list[dict]:
+    return [{"file": Path(s.path).name, "reason": s.reason} for s in skipped]
 
 
 def _digest(text: str) -> str:
@@ -287,36 +290,26 @@ class _Plan:
                 self.items.append((source, old, None))
                 kept.add(source.doc_id)
                 continue
-            try:
-                doc = corpus.parse_source(source)
-            except ValueError as exc:
-                skipped.append(corpus.Skipped(str(source.path), str(exc)))
-                continue
-            self.items.append((source, None, doc))
-            self.new.append(doc)
+            doc = corpus.parse_or_skip(source, skipped)
+            if doc is not None:
+                self.items.append((source, None, doc))
+                self.new.append(doc)
         self.gone = [e for e in previous.documents.values()
                      if e["doc_id"] not in kept] if previous else []
         self.incremental = False
         if previous is not None and kept:
             meta = previous.meta
-            replaced = meta["deleted"] + sum(e["paragraphs"] for e in self.gone) + \
-                sum(len(d.paragraphs) for d in self.new)
-            live = meta["paragraphs"] - sum(e["paragraphs"] for e in self.gone) + \
-                sum(len(d.paragraphs) for d in self.new)
+            gone = sum(e["paragraphs"] for e in self.gone)
+            new = sum(len(d.paragraphs) for d in self.new)
+            replaced = meta["deleted"] + gone + new
+            live = meta["paragraphs"] - gone + new
             parts = len(meta["parts"]) + (1 if self.new else 0)
             self.incremental = parts <= MAX_PARTS and replaced <= MAX_REPLACED * live
 
     def documents(self, skipped: list) -> list[corpus.Document]:
         """Every document, parsed (for a full rebuild), in corpus order."""
-        docs = []
-        for source, old, doc in self.items:
-            if doc is None:
-                try:
-                    doc = corpus.parse_source(source)
-                except ValueError as exc:
-                    skipped.append(corpus.Skipped(str(source.path), str(exc)))
-                    continue
-            docs.append(doc)
+        docs = [d for source, _, doc in self.items
+                if (d := doc or corpus.parse_or_skip(source, skipped))]
         self.items = [(None, None, d) for d in docs]
         return docs
 
