@@ -259,8 +259,7 @@ class _Previous:
                 return None
             documents = {d["doc_id"]: d for d in store.read_documents(path)}
             for part in meta["parts"]:
-                for name in [f"{part['name']}.{NORMALIZED_FILE}", *grams.files(part["name"]),
-                             *store.files(part["name"])]:
+                for name in _part_files(part["name"]):
                     if not (path / name).is_file():
                         raise ValueError(f"{name} is missing")
             with whoosh_index.open_dir(str(path)).reader() as reader:
@@ -429,9 +428,18 @@ def _write_part_files(folder: Path, part: str, documents, flats: list[str]) -> N
     store.write(folder, part, ({"doc": d.doc_id, "n": p.number, "section": p.section,
                                 "heading": p.heading, "text": p.text}
                                for d in documents for p in d.paragraphs))
-    (folder / f"{part}.{NORMALIZED_FILE}").write_text("".join(t + "\n" for t in flats),
-                                                       encoding="utf-8")
+    (folder / _normalized_file(part)).write_text("".join(t + "\n" for t in flats),
+                                                 encoding="utf-8")
     grams.write(folder, part, flats, documents[0].first if documents else 0)
+
+
+def _normalized_file(part: str) -> str:
+    return f"{part}.{NORMALIZED_FILE}"
+
+
+def _part_files(part: str) -> list[str]:
+    """Every file a part has beside its Whoosh segment."""
+    return [_normalized_file(part), *grams.files(part), *store.files(part)]
 
 
 def _add_documents(writer, documents, user_dict, report) -> list[str]:
@@ -608,10 +616,13 @@ def user_dictionary(index_dir: str | Path) -> str | None:
     there is none or no readable build (read from Whoosh's schema alone)."""
     path = current_path(index_dir)
     try:
-        schema = whoosh_index.open_dir(str(path)).schema if path else None
+        return _schema_user_dict(whoosh_index.open_dir(str(path)).schema) if path else None
     except Exception:  # a damaged table of contents raises anything
         return None
-    return getattr(schema["text"].analyzer, "user_dict", None) if schema else None
+
+
+def _schema_user_dict(schema) -> str | None:
+    return getattr(schema["text"].analyzer, "user_dict", None)
 
 
 def index_exists(index_dir: str | Path) -> bool:
@@ -670,7 +681,7 @@ class Snapshot:
         self._columns = _columns(layout, len(texts))
         self._deleted_words: Counter | None = None
         self.synonyms = _synonym_map(self.meta.get("synonyms", []))
-        self.user_dict = getattr(self.index.schema["text"].analyzer, "user_dict", None)
+        self.user_dict = _schema_user_dict(self.index.schema)
 
     def paragraphs(self, doc_id: str) -> list[dict] | None:
         """A document's paragraphs ({n, section, heading, text}), read on demand."""
@@ -727,7 +738,7 @@ class NormalizedTexts:
         is the docnum order of its Whoosh segment; checked on every part's
         count and on its first and last paragraph (``paragraphs``: the
         ParagraphStore)."""
-        joined = "".join((path / f"{p['name']}.{NORMALIZED_FILE}").read_text(encoding="utf-8")
+        joined = "".join((path / _normalized_file(p["name"])).read_text(encoding="utf-8")
                          for p in parts)
         starts = array("I", [0])
         position = joined.find("\n")
@@ -743,7 +754,7 @@ class NormalizedTexts:
         for (leaf, base), part in zip(leaves, parts):
             for docnum in {base, base + part["docnums"] - 1} if part["docnums"] else ():
                 if flat_text(paragraphs.record(docnum)["text"]) != texts[docnum]:
-                    raise ValueError(f"{part['name']}.{NORMALIZED_FILE} does not line up "
+                    raise ValueError(f"{_normalized_file(part['name'])} does not line up "
                                      "with the index")
         return texts
 
