@@ -662,7 +662,7 @@ class Snapshot:
                                    "of searchsvc; run `searchsvc rebuild`")
         self.grams = self.store = self.documents = None
         try:
-            self.documents = store.Documents(path)
+            self.documents, layout = store.Documents.open(path)
             names = [p["name"] for p in self.meta["parts"]]
             self.store = store.ParagraphStore(path, names)
             texts = NormalizedTexts.read(path, self.meta["parts"], self.searcher, self.store)
@@ -675,7 +675,6 @@ class Snapshot:
             raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
                                    "run `searchsvc rebuild`") from exc
         self.literals = LiteralIndex(self.grams, texts, deleted)
-        layout, self.documents.layout = self.documents.layout, []
         self.ranker = Ranker(self.searcher, self.grams, texts, deleted,
                              _positions(layout, len(texts)))
         self._columns = _columns(layout, len(texts))

@@ -51,6 +51,10 @@ class ReadAt:
             self._fd = -1
 
 
+def _json_line(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
 def files(part: str) -> list[str]:
     return [f"{part}.{LINES}", f"{part}.{OFFSETS}"]
 
@@ -61,7 +65,7 @@ def write(folder: Path, part: str, records) -> None:
     offsets = array("Q", [0])
     with open(lines_file, "wb") as f:
         for record in records:
-            line = json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+            line = _json_line(record)
             f.write(line)
             offsets.append(offsets[-1] + len(line))
     with open(offsets_file, "wb") as f:
@@ -95,15 +99,21 @@ class ParagraphStore:
 
     def record(self, docnum: int) -> dict:
         """One paragraph: {"doc", "n", "section", "heading", "text"}."""
-        if not 0 <= docnum < self.count:
-            raise IndexError(docnum)
-        i = bisect_right(self._bases, docnum) - 1
-        lines, offsets = self._parts[i]
-        local = docnum - self._bases[i]
-        return json.loads(lines.read(offsets[local], offsets[local + 1]))
+        return self.records(docnum, 1)[0]
 
     def records(self, first: int, count: int) -> list[dict]:
-        return [self.record(d) for d in range(first, first + count)]
+        """Consecutive paragraphs of one part (a document's), in one read."""
+        if count < 1 or not 0 <= first <= self.count - count:
+            raise IndexError(f"paragraphs {first} to {first + count - 1}")
+        i = bisect_right(self._bases, first) - 1
+        lines, offsets = self._parts[i]
+        local = first - self._bases[i]
+        if local + count >= len(offsets):
+            raise IndexError(f"paragraphs {first} to {first + count - 1} span two parts")
+        start = offsets[local]
+        data = lines.read(start, offsets[local + count])
+        return [json.loads(data[offsets[k] - start:offsets[k + 1] - start])
+                for k in range(local, local + count)]
 
     def close(self) -> None:
         for lines, _ in self._parts:
@@ -118,15 +128,21 @@ def write_documents(folder: Path, entries: list[dict]) -> None:
     """documents.jsonl: one JSON object per document, in corpus order."""
     with open(folder / DOCUMENTS, "wb") as f:
         for entry in entries:
-            f.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
+            f.write(_json_line(entry))
         f.flush()
         os.fsync(f.fileno())
 
 
 def read_documents(folder: Path) -> list[dict]:
-    """Every document's entry, in corpus order (rebuilds and snapshot opening)."""
+    """Every document's entry, in corpus order (what a rebuild starts from)."""
+    return [entry for _, entry in _document_lines(folder)]
+
+
+def _document_lines(folder: Path):
+    """(line, entry) for each document, one at a time: no 10 MB of dicts at once."""
     with open(folder / DOCUMENTS, "rb") as f:
-        return [json.loads(line) for line in f]
+        for line in f:
+            yield line, json.loads(line)
 
 
 class Documents:
@@ -138,24 +154,26 @@ class Documents:
     as dicts took 10 MB in every worker.
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, index: dict[str, tuple]):
         self._lines = ReadAt(folder / DOCUMENTS)
-        self._index: dict[str, tuple] = {}  # doc_id -> (title, first, paragraphs, start, end)
-        # (doc_id, first, paragraphs, section runs) in corpus order, for the
-        # snapshot's columns; it drops them once read
-        self.layout: list[tuple] = []
-        start = 0
-        with open(folder / DOCUMENTS, "rb") as f:
-            for line in f:  # one entry at a time: no 10 MB of dicts at once
-                entry = json.loads(line)
-                end = start + len(line)
-                self._index[entry["doc_id"]] = (entry["title"], entry["first"],
-                                                entry["paragraphs"], start, end)
-                self.layout.append((entry["doc_id"], entry["first"], entry["paragraphs"],
-                                    entry["runs"]))
-                start = end
-        if start != len(self._lines):
+        self._index = index  # doc_id -> (title, first, paragraphs, start, end)
+        if index and next(reversed(index.values()))[4] != len(self._lines):
+            self.close()
             raise ValueError(f"{DOCUMENTS} changed while it was read")
+
+    @classmethod
+    def open(cls, folder: Path) -> tuple["Documents", list[tuple]]:
+        """The table, and each document's (doc_id, first, paragraphs,
+        section runs) in corpus order, which the snapshot's columns are
+        made from once."""
+        index, layout, start = {}, [], 0
+        for line, entry in _document_lines(folder):
+            end = start + len(line)
+            index[entry["doc_id"]] = (entry["title"], entry["first"], entry["paragraphs"],
+                                      start, end)
+            layout.append((entry["doc_id"], entry["first"], entry["paragraphs"], entry["runs"]))
+            start = end
+        return cls(folder, index), layout
 
     def __len__(self) -> int:
         return len(self._index)
