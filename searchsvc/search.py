@@ -183,21 +183,12 @@ class QueryPlan:
         return _union([self.literals.docs(a) for a in alternatives])
 
     def term_docs(self, term: Term) -> frozenset:
-        docs = None
-        for alts in sorted(self._term_units(term), key=lambda a: self._rarity(a[0])):
-            if docs is not None and len(docs) <= VERIFY_AT:
-                docs = frozenset(d for d in docs if self._has_any(d, alts))
-            else:
-                found = self.word_docs(alts)
-                docs = found if docs is None else docs & found
-            if not docs:
-                break
+        units = sorted(self._term_units(term), key=lambda a: self._rarity(a[0]))
+        docs = self._narrow(None, [(lambda alts=alts: self.word_docs(alts),
+                                    lambda text, alts=alts: any(a in text for a in alts))
+                                   for alts in units])
         extra = [a for a in self.synonyms.get(term.literal, []) if a != term.literal]
         return docs | self.word_docs(extra) if extra else docs
-
-    def _has_any(self, docnum: int, strings) -> bool:
-        contains = self.literals.texts.contains
-        return any(contains(docnum, s) for s in strings)
 
     def _term_in_text(self, term: Term, text: str) -> bool:
         if any(a in text for a in self.synonyms.get(term.literal, [])):
