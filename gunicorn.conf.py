@@ -19,6 +19,11 @@ keepalive = 5
 # p99; at 50,000 it is every couple of minutes at full load.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
 max_requests_jitter = max_requests // 10
+# A 1,000-character Chinese query percent-encoded (as browsers and curl send
+# it) is a 9 KB request line, past gunicorn's largest limit (8,190 bytes) and
+# its HTML 400. 0 lifts the limit (gunicorn still stops at 1 MiB), and the app
+# answers anything too long with its JSON error (web.RawQueryString).
+limit_request_line = 0
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")

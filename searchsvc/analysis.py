@@ -112,6 +112,43 @@ def flat_text(text: str) -> str:
     return "".join(normalize_text(text).split())
 
 
+def flatten(text: str) -> Normalized:
+    """:func:`flat_text` with the map back to ``text``'s offsets.
+
+    This is the one definition of "a paragraph contains X": X occurs in this
+    text. Matching reads the same string (stored at build time), and
+    highlighting finds X here and marks the original characters, so a word
+    broken by a space or a line break (罗湖 区, common in text taken from
+    PDFs) is matched and marked alike.
+    """
+    norm = normalize(text)
+    if not any(c.isspace() for c in norm.text):
+        return norm
+    keep = [i for i, c in enumerate(norm.text) if not c.isspace()]
+    starts = norm.starts or range(len(norm.text))
+    ends = norm.ends or range(1, len(norm.text) + 1)
+    return Normalized("".join(norm.text[i] for i in keep),
+                      tuple(starts[i] for i in keep), tuple(ends[i] for i in keep))
+
+
+# Question words, particles and function words: they say how something is
+# asked, not what it is about, so they never decide whether a paragraph is
+# shown, are not scored and are not marked. Simplified script (queries are
+# normalized first).
+STOP_WORDS = frozenset("""
+的 地 得 了 着 过 是 有 在 和 与 及 或 等 也 都 就 还 又 而 但 被 由 于 为 对 从 以 把 将 给 让 向
+这 那 此 其 之 所 个 一个 这个 那个 这些 那些 该 各 每 呢 吗 吧 啊 呀 么 嘛 哦
+什么 甚么 啥 哪 哪个 哪些 哪里 哪儿 哪一 哪一个 哪一年 哪一种 哪一位 哪位 哪种 哪年 哪国 谁 何 何时 何地
+何种 何处 何人 何者 为何 如何 几 几个 多少 多久 多大 多长 多高 多远 怎么 怎样 怎么样 怎么办 为什么
+是否 是不是 有没有 请问 吗 呢 与否
+""".split())
+
+
+def is_stop_word(word: str) -> bool:
+    """A word that never decides a match (see STOP_WORDS); punctuation too."""
+    return word in STOP_WORDS or not any(c.isalnum() for c in word)
+
+
 # --------------------------------------------------------------------------
 # jieba
 # --------------------------------------------------------------------------
@@ -186,6 +223,33 @@ def query_words(text: str, user_dict: str | None = None) -> list[str]:
     for word, *_ in word_spans(normalize_text(text), "query", user_dict):
         seen.setdefault(word, None)
     return list(seen)
+
+
+def _add_unit(units: dict, group: list[str]) -> None:
+    word, subs = group[-1], group[:-1]
+    known = units.setdefault(word, [])
+    known.extend(w for w in dict.fromkeys(subs) if w not in known)
+
+
+def query_units(text: str, user_dict: str | None = None) -> list[tuple[str, list[str]]]:
+    """The distinct words of a query with their search-mode sub-words.
+
+    ``[(word, [sub-word, ...]), ...]`` in query order: the sub-words are
+    those the index also holds for the word (平均温度 -> 平均, 温度), so a
+    paragraph with 平均气温 gets credit for 平均.
+    """
+    units: dict[str, list[str]] = {}
+    group: list[str] = []  # index mode yields a word's sub-words first, at its pos
+    last_pos = None
+    for word, _start, _end, pos in word_spans(normalize_text(text), "index", user_dict):
+        if pos != last_pos and group:
+            _add_unit(units, group)
+            group = []
+        group.append(word)
+        last_pos = pos
+    if group:
+        _add_unit(units, group)
+    return list(units.items())
 
 
 def literal_grams(literal: str) -> list[str]:

@@ -102,7 +102,8 @@ def search_command(query, page, per_page, index_dir):
         raise click.ClickException(str(exc)) from None
     result = search.search(snap, query, page, per_page)
     color = sys.stdout.isatty()
-    note = "  (partial matches: no paragraph has every word)" if result.partial else ""
+    note = "  (partial matches: no paragraph has every word)" \
+        if result.partial and result.keywords > 1 else ""
     click.echo(f"{result.total} paragraphs, page {result.page}/{max(result.pages, 1)}, "
                f"{result.took_ms:.1f} ms{note}")
     for i, hit in enumerate(result.hits, (page - 1) * per_page + 1):
@@ -111,6 +112,8 @@ def search_command(query, page, per_page, index_dir):
         click.echo(click.style(f"{i}. {hit.title}", bold=True) + f"  [{where}第{hit.paragraph}段]"
                    f"  {hit.doc_id}#p{hit.paragraph}  score {hit.score:.2f}", color=color)
         click.echo(_terminal_snippet(hit.snippet, color), color=color)
+        if hit.missing:
+            click.echo(f"缺少：{'、'.join(hit.missing)}")
 
 
 def _terminal_snippet(html: str, color: bool) -> str:

@@ -43,7 +43,9 @@ class LiteralIndex:
         return self.grams.df(gram)
 
     def rarest_gram(self, literal: str) -> str:
-        return min(set(literal_grams(literal)), key=self.df)
+        """The gram of ``literal`` in fewest paragraphs; ties go to the
+        smallest gram, never to set order (which changes with the hash seed)."""
+        return min(literal_grams(literal), key=lambda g: (self.df(g), g))
 
     def all_docs(self) -> frozenset:
         """Every live paragraph: what a query of exclusions only starts from."""
@@ -71,7 +73,7 @@ class LiteralIndex:
         return docs - self.deleted if self.deleted else docs
 
     def _compute(self, literal: str) -> frozenset:
-        grams = sorted(set(literal_grams(literal)), key=self.df)
+        grams = sorted(set(literal_grams(literal)), key=lambda g: (self.df(g), g))
         if not grams or self.df(grams[0]) == 0:
             return frozenset()
         candidates = self._postings(grams[0])

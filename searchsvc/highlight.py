@@ -1,7 +1,9 @@
 """Marking matches and cutting snippets.
 
-Matches are found on the normalized text (so 羅湖 matches 罗湖) and marked
-on the original characters; everything that is not a mark is HTML-escaped.
+Matches are found on the same flat, normalized text that matching reads
+(``analysis.flatten``: 羅湖 matches 罗湖, 罗湖 区 matches 罗湖区) and
+marked on the original characters; everything that is not a mark is
+HTML-escaped.
 A snippet is the best one to three sentence-bounded fragments of about 160
 characters, joined by …; a short paragraph is shown whole.
 """
@@ -12,7 +14,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from .analysis import normalize
+from .analysis import flatten
 
 _SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)]*|$)")
 
@@ -35,10 +37,10 @@ def match_spans(text: str, groups) -> list[tuple[int, int]]:
     ``groups`` is ``[(literals, words), …]`` per term (see
     :meth:`QueryPlan.needles`): the literal occurrences when there are any,
     otherwise the words'. Overlapping and adjacent matches become one span,
-    so 粤港澳 + 大湾区 is one mark. Matching is on normalized text; spans
-    are original offsets.
+    so 粤港澳 + 大湾区 is one mark. Matching is on the flat normalized text;
+    spans are original offsets.
     """
-    norm = normalize(text)
+    norm = flatten(text)
     raw = []
     for literals, words in groups:
         raw += _occurrences(norm.text, literals) or _occurrences(norm.text, words)

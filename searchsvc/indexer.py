@@ -50,7 +50,7 @@ from . import analysis, corpus, grams, store
 from .analysis import (WordTokenizer, analyse_paragraph, flat_text, normalize_text,
                        segmenter)
 from .docsets import LiteralIndex
-from .ranking import Ranker
+from .ranking import Headings, Ranker
 
 CURRENT = "current"
 LOCK_FILE = ".rebuild.lock"
@@ -675,8 +675,8 @@ class Snapshot:
             raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
                                    "run `searchsvc rebuild`") from exc
         self.literals = LiteralIndex(self.grams, texts, deleted)
-        self.ranker = Ranker(self.searcher, self.grams, texts, deleted,
-                             _positions(layout, len(texts)))
+        self.ranker = Ranker(self.searcher, texts, deleted, _positions(layout, len(texts)),
+                             headings=lambda: _headings(layout, self.documents))
         self._columns = _columns(layout, len(texts))
         self._deleted_words: Counter | None = None
         self.synonyms = _synonym_map(self.meta.get("synonyms", []))
@@ -810,6 +810,25 @@ def _columns(layout: list[tuple], docnums: int) -> dict[str, list]:
             sections[first:first + length] = [label] * length
             first += length
     return {"doc_id": doc_ids, "section": sections}
+
+
+def _headings(layout: list[tuple], documents) -> Headings:
+    """The heading field's runs: (first docnum, paragraphs, title + section
+    label + section heading) for each run of a document's paragraphs in
+    one section. A document's entry is read only when it has sections."""
+    runs = []
+    for doc_id, first, count, doc_runs in layout:
+        title = documents.title(doc_id)
+        headings = {}
+        if any(label for label, _ in doc_runs):
+            for section in documents[doc_id].get("sections", []):
+                headings.setdefault(section.get("label", ""), section.get("heading", ""))
+        for label, length in doc_runs:
+            runs.append((first, length, flat_text(f"{title}{label}{headings.get(label, '')}")))
+            first += length
+        if not doc_runs:
+            runs.append((first, count, flat_text(title)))
+    return Headings(runs)
 
 
 def _synonym_map(groups) -> dict[str, list[str]]:

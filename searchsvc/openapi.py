@@ -107,7 +107,12 @@ def spec(settings: dict) -> dict:
                         "matches": {"type": "array", "items": {
                             "type": "array", "items": {"type": "integer"},
                             "minItems": 2, "maxItems": 2}},
-                        "exact": {"type": "boolean"}, "partial": {"type": "boolean"}}},
+                        "exact": {"type": "boolean", "description":
+                                  "The paragraph holds every clause of the query as typed"},
+                        "partial": {"type": "boolean",
+                                    "description": "The paragraph lacks a query word"},
+                        "missing": {"type": "array", "items": {"type": "string"},
+                                    "description": "The query words the paragraph lacks"}}},
             "SearchResult": {
                 "type": "object",
                 "required": ["query", "total", "page", "per_page", "pages", "took_ms", "hits"],
@@ -115,7 +120,11 @@ def spec(settings: dict) -> dict:
                     "query": {"type": "string"}, "total": {"type": "integer"},
                     "page": {"type": "integer"}, "per_page": {"type": "integer"},
                     "pages": {"type": "integer"}, "took_ms": {"type": "number"},
-                    "partial": {"type": "boolean"}, "ignored_terms": {"type": "integer"},
+                    "partial": {"type": "boolean",
+                                "description": "There are hits, and none has every query word"},
+                    "complete": {"type": "integer",
+                                 "description": "Hits that have every query word; they come first"},
+                    "ignored_terms": {"type": "integer"},
                     "filters": {"type": "object"}, "facets": {"type": "object"},
                     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}},
         }},

@@ -1,18 +1,25 @@
-"""BM25F scores computed from postings, cached per term.
+"""BM25 scores computed from postings, cached per query word.
 
-Whoosh's collectors score every matching paragraph in Python, one matcher
-call at a time; for a frequent word that is most of a query's time. Here a
-term's BM25 contribution to every paragraph that has it is computed once
-(same formula and parameters as ``whoosh.scoring.BM25F``: B=0.75, K1=1.2,
-idf = log(N / (df + 1)) + 1) and kept in a bounded LRU, both by paragraph
-and best first, so a query's top 10 is usually read off the front.
+A query word's contribution to every paragraph that contains it is
+computed once and kept in a bounded LRU, both by paragraph and best first,
+so a query's top 10 is usually read off the front (Whoosh's collectors
+would score every match in Python, one matcher call at a time).
+
+The formula is Lucene's BM25 (K1=1.2, B=0.75, idf = ln(1 + (N - df + 0.5) /
+(df + 0.5))), whose idf goes to zero for a word in nearly every paragraph,
+so 的 or 一个 cannot outvote the subject of a query. ``df`` counts the
+paragraphs that contain the word (literal matching, see docsets.py), the
+term frequency is the word's count among the paragraph's jieba tokens (1
+when it only occurs inside other words) and the length is the paragraph's
+token count. A second, weaker field is the paragraph's heading: the
+document's title, its section label and heading (``Headings``).
 """
 
 from __future__ import annotations
 
 import heapq
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from math import log
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -85,7 +92,9 @@ def postings(reader, field: str, text: str):
     return ids, ws
 
 
-GRAMS = "grams"  # the pseudo-field of the character index (grams.py)
+def idf(n: int, df: int) -> float:
+    """Lucene's BM25 idf: about 0 for a word in every paragraph, never negative."""
+    return log(1 + (n - df + 0.5) / (df + 0.5))
 
 
 class Ranked:
@@ -136,62 +145,76 @@ def _summed(ranked: list[Ranked], docs) -> dict:
     return acc
 
 
+HEADING_WEIGHT = 0.3  # a word in the heading counts this share of its idf
+
+
 class Ranker:
-    """Scores for Whoosh's ``text`` field and the character index's grams.
+    """Scores of query words over one snapshot's live paragraphs.
 
     ``deleted`` docnums (replaced by an incremental rebuild) count for
-    nothing: N, document frequencies and average lengths are those of the
-    live paragraphs, so scores equal a full rebuild's. ``position`` gives
-    each docnum's place in corpus order, which breaks ties (None: docnum
-    order is corpus order).
+    nothing: N and the average length are those of the live paragraphs,
+    and document frequencies come from live docsets, so scores equal a full
+    rebuild's. ``position`` gives each docnum's place in corpus order,
+    which breaks ties (None: docnum order is corpus order).
     """
 
-    def __init__(self, searcher, grams, texts, deleted: frozenset = frozenset(),
-                 position: array | None = None):
+    def __init__(self, searcher, texts, deleted: frozenset = frozenset(),
+                 position: array | None = None, headings=None):
         self.reader = searcher.reader()
-        self.grams = grams
         self.deleted = deleted
         self.position = position
+        self._headings = headings  # made on first use: it reads every document's entry
         self.n = self.reader.doc_count_all() - len(deleted)
         self._cache = SizedLRU(CACHE_ENTRIES)
-        gram_lengths = array("I", (texts.length(n) for n in range(len(texts))))
-        text_lengths = _length_column(self.reader, "text")
-        if text_lengths is None:
-            text_lengths = [self.reader.doc_field_length(d, "text", 0)
-                            for d in range(self.reader.doc_count_all())]
-        self._lengths = {GRAMS: gram_lengths, "text": text_lengths}
-        self._avg = {field: self._live_sum(lengths) / self.n if self.n else 1.0
-                     for field, lengths in self._lengths.items()}
+        lengths = _length_column(self.reader, "text")
+        if lengths is None:
+            lengths = [self.reader.doc_field_length(d, "text", 0)
+                       for d in range(self.reader.doc_count_all())]
+        self._lengths = lengths
+        live = sum(lengths) - sum(lengths[d] for d in deleted)
+        self._avg = live / self.n if self.n else 1.0
 
-    def _live_sum(self, lengths) -> int:
-        return sum(lengths) - sum(lengths[d] for d in self.deleted)
+    @property
+    def headings(self):
+        if callable(self._headings):
+            self._headings = self._headings()
+        return self._headings
 
-    def term(self, field: str, text: str) -> Ranked:
-        """A term's scores for every paragraph that has it (cached)."""
-        return self._cache.get((field, text), lambda: self._compute(field, text))
+    def idf(self, df: int) -> float:
+        return idf(self.n, df)
 
-    def _compute(self, field: str, text: str) -> Ranked:
-        if field == GRAMS:
-            ids, tfs = self.grams.postings(text, freqs=True)
-        else:
-            ids, tfs = postings(self.reader, field, text)
-        if self.deleted:
-            deleted = self.deleted
-            kept = [(d, tf) for d, tf in zip(ids, tfs) if d not in deleted]
-            ids, tfs = [d for d, _ in kept], [tf for _, tf in kept]
-        if not len(ids):
+    def word(self, word: str, docs: frozenset) -> Ranked:
+        """BM25 of ``word`` in every paragraph of ``docs`` (those that
+        contain it), cached by word: ``docs`` must be the word's docset."""
+        return self._cache.get(("text", word), lambda: self._word(word, docs))
+
+    def _word(self, word: str, docs: frozenset) -> Ranked:
+        if not docs:
             return Ranked(array("I"), array("f"))
-        lengths = self._lengths[field]
-        avg = self._avg[field] or 1.0
-        idf = log(self.n / (len(ids) + 1)) + 1
+        ids = sorted(docs)
+        token_ids, token_tfs = postings(self.reader, "text", word)
+        tfs = dict(zip(token_ids, token_tfs))
+        weight = self.idf(len(ids)) * (K1 + 1)
         k = K1 * (1 - B)
-        kb = K1 * B / avg
-        scores = array("f", (idf * tf * (K1 + 1) / (tf + k + kb * lengths[d])
-                             for d, tf in zip(ids, tfs)))
+        kb = K1 * B / (self._avg or 1.0)
+        lengths = self._lengths
+        get = tfs.get
+        scores = array("f", (weight * tf / (tf + k + kb * lengths[d])
+                             for d in ids for tf in (get(d, 1.0),)))
         return Ranked(array("I", ids), scores)
 
-    def top(self, terms: list[tuple[str, str]], docs, start: int, end: int):
-        """Ranks ``start`` to ``end`` of ``docs`` by the summed scores of ``terms``.
+    def heading(self, word: str, df: int) -> Ranked:
+        """The heading field: ``HEADING_WEIGHT`` of the word's idf for every
+        paragraph whose heading (title, section) contains it."""
+        if self.headings is None:
+            return Ranked(array("I"), array("f"))
+        return self._cache.get(("heading", word), lambda: Ranked(
+            ids := self.headings.docs(word),
+            array("f", [HEADING_WEIGHT * self.idf(df)]) * len(ids)))
+
+    def top(self, ranked: list[Ranked], docs, start: int, end: int,
+            bonus=None) -> list[tuple[int, float]]:
+        """Ranks ``start`` to ``end`` of ``docs`` by the summed scores of ``ranked``.
 
         Ties keep document order, so pages are stable. A large set is ranked
         with the threshold algorithm over each term's best-first list: it
@@ -199,7 +222,7 @@ class Ranker:
         """
         if end <= start or not docs:
             return []
-        ranked = [self.term(f, t) for f, t in terms]
+        ranked = [r for r in ranked if len(r)]
         place = self.position.__getitem__ if self.position is not None else int
         if len(docs) <= DIRECT or end > DEEP_PAGE or not ranked:
             best = heapq.nsmallest(end, _summed(ranked, docs).items(),
@@ -231,3 +254,37 @@ class Ranker:
                 heap.append((0.0, -place(d), d))
         best = sorted(heap, reverse=True)
         return [(d, s) for s, _, d in best[start:end]]
+
+
+class Headings:
+    """The heading field: per run of paragraphs, the document's title, the
+    section label and the section's heading, normalized without white space.
+
+    Kept as one joined string with the run starts, so finding the runs whose
+    heading contains a word is a few ``find`` calls.
+    """
+
+    def __init__(self, runs: list[tuple[int, int, str]]):
+        self.firsts = array("I", (first for first, _, _ in runs))
+        self.counts = array("I", (count for _, count, _ in runs))
+        self.offsets = array("I")
+        parts, at = [], 0
+        for _, _, text in runs:
+            self.offsets.append(at)
+            parts.append(text)
+            at += len(text) + 1
+        self.joined = "\n".join(parts)
+
+    def docs(self, word: str) -> array:
+        """Sorted docnums of the paragraphs whose heading contains ``word``."""
+        found: set[int] = set()
+        i = self.joined.find(word) if word else -1
+        while i != -1:
+            run = bisect_right(self.offsets, i) - 1
+            found.add(run)
+            nxt = self.offsets[run + 1] if run + 1 < len(self.offsets) else len(self.joined)
+            i = self.joined.find(word, nxt)
+        ids = array("I")
+        for run in sorted(found, key=self.firsts.__getitem__):
+            ids.extend(range(self.firsts[run], self.firsts[run] + self.counts[run]))
+        return ids

@@ -1,15 +1,17 @@
 """The one search function behind the page, the JSON API and the terminal.
 
-A query is read forgivingly (see :func:`parse_query`): words are AND-ed,
-``OR`` joins alternatives, ``-word``/``NOT word`` exclude, ``"…"`` is an
-exact phrase, ``section:`` and ``doc:`` filter. Nothing a user types is an
+A query is read forgivingly (see :func:`parse_query`): words are ranked
+by how much of the query a paragraph covers, ``+word`` requires one,
+``OR`` joins alternatives, ``-word``/``NOT word`` exclude, ``"…"`` is a
+required exact phrase, ``section:`` and ``doc:`` filter. Nothing a user types is an
 error: unknown syntax is literal text.
 
-A word matches the paragraphs whose normalized text contains it (found
-through the character index, see docsets.py), so any string that occurs in
-a paragraph finds it whatever jieba made of either. BM25F over jieba words
-and character pairs ranks them; paragraphs that contain every typed term
-contiguously come first.
+A string matches the paragraphs whose flat normalized text contains it
+(found through the character index, see docsets.py), so any string that
+occurs in a paragraph finds it whatever jieba made of either. Retrieval is
+ranked (see :class:`QueryPlan`): paragraphs that hold the query as typed
+come first, then those with every informative word, then those with some;
+each hit says which query words it lacks.
 """
 
 from __future__ import annotations
@@ -26,10 +28,9 @@ from urllib.parse import quote
 from markupsafe import escape
 from whoosh import query as Q
 
-from .analysis import flat_text, normalize_text, query_words
+from .analysis import flat_text, is_stop_word, normalize_text, query_units
 from .highlight import make_snippet, match_spans, render
 from .indexer import Snapshot
-from .ranking import GRAMS
 
 FIELDS = {"section": "section", "doc": "doc_id"}
 _SYNTAX = re.compile(r'(?P<field>[A-Za-z_]+):"(?P<fvalue>[^"]*)"|"(?P<phrase>[^"]*)"|(?P<word>\S+)')
@@ -46,6 +47,7 @@ class Term:
 
     raw: str
     exact: bool = False  # typed in quotes
+    required: bool = False  # typed with a leading +
 
     @cached_property
     def literal(self) -> str:
@@ -95,9 +97,10 @@ def parse_query(text: str) -> ParsedQuery:
                 continue
             # -word excludes and +word requires; before a digit (2019-2025,
             # 1+1+9) the sign is part of the text.
+            required = False
             if raw[:1] in "-+" and len(raw) > 1 and not raw[1].isdigit() and raw[1] not in "-+":
-                negate, raw = negate or raw[0] == "-", raw[1:]
-            term = Term(raw)
+                negate, required, raw = negate or raw[0] == "-", raw[0] == "+", raw[1:]
+            term = Term(raw, required=required)
         if not term.literal:
             continue
         if negate:
@@ -112,32 +115,55 @@ def parse_query(text: str) -> ParsedQuery:
 
 
 # --------------------------------------------------------------------------
-# Matching: docsets of literal strings, combined as the query says
+# Matching and ranking: units a paragraph has or lacks, words that score
 # --------------------------------------------------------------------------
 
 MAX_CLAUSES = 32  # typed terms beyond this are ignored (and reported)
-MAX_SCORING_WORDS = 12  # the rarest words of a long query rank its results
-MAX_PARTIAL_UNITS = 32  # the rarest terms of a long query make partial matches
+MAX_UNITS = 32  # the rarest words of a long query decide and rank its results
+MAX_SCORING_WORDS = 32
+COMMON = 0.5  # a word in more than this share of paragraphs is not informative
+RERANK = 50  # the best this many of each tier are reordered with proximity
+PROXIMITY_WEIGHT = 0.5  # two query words side by side add this share of the rarer one's idf
 VERIFY_AT = 256  # with this few candidates left, check the rest on their text
 
 
-def _union(sets: list[frozenset]) -> frozenset:
-    """The union, without copying when there is only one set."""
+@dataclass
+class Unit:
+    """Something a paragraph has or lacks: a query word, a quoted phrase,
+    an OR of alternatives. ``options`` says how it is present: any option
+    whose every group has one of its literals in the paragraph's text."""
+
+    label: str  # what a hit's ``missing`` shows
+    options: list[list[list[str]]]
+    required: bool = False  # +word and "phrase": every result has it
+    informative: bool = True  # decided once document frequencies are known
+
+    def in_text(self, text: str) -> bool:
+        return any(all(any(lit in text for lit in group) for group in option)
+                   for option in self.options)
+
+
+def _union(sets) -> frozenset:
+    sets = list(sets)
     if len(sets) == 1:
         return sets[0]
     return frozenset().union(*sets)
 
 
 class QueryPlan:
-    """What one parsed query matches in one snapshot, as sets of docnums.
+    """What one parsed query finds in one snapshot, and how it ranks it.
 
-    Every word matches the paragraphs that contain it literally (after
-    normalization), or one of its synonyms; a typed term matches when all
-    its words do; a clause when one of its OR-ed terms does; the query when
-    every clause does. ``exact`` keeps the paragraphs that contain each
-    clause's text as typed. Conditions are applied rarest first, and once
-    few candidates are left the remaining ones are checked on each
-    candidate's text instead of reading more postings.
+    Retrieval is ranked, not boolean: a paragraph is a result when it
+    contains an informative query word (not a question word or particle,
+    and in at most half the paragraphs) or a typed term as it is; only when
+    none occurs anywhere do common words and search-mode sub-words find
+    paragraphs. ``+word`` and quoted phrases
+    are required, exclusions remove. Results come in tiers: those that
+    hold every clause as typed (the literal guarantee), then those with
+    every query word, then those that lack only common words, then the
+    rest; each tier by BM25 over the
+    query's words (sub-words and synonyms included, each word once), the
+    heading field and, for the head of the tier, proximity of the words.
     """
 
     def __init__(self, parsed: ParsedQuery, snapshot: Snapshot):
@@ -145,11 +171,12 @@ class QueryPlan:
         self.snapshot = snapshot
         self.literals = snapshot.literals
         self.synonyms = snapshot.synonyms
+        self.n = max(1, len(self.literals.texts) - len(self.literals.deleted))
         # identical clauses and exclusions add nothing: keep one of each;
         # past MAX_CLAUSES terms a query is cut, and says so
         seen, self.clauses, self.ignored = set(), [], 0
         for clause in parsed.clauses:
-            key = tuple(sorted((t.literal, t.exact) for t in clause))
+            key = tuple(sorted((t.literal, t.exact, t.required) for t in clause))
             if key in seen:
                 continue
             seen.add(key)
@@ -163,75 +190,99 @@ class QueryPlan:
         self.excluded = excluded[:MAX_CLAUSES]
         self.ignored += len(excluded) - len(self.excluded)
         self.terms = [t for clause in self.clauses for t in clause]
-        self.words = {id(t): ([] if t.exact else query_words(t.raw, snapshot.user_dict))
-                      for t in self.terms}
+        self.units: list[Unit] = []
+        self.words: dict[str, None] = {}  # scoring words, in query order
+        self.marks: list[tuple[list[str], list[str]]] = []
+        for clause in self.clauses:
+            self._add_clause(clause)
+        self._choose()
 
-    # -- the pieces ----------------------------------------------------------
+    # -- the query's units and words -----------------------------------------
 
     def _alternatives(self, word: str) -> list[str]:
         return [word] + [s for s in self.synonyms.get(word, []) if s != word]
 
-    def _rarity(self, literal: str) -> int:
-        return self.literals.df(self.literals.rarest_gram(literal)) if literal else 0
+    def _term_words(self, term: Term) -> list[tuple[str, list[str]]]:
+        """A non-quoted term's content words with their search-mode sub-words."""
+        if term.exact:
+            return []
+        return [(w, [s for s in subs if not is_stop_word(s)])
+                for w, subs in query_units(term.raw, self.snapshot.user_dict)
+                if not is_stop_word(w)]
 
-    def _term_units(self, term: Term) -> list[list[str]]:
-        """A term as AND of ORs of literal strings (words and synonyms)."""
-        words = self.words[id(term)]
-        return [self._alternatives(w) for w in words] if words else [[term.literal]]
+    def _term_options(self, term: Term) -> list[list[list[str]]]:
+        """How a whole term is present: as typed, as one of its synonyms, or
+        (not quoted) with every content word somewhere in the paragraph."""
+        options = [[[term.literal]]]
+        options += [[[s]] for s in self.synonyms.get(term.literal, []) if s != term.literal]
+        words = self._term_words(term)
+        if words:
+            options.append([self._alternatives(w) for w, _ in words])
+        return options
 
-    def word_docs(self, alternatives: list[str]) -> frozenset:
-        return _union([self.literals.docs(a) for a in alternatives])
+    def _add_words(self, term: Term) -> None:
+        for word, subs in self._term_words(term):
+            for w in [*self._alternatives(word), *subs]:
+                self.words.setdefault(w, None)
+        for s in self.synonyms.get(term.literal, []):
+            self.words.setdefault(s, None)
+        if term.exact or not self._term_words(term):
+            self.words.setdefault(term.literal, None)
 
-    def term_docs(self, term: Term) -> frozenset:
-        units = sorted(self._term_units(term), key=lambda a: self._rarity(a[0]))
-        docs = self._narrow(None, [(lambda alts=alts: self.word_docs(alts),
-                                    lambda text, alts=alts: any(a in text for a in alts))
-                                   for alts in units])
-        extra = [a for a in self.synonyms.get(term.literal, []) if a != term.literal]
-        return docs | self.word_docs(extra) if extra else docs
+    def _add_clause(self, clause: list[Term]) -> None:
+        for term in clause:
+            self._add_words(term)
+            literals = [term.literal] + self.synonyms.get(term.literal, [])
+            words = [w for word, subs in self._term_words(term)
+                     for w in (*self._alternatives(word), *subs)]
+            self.marks.append((list(dict.fromkeys(literals)), list(dict.fromkeys(words))))
+        if len(clause) > 1:  # an OR: one unit, present with any alternative
+            options = [o for t in clause for o in self._term_options(t)]
+            self.units.append(Unit(" OR ".join(t.raw for t in clause), options,
+                                   required=any(t.required for t in clause)))
+            return
+        term = clause[0]
+        words = self._term_words(term)
+        if not words:  # quoted, or only question words: the term as typed
+            self.units.append(Unit(f'"{term.raw}"' if term.exact else term.raw,
+                                   self._term_options(term)[:1 if term.exact else None],
+                                   required=term.exact or term.required))
+            return
+        whole = [[[s]] for s in [term.literal, *self.synonyms.get(term.literal, [])]]
+        for word, _ in words:
+            options = [[self._alternatives(word)]]
+            if len(words) > 1:
+                options += whole  # the term's synonym stands for all its words
+            self.units.append(Unit(word, options, required=term.required))
 
-    def _term_in_text(self, term: Term, text: str) -> bool:
-        if any(a in text for a in self.synonyms.get(term.literal, [])):
-            return True
-        return all(any(a in text for a in alts) for alts in self._term_units(term))
+    def _rarity(self, literal: str) -> tuple[int, str]:
+        """An estimate of a literal's document frequency, from its rarest gram."""
+        return (self.literals.df(self.literals.rarest_gram(literal)) if literal else 0, literal)
 
-    def _narrow(self, docs, conditions) -> frozenset:
-        """Intersect ``docs`` with each (docset function, text test), rarest first."""
-        for compute, test in conditions:
-            if docs is not None and len(docs) <= VERIFY_AT:
-                docs = frozenset(d for d in docs if test(self.literals.text(d)))
-            else:
-                found = compute()
-                docs = found if docs is None else docs & found
-            if not docs:
-                return frozenset()
-        return docs
+    def _choose(self) -> None:
+        """Keep the rarest units and words of a long query, then learn which
+        are informative from their exact document frequencies."""
+        if len(self.units) > MAX_UNITS:
+            keep = sorted(range(len(self.units)), key=lambda i: (
+                not self.units[i].required, self._rarity(self.units[i].options[0][0][0])))
+            keep = sorted(keep[:MAX_UNITS])
+            self.units = [self.units[i] for i in keep]
+        if len(self.words) > MAX_SCORING_WORDS:
+            rarest = sorted(self.words, key=self._rarity)[:MAX_SCORING_WORDS]
+            self.words = dict.fromkeys(w for w in self.words if w in set(rarest))
+        limit = COMMON * self.n
+        for unit in self.units:
+            unit.informative = unit.required or len(self.unit_docs(unit)) <= limit
 
-    def _clause_conditions(self, clauses, exact: bool):
-        conditions = []
-        for clause in sorted(clauses, key=lambda c: max(self._rarity(t.literal) for t in c)):
-            if exact:
-                lits = [t.literal for t in clause]
-                conditions.append((lambda lits=lits: self.word_docs(lits),
-                                   lambda text, lits=lits: any(x in text for x in lits)))
-            else:
-                conditions.append((
-                    lambda c=clause: _union([self.term_docs(t) for t in c]),
-                    lambda text, c=clause: any(self._term_in_text(t, text) for t in c)))
-        return conditions
+    # -- docsets -------------------------------------------------------------
 
-    def _without_excluded(self, docs: frozenset) -> frozenset:
-        for term in self.excluded:
-            if not docs:
-                break
-            if len(docs) <= VERIFY_AT:
-                docs = frozenset(d for d in docs
-                                 if not self.literals.texts.contains(d, term.literal))
-            else:
-                docs = docs - self.literals.docs(term.literal)
-        return docs
+    def docs(self, literal: str) -> frozenset:
+        return self.literals.docs(literal)
 
-    # -- the sets ------------------------------------------------------------
+    def unit_docs(self, unit: Unit) -> frozenset:
+        return _union(frozenset.intersection(*(_union(self.docs(x) for x in group)
+                                               for group in option))
+                      for option in unit.options)
 
     def filter_docs(self) -> frozenset | None:
         sets = []
@@ -246,58 +297,108 @@ class QueryPlan:
             return None
         return frozenset(set.intersection(*sets))
 
-    def matched(self) -> frozenset:
-        """Paragraphs the query matches, exclusions applied, filters not."""
-        docs = self.literals.all_docs() if not self.clauses else \
-            self._narrow(None, self._clause_conditions(self.clauses, exact=False))
+    def _without_excluded(self, docs: frozenset) -> frozenset:
+        for term in self.excluded:
+            if not docs:
+                break
+            if len(docs) <= VERIFY_AT:
+                docs = frozenset(d for d in docs
+                                 if not self.literals.texts.contains(d, term.literal))
+            else:
+                docs = docs - self.docs(term.literal)
+        return docs
+
+    def candidates(self) -> frozenset:
+        """Every result, exclusions applied, filters not.
+
+        Paragraphs with an informative unit, with a typed term as it is
+        when that is informative too, or with every unit; when nothing informative occurs
+        anywhere, paragraphs with any unit or typed term; failing that, with
+        any word or search-mode sub-word. Then only those with every
+        required unit.
+        """
+        if not self.clauses:
+            return self._without_excluded(self.literals.all_docs())
+        limit = COMMON * self.n
+        sources = [self.unit_docs(u) for u in self.units if u.informative]
+        sources += [d for t in self.terms if len(d := self.docs(t.literal)) <= limit]
+        if self.units:  # a paragraph with every unit is always a result
+            sources.append(self.complete(self.complete(self.unit_docs(self.units[0])),
+                                         informative=False))
+        docs = _union(sources)
+        if not docs:  # common words only: any unit or term
+            docs = _union([self.unit_docs(u) for u in self.units] +
+                          [self.docs(t.literal) for t in self.terms])
+        if not docs:  # still nothing: any word or search-mode sub-word
+            docs = _union([self.docs(w) for w in self.words] or [frozenset()])
+        for unit in self.units:
+            if unit.required and docs:
+                docs = docs & self.unit_docs(unit)
         return self._without_excluded(docs)
+
+    def complete(self, within: frozenset, informative: bool = True) -> frozenset:
+        """Those of ``within`` that have every informative unit (or, with
+        ``informative`` False, the others: every unit, given those)."""
+        for unit in sorted((u for u in self.units if u.informative == informative),
+                           key=lambda u: len(self.unit_docs(u))):
+            if not within:
+                break
+            within = within & self.unit_docs(unit)
+        return within
 
     def exact(self, within: frozenset) -> frozenset:
-        """Those of ``within`` that contain each clause's text as typed."""
+        """Those of ``within`` that contain each clause's text as typed (or,
+        for a clause, one of its synonyms)."""
         if not self.clauses:
             return frozenset()
-        if all(len(c) == 1 and self._term_units(c[0]) == [[c[0].literal]]
-               and not self.synonyms.get(c[0].literal) for c in self.clauses):
-            return within  # each term is one word, matched as typed: all are exact
-        return self._narrow(within, self._clause_conditions(self.clauses, exact=True))
+        for clause in sorted(self.clauses, key=lambda c: max(self._rarity(t.literal) for t in c)):
+            if not within:
+                break
+            lits = [x for t in clause
+                    for x in [t.literal, *([] if t.exact else self.synonyms.get(t.literal, []))]]
+            if len(within) <= VERIFY_AT:
+                text = self.literals.text
+                within = frozenset(d for d in within if any(x in text(d) for x in lits))
+            else:
+                within = within & _union(self.docs(x) for x in lits)
+        return within
 
-    def partial(self) -> frozenset:
-        """Paragraphs with any typed term (a lone term: any of its words)."""
-        terms = self.terms
-        if len(terms) == 1 and len(self.words[id(terms[0])]) > 1:
-            units = [(self._rarity(w), lambda w=w: self.word_docs(self._alternatives(w)))
-                     for w in self.words[id(terms[0])]]
-        elif len(terms) > 1:
-            units = [(self._rarity(t.literal), lambda t=t: self.term_docs(t)) for t in terms]
-        else:
-            return frozenset()
-        units.sort(key=lambda u: u[0])
-        docs = frozenset().union(*(compute() for _, compute in units[:MAX_PARTIAL_UNITS]))
-        return self._without_excluded(docs)
+    # -- ranking -------------------------------------------------------------
 
-    # -- ranking and marks ---------------------------------------------------
+    def ranked_lists(self) -> list:
+        """Each scoring word's BM25 list and its heading-field list."""
+        ranker = self.snapshot.ranker
+        lists = []
+        for word in self.words:
+            docs = self.docs(word)
+            lists.append(ranker.word(word, docs))
+            lists.append(ranker.heading(word, len(docs)))
+        return lists
 
-    def scoring_terms(self) -> list[tuple[str, str]]:
-        """(field, text) terms whose BM25F sum ranks the matches.
+    def proximity(self, docnum: int) -> float:
+        """A bonus for consecutive query words that stand close together in
+        the paragraph: side by side earns PROXIMITY_WEIGHT of the rarer
+        word's idf, ten characters apart about a tenth of that."""
+        text = self.literals.text(docnum)
+        ranker = self.snapshot.ranker
+        bonus, previous = 0.0, None
+        for unit in self.units:
+            word = unit.options[0][0][0]
+            if len(unit.options[0]) > 1 or len(unit.options[0][0]) < 1:
+                previous = None
+                continue
+            spots = _positions(text, word)
+            weight = ranker.idf(len(self.docs(word)))
+            if spots and previous is not None:
+                gap = min(_gap(a, b) for a in previous[0] for b in spots)
+                bonus += PROXIMITY_WEIGHT * min(previous[1], weight) / (1 + gap)
+            previous = (spots, weight) if spots else None
+        return bonus
 
-        Each word brings its ``text`` token and the rarest bigram of its
-        literal form (which every paragraph containing it has); a long query
-        is ranked by its rarest words.
-        """
-        strings: dict[str, None] = {}
-        for clause in self.clauses:
-            for term in clause:
-                for alts in self._term_units(term):
-                    for alt in alts:
-                        strings.setdefault(alt, None)
-                for alt in self.synonyms.get(term.literal, []):
-                    strings.setdefault(alt, None)
-        ranked = sorted(strings, key=self._rarity)[:MAX_SCORING_WORDS]
-        terms = []
-        for word in ranked:
-            terms.append(("text", word))
-            terms.append((GRAMS, self.literals.rarest_gram(word)))
-        return terms
+    def missing(self, docnum: int) -> list[str]:
+        """The query's units this paragraph lacks (question words never count)."""
+        text = self.literals.text(docnum)
+        return [u.label for u in self.units if not u.in_text(text)]
 
     def needles(self) -> list[tuple[list[str], list[str]]]:
         """What to mark, per typed term: its literal forms, then its words.
@@ -305,13 +406,26 @@ class QueryPlan:
         A paragraph that contains the term as typed gets that marked; one
         that only has its words apart gets the words marked.
         """
-        groups = []
-        for term in self.terms:
-            literals = [term.literal] + self.synonyms.get(term.literal, [])
-            words = [a for alts in self._term_units(term) for a in alts] \
-                if self.words[id(term)] else []
-            groups.append((list(dict.fromkeys(literals)), list(dict.fromkeys(words))))
-        return groups
+        return self.marks
+
+
+def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Characters between two occurrences; one more when they come in the
+    other order than typed, none when they overlap."""
+    if b[0] >= a[1]:
+        return b[0] - a[1]
+    if a[0] >= b[1]:
+        return a[0] - b[1] + 1
+    return 0
+
+
+def _positions(text: str, word: str, limit: int = 16) -> list[tuple[int, int]]:
+    """(start, end) of the first ``limit`` occurrences of ``word``."""
+    out, i = [], text.find(word)
+    while i != -1 and len(out) < limit:
+        out.append((i, i + len(word)))
+        i = text.find(word, i + 1)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -331,8 +445,12 @@ class Hit:
     text: str
     url: str
     matches: list[list[int]]
-    exact: bool
-    partial: bool
+    exact: bool  # holds every clause as typed
+    missing: list[str] = field(default_factory=list)  # query words it lacks
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.missing)
 
     def to_dict(self) -> dict:
         return {
@@ -341,6 +459,7 @@ class Hit:
             "paragraph": self.paragraph, "score": round(self.score, 4),
             "snippet": self.snippet, "text": self.text, "url": self.url,
             "matches": self.matches, "exact": self.exact, "partial": self.partial,
+            "missing": self.missing,
         }
 
 
@@ -352,10 +471,12 @@ class SearchResult:
     per_page: int
     took_ms: float
     hits: list[Hit]
-    partial: bool = False
+    partial: bool = False  # there are results, and none has every query word
     facets: dict = field(default_factory=dict)
     filters: dict = field(default_factory=dict)
     ignored_terms: int = 0  # typed terms past MAX_CLAUSES, not searched
+    complete: int = 0  # results with every informative query word
+    keywords: int = 0  # typed terms (a whole question is one)
 
     @property
     def pages(self) -> int:
@@ -367,7 +488,7 @@ class SearchResult:
             "per_page": self.per_page, "pages": self.pages,
             "took_ms": round(self.took_ms, 2), "partial": self.partial,
             "filters": self.filters, "facets": self.facets,
-            "ignored_terms": self.ignored_terms,
+            "ignored_terms": self.ignored_terms, "complete": self.complete,
             "hits": [h.to_dict() for h in self.hits],
         }
 
@@ -399,30 +520,15 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
                             (time.perf_counter() - started) * 1000, [], filters=filters)
 
     plan = QueryPlan(parsed, snapshot)
+    matched = plan.candidates()
     allowed_by_filters = plan.filter_docs()
-
-    def restrict(docs):
-        return docs if allowed_by_filters is None else docs & allowed_by_filters
-
-    partial = False
-    matched = plan.matched()
-    allowed = restrict(matched)
-    exact = plan.exact(allowed)
-    if not allowed and parsed.clauses:
-        partial_docs = plan.partial()
-        if partial_docs:
-            partial, matched, exact = True, partial_docs, frozenset()
-            allowed = restrict(matched)
-
-    start = (page - 1) * per_page
-    end = start + per_page
-    terms = plan.scoring_terms()
-    top = snapshot.ranker.top
-    n_exact = len(exact)
-    picked = [(d, s, True) for d, s in top(terms, exact, start, min(end, n_exact))]
-    if end > n_exact:  # the page reaches past the exact matches
-        picked += [(d, s, False) for d, s in
-                   top(terms, allowed - exact, max(0, start - n_exact), end - n_exact)]
+    allowed = matched if allowed_by_filters is None else matched & allowed_by_filters
+    informative = plan.complete(allowed)
+    complete = plan.complete(informative, informative=False)
+    exact = plan.exact(complete)
+    tiers = [(exact, True), (complete - exact, False), (informative - complete, False),
+             (allowed - informative, False)]
+    picked = _page(plan, tiers, (page - 1) * per_page, page * per_page)
 
     needles = plan.needles()
     hits = []
@@ -437,11 +543,38 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
             paragraph=number, score=score,
             snippet=make_snippet(text, spans), text=text,
             url=link(doc_id, number, query),
-            matches=[list(s) for s in spans], exact=is_exact, partial=partial))
+            matches=[list(s) for s in spans], exact=is_exact,
+            missing=plan.missing(docnum)))
     return SearchResult(query, len(allowed), page, per_page,
-                        (time.perf_counter() - started) * 1000, hits, partial=partial,
+                        (time.perf_counter() - started) * 1000, hits,
+                        partial=bool(allowed) and not complete,
                         facets=facets(snapshot, matched), filters=filters,
-                        ignored_terms=plan.ignored)
+                        ignored_terms=plan.ignored, complete=len(complete),
+                        keywords=len(plan.terms))
+
+
+def _page(plan: QueryPlan, tiers, start: int, end: int) -> list[tuple[int, float, bool]]:
+    """Ranks ``start`` to ``end`` over the tiers in order: (docnum, score, exact).
+
+    Within a tier, paragraphs are ranked by their summed BM25; the best
+    RERANK of them are then reordered with the proximity bonus added. That
+    block is the same whatever page is asked for, so pages never overlap.
+    """
+    top = plan.snapshot.ranker.top
+    lists = None
+    picked, offset = [], 0
+    for docs, is_exact in tiers:
+        lo, hi = max(0, start - offset), min(end - offset, len(docs))
+        offset += len(docs)
+        if lo >= hi:
+            continue
+        if lists is None:
+            lists = plan.ranked_lists()
+        best = top(lists, docs, 0, max(hi, min(RERANK, len(docs))))
+        head = sorted(((d, s + plan.proximity(d)) for d, s in best[:RERANK]),
+                      key=lambda ds: -ds[1])  # stable: ties keep their order
+        picked += [(d, s, is_exact) for d, s in (head + best[RERANK:])[lo:hi]]
+    return picked
 
 
 MAX_FACET_VALUES = 30
@@ -471,7 +604,8 @@ def mark_document(snapshot: Snapshot, doc_id: str, texts: list[str], query: str)
     plan = QueryPlan(parsed, snapshot)
     first, count = snapshot.documents.span(doc_id)
     in_doc = frozenset(range(first, first + count))
-    found = plan.matched() & in_doc or plan.partial() & in_doc
+    found = plan.candidates() & in_doc
+    found = plan.complete(found) or found  # the best the query finds here
     matched = {d - first + 1 for d in found}  # paragraphs are numbered from 1
     groups = plan.needles()
     return [render(t, 0, len(t), match_spans(t, groups) if n in matched else [])

@@ -9,6 +9,7 @@ apart. Every client error is a 400 with one JSON shape::
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
 from flask import (Blueprint, current_app, jsonify, render_template, request,
@@ -182,8 +183,12 @@ def document(doc_id: str):
                            back=url_for("web.index", q=query) if query else url_for("web.index"))
 
 
+MAX_QUERY_STRING = 64 * 1024  # bytes: far past a 1,000-character query, encoded
+
+
 class RawQueryString:
-    """WSGI middleware: percent-encode raw bytes in the query string.
+    """WSGI middleware: percent-encode raw bytes in the query string, and
+    refuse one too long to be a query with the JSON error shape.
 
     curl sends ?q=营商环境 unencoded, and clients send invalid UTF-8;
     Werkzeug decodes a raw query string strictly (a UnicodeDecodeError, so a
@@ -198,6 +203,13 @@ class RawQueryString:
 
     def __call__(self, environ, start_response):
         query = environ.get("QUERY_STRING", "")
+        if len(query) > MAX_QUERY_STRING:
+            body = json.dumps(error_body(
+                "request_too_long", f"the query string is {len(query)} bytes long; "
+                f"the limit is {MAX_QUERY_STRING}")).encode()
+            start_response("400 Bad Request", [("Content-Type", "application/json"),
+                                               ("Content-Length", str(len(body)))])
+            return [body]
         if query and not query.isascii():
             environ["QUERY_STRING"] = quote(query.encode("latin-1", "replace"), safe=self.SAFE)
         return self.app(environ, start_response)

@@ -57,12 +57,14 @@ def test_ranking_prefers_paragraphs_about_the_words(seed_snapshot):
     assert scores == sorted(scores, reverse=True)
 
 
-def test_words_are_anded_and_partial_matches_labelled(seed_snapshot):
+def test_paragraphs_with_every_word_come_first_and_each_hit_says_what_it_lacks(seed_snapshot):
     both = run(seed_snapshot, "罗湖 营商环境")
-    assert both.total == 1 and not both.partial  # p26 lacks 罗湖
+    assert paragraphs(both) == [10, 26] and not both.partial and both.complete == 1
+    assert both.hits[0].missing == [] and not both.hits[0].partial
+    assert both.hits[1].missing == ["罗湖"] and both.hits[1].partial  # p26 lacks 罗湖
     partial = run(seed_snapshot, "营商环境 火星")
-    assert partial.partial and partial.total == 2
-    assert all(h.partial for h in partial.hits)
+    assert partial.partial and partial.total == 2 and partial.complete == 0
+    assert all(h.missing == ["火星"] for h in partial.hits)
     assert not run(seed_snapshot, "火星").hits
 
 
@@ -176,7 +178,9 @@ def test_threshold_ranking_equals_scoring_everything(seed_snapshot, monkeypatch)
     ranker = seed_snapshot.ranker
     docs = seed_snapshot.literals.all_docs()
     for words in (["罗湖"], ["罗湖", "改革"], ["发展", "建设", "罗湖区"]):
-        terms = [("text", w) for w in words] + [(ranking.GRAMS, w[:2]) for w in words]
+        found = [seed_snapshot.literals.docs(w) for w in words]
+        terms = [ranker.word(w, d) for w, d in zip(words, found)] + \
+            [ranker.heading(w, len(d)) for w, d in zip(words, found)]
         monkeypatch.setattr(ranking, "DIRECT", 10**9)
         everything = ranker.top(terms, docs, 0, 34)
         monkeypatch.setattr(ranking, "DIRECT", 0)

@@ -22,7 +22,10 @@ def test_page_api_and_rebuild_through_gunicorn(server):
     status, headers, body = fetch(base, "/api/search?q=" + urllib.parse.quote("营商环境"))
     assert status == 200 and headers["Content-Type"].startswith("application/json")
     data = json.loads(body)
-    assert data["total"] == 2 and data["hits"][0]["paragraph"] == 10
+    # no user dictionary here: 营商 + 环境, and paragraphs with only 环境 follow
+    assert data["complete"] == 2 and data["hits"][0]["paragraph"] == 10
+    assert [h["exact"] for h in data["hits"][:3]] == [True, True, False]
+    assert data["hits"][2]["missing"] == ["营商"]
 
     status, _, html = fetch(base, "/?q=" + urllib.parse.quote("罗湖"))
     assert status == 200 and "<mark>罗湖</mark>" in html and 'rel="next"' in html
@@ -44,6 +47,16 @@ def test_page_api_and_rebuild_through_gunicorn(server):
     head, _, payload = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200"), head
     assert json.loads(payload)["query"] == "营商环境"
+
+    # the longest query accepted, percent-encoded as browsers send it (9 KB)
+    question = ("罗湖区营商环境怎么样" * 100)[:1000]
+    status, _, body = fetch(base, "/api/search?" + urllib.parse.urlencode({"q": question}))
+    assert status == 200 and json.loads(body)["hits"][0]["paragraph"] == 10
+    status, _, body = fetch(base, "/api/search?" + urllib.parse.urlencode({"q": question + "罗"}))
+    assert status == 400 and json.loads(body)["error"]["code"] == "query_too_long"
+    status, headers, body = fetch(base, "/api/search?q=x&pad=" + "a" * 200_000)
+    assert status == 400 and headers["Content-Type"] == "application/json"
+    assert json.loads(body)["error"]["code"] == "request_too_long"
 
     # a rebuild is served by the running workers without a restart
     (corpus_dir / "new.txt").write_text("新文件\n这是重建之后才有的段落:量子纠缠。",
