@@ -155,9 +155,9 @@ class QueryPlan:
 
     Retrieval is ranked, not boolean: a paragraph is a result when it
     contains an informative query word (not a question word or particle,
-    and in at most half the paragraphs) or a typed term as it is; only when
-    none occurs anywhere do common words and search-mode sub-words find
-    paragraphs. ``+word`` and quoted phrases
+    and in at most half the paragraphs), one of jieba's search-mode
+    sub-words of one, or a typed term as it is; only when none occurs
+    anywhere do common words find paragraphs. ``+word`` and quoted phrases
     are required, exclusions remove. Results come in tiers: those that
     hold every clause as typed (the literal guarantee), then those with
     every query word, then those that lack only common words, then the
@@ -189,12 +189,24 @@ class QueryPlan:
         excluded = list({t.literal: t for t in parsed.excluded}.values())
         self.excluded = excluded[:MAX_CLAUSES]
         self.ignored += len(excluded) - len(self.excluded)
+        # +word and word together are one unit, the required one
+        required = {t.literal for c in self.clauses for t in c if t.required}
+        self.clauses = [c for c in self.clauses
+                        if len(c) > 1 or c[0].required or c[0].literal not in required]
         self.terms = [t for clause in self.clauses for t in clause]
         self.units: list[Unit] = []
         self.words: dict[str, None] = {}  # scoring words, in query order
+        self.subwords: dict[str, None] = {}  # search-mode sub-words among them
         self.marks: list[tuple[list[str], list[str]]] = []
+        self.asked: list[tuple[Term, Unit]] = []  # terms of question words only
         for clause in self.clauses:
             self._add_clause(clause)
+        if not self.units:  # the query is nothing but question words: look for them
+            for term, unit in self.asked:
+                self.units.append(unit)
+                self.words.setdefault(term.literal, None)
+                self._add_marks(term)
+            self.asked = []
         self._choose()
 
     # -- the query's units and words -----------------------------------------
@@ -224,18 +236,23 @@ class QueryPlan:
         for word, subs in self._term_words(term):
             for w in [*self._alternatives(word), *subs]:
                 self.words.setdefault(w, None)
+            self.subwords.update(dict.fromkeys(subs))
         for s in self.synonyms.get(term.literal, []):
             self.words.setdefault(s, None)
-        if term.exact or not self._term_words(term):
+        if term.exact or (term.required and not self._term_words(term)):
             self.words.setdefault(term.literal, None)
+
+    def _add_marks(self, term: Term) -> None:
+        literals = [term.literal] + self.synonyms.get(term.literal, [])
+        words = [w for word, subs in self._term_words(term)
+                 for w in (*self._alternatives(word), *subs)]
+        self.marks.append((list(dict.fromkeys(literals)), list(dict.fromkeys(words))))
 
     def _add_clause(self, clause: list[Term]) -> None:
         for term in clause:
             self._add_words(term)
-            literals = [term.literal] + self.synonyms.get(term.literal, [])
-            words = [w for word, subs in self._term_words(term)
-                     for w in (*self._alternatives(word), *subs)]
-            self.marks.append((list(dict.fromkeys(literals)), list(dict.fromkeys(words))))
+            if len(clause) > 1 or term.exact or term.required or self._term_words(term):
+                self._add_marks(term)
         if len(clause) > 1:  # an OR: one unit, present with any alternative
             options = [o for t in clause for o in self._term_options(t)]
             self.units.append(Unit(" OR ".join(t.raw for t in clause), options,
@@ -244,9 +261,13 @@ class QueryPlan:
         term = clause[0]
         words = self._term_words(term)
         if not words:  # quoted, or only question words: the term as typed
-            self.units.append(Unit(f'"{term.raw}"' if term.exact else term.raw,
-                                   self._term_options(term)[:1 if term.exact else None],
-                                   required=term.exact or term.required))
+            unit = Unit(f'"{term.raw}"' if term.exact else term.raw,
+                        self._term_options(term)[:1 if term.exact else None],
+                        required=term.exact or term.required)
+            if unit.required:
+                self.units.append(unit)
+            else:  # 什么, 吗: asked, not searched for, unless nothing else is
+                self.asked.append((term, unit))
             return
         whole = [[[s]] for s in [term.literal, *self.synonyms.get(term.literal, [])]]
         for word, _ in words:
@@ -311,8 +332,9 @@ class QueryPlan:
     def candidates(self) -> frozenset:
         """Every result, exclusions applied, filters not.
 
-        Paragraphs with an informative unit, with a typed term as it is
-        when that is informative too, or with every unit; when nothing informative occurs
+        Paragraphs with an informative unit or search-mode sub-word (平均温度
+        finds 平均气温 through 平均), with a typed term as it is when that is
+        informative too, or with every unit; when nothing informative occurs
         anywhere, paragraphs with any unit or typed term; failing that, with
         any word or search-mode sub-word. Then only those with every
         required unit.
@@ -321,14 +343,17 @@ class QueryPlan:
             return self._without_excluded(self.literals.all_docs())
         limit = COMMON * self.n
         sources = [self.unit_docs(u) for u in self.units if u.informative]
-        sources += [d for t in self.terms if len(d := self.docs(t.literal)) <= limit]
+        asked = {id(t) for t, _ in self.asked}
+        terms = [t for t in self.terms if id(t) not in asked]
+        sources += [d for t in terms if len(d := self.docs(t.literal)) <= limit]
+        sources += [d for w in self.subwords if w in self.words and len(d := self.docs(w)) <= limit]
         if self.units:  # a paragraph with every unit is always a result
             sources.append(self.complete(self.complete(self.unit_docs(self.units[0])),
                                          informative=False))
         docs = _union(sources)
         if not docs:  # common words only: any unit or term
             docs = _union([self.unit_docs(u) for u in self.units] +
-                          [self.docs(t.literal) for t in self.terms])
+                          [self.docs(t.literal) for t in terms])
         if not docs:  # still nothing: any word or search-mode sub-word
             docs = _union([self.docs(w) for w in self.words] or [frozenset()])
         for unit in self.units:

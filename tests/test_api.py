@@ -4,8 +4,10 @@ import pytest
 
 from searchsvc import create_app
 
-HIT_KEYS = {"id", "doc_id", "title", "section", "paragraph", "score", "snippet", "text", "url"}
-TOP_KEYS = {"query", "total", "page", "per_page", "pages", "took_ms", "hits"}
+HIT_KEYS = {"id", "doc_id", "title", "section", "paragraph", "score", "snippet", "text", "url", "matches",
+            "exact", "partial", "missing"}
+TOP_KEYS = {"query", "total", "page", "per_page", "pages", "took_ms", "hits", "partial",
+            "complete", "facets", "filters", "ignored_terms"}
 
 
 def test_search_contract(client):
@@ -13,7 +15,7 @@ def test_search_contract(client):
     assert r.status_code == 200 and r.mimetype == "application/json"
     body = r.get_json()
     assert TOP_KEYS <= set(body)
-    assert body["query"] == "营商环境" and body["total"] == 2
+    assert body["query"] == "营商环境" and body["complete"] == 2 and body["total"] > 2
     assert (body["page"], body["per_page"], body["pages"]) == (1, 10, 1)
     assert isinstance(body["took_ms"], (int, float))
     hit = body["hits"][0]
@@ -27,6 +29,8 @@ def test_search_contract(client):
     assert hit["url"].startswith("/doc/luohu-2019?q=") and hit["url"].endswith("#p10")
     for start, end in hit["matches"]:
         assert hit["text"][start:end] == "营商环境"
+    assert hit["exact"] and not hit["partial"] and hit["missing"] == []
+    assert body["hits"][2]["missing"] == ["营商环境"] and body["hits"][2]["partial"]
     assert body["hits"][0]["score"] >= body["hits"][1]["score"]
 
 

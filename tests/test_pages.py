@@ -51,9 +51,10 @@ def test_results_page_shows_count_marks_and_links(client):
     r, html = get(client, "/?q=营商环境")
     page = Page(html)
     assert r.status_code == 200
-    assert "找到 <strong>2</strong> 个段落" in html and "毫秒" in html
-    assert page.hits == 2
-    assert set(page.marks) == {"营商环境"}
+    assert "找到 <strong>6</strong> 个段落,其中 2 个完全匹配" in html and "毫秒" in html
+    assert page.hits == 6
+    assert {"营商环境", "环境"} == set(page.marks)
+    assert html.count('class="missing"') == 4  # the paragraphs with only 环境
     assert any(link.startswith("/doc/luohu-2019?q=") and link.endswith("#p10") for link in page.links)
     assert "答卷2" in html and "第 10 段" in html
     assert 'value="营商环境"' in html
