@@ -20,6 +20,9 @@ def test_rebuild_prints_a_summary_and_search_finds(tmp_path, seed_text):
     found = runner.invoke(cli.main, ["search", "木头龙", "--index", str(tmp_path / "i")])
     assert found.exit_code == 0
     assert "1 paragraphs" in found.output and "[木头龙]" in found.output
+    both = runner.invoke(cli.main, ["search", "罗湖 营商环境", "--index", str(tmp_path / "i")])
+    assert both.exit_code == 0 and "缺少：罗湖" in both.output  # p26 lacks it
+    assert "partial matches" not in both.output
     assert "luohu-2019#p15" in found.output
 
 

@@ -2,6 +2,7 @@
 
 import re
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 
 class Page(HTMLParser):
@@ -99,6 +100,23 @@ def test_no_results_and_bad_input_are_friendly(client):
 def test_partial_results_are_labelled(client):
     _, html = get(client, "/?q=营商环境 火星")
     assert "只包含部分词语" in html
+
+
+def test_each_hit_shows_the_words_it_lacks_with_a_link_that_requires_one(client):
+    from urllib.parse import parse_qs, urlparse
+
+    _, html = get(client, "/?q=罗湖 营商环境")
+    assert "只包含部分词语" not in html  # p10 has both words
+    assert html.count('class="missing"') >= 1 and "缺少：" in html
+    require = [link for link in Page(html).links if "%2B" in link or "+%2B" in link]
+    assert require, "a link that searches again requiring the missing word"
+    q = parse_qs(urlparse(require[0].replace("&amp;", "&")).query)["q"][0]
+    assert q == "罗湖 营商环境 +罗湖"
+    _, html = get(client, "/?" + urlencode({"q": q}))
+    assert "<s>罗湖</s>" not in html and "找到" in html  # every result now has 罗湖
+    _, html = get(client, "/?q=罗湖的营商环境怎么样")
+    assert "只包含部分词语" not in html  # a whole question is not labelled a failure
+    assert Page(html).hits and "缺少：怎么样" not in html
 
 
 def test_facets_filter_by_section(client):
