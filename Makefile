@@ -11,7 +11,7 @@ CHROMIUM  := /usr/bin/chromium
 CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser-deps bench-deps run rebuild test soak bench screenshots clean
+.PHONY: install browser-deps bench-deps run rebuild test soak bench relevance screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench-deps:
 ## The benchmark (not part of make test): prints the table, writes bench/results/latest.json
 bench: install bench-deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## Ranking on 2,000 DRCD questions against FTS5 and Whoosh (not part of make test)
+relevance: install
+	$(BIN)/python bench/relevance.py --out bench/results/relevance.json
 
 ## Refresh the README's screenshots (taken by the browser tests)
 screenshots: install browser-deps

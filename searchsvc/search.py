@@ -158,12 +158,12 @@ class QueryPlan:
     and in at most half the paragraphs), one of jieba's search-mode
     sub-words of one, or a typed term as it is; only when none occurs
     anywhere do common words find paragraphs. ``+word`` and quoted phrases
-    are required, exclusions remove. Results come in tiers: those that
-    hold every clause as typed (the literal guarantee), then those with
-    every query word, then those that lack only common words, then the
-    rest; each tier by BM25 over the
-    query's words (sub-words and synonyms included, each word once), the
-    heading field and, for the head of the tier, proximity of the words.
+    are required, exclusions remove. Results come in tiers: those that hold
+    every clause as typed (the literal guarantee), then those with every
+    query word, then those that lack only common words, then the rest; each
+    tier by BM25 over the query's words (sub-words and synonyms included,
+    each word once), the heading field and, for the head of the tier,
+    proximity of the words.
     """
 
     def __init__(self, parsed: ParsedQuery, snapshot: Snapshot):
@@ -199,6 +199,7 @@ class QueryPlan:
         self.subwords: dict[str, None] = {}  # search-mode sub-words among them
         self.marks: list[tuple[list[str], list[str]]] = []
         self.asked: list[tuple[Term, Unit]] = []  # terms of question words only
+        self._unit_docs: dict[int, frozenset] = {}
         for clause in self.clauses:
             self._add_clause(clause)
         if not self.units:  # the query is nothing but question words: look for them
@@ -301,9 +302,12 @@ class QueryPlan:
         return self.literals.docs(literal)
 
     def unit_docs(self, unit: Unit) -> frozenset:
-        return _union(frozenset.intersection(*(_union(self.docs(x) for x in group)
-                                               for group in option))
-                      for option in unit.options)
+        found = self._unit_docs.get(id(unit))
+        if found is None:
+            found = self._unit_docs[id(unit)] = _union(
+                frozenset.intersection(*(_union(self.docs(x) for x in group) for group in option))
+                for option in unit.options)
+        return found
 
     def filter_docs(self) -> frozenset | None:
         sets = []
@@ -408,10 +412,10 @@ class QueryPlan:
         ranker = self.snapshot.ranker
         bonus, previous = 0.0, None
         for unit in self.units:
-            word = unit.options[0][0][0]
-            if len(unit.options[0]) > 1 or len(unit.options[0][0]) < 1:
+            if len(unit.options[0]) > 1:  # an OR of several words: no one place
                 previous = None
                 continue
+            word = unit.options[0][0][0]
             spots = _positions(text, word)
             weight = ranker.idf(len(self.docs(word)))
             if spots and previous is not None:
