@@ -32,6 +32,7 @@ _LATIN = rf"(?:(?![{HAN}])[^\W_])"
 # alphanumerics included (pm2.5, 6.6, 37.4), so numbers are not cut apart.
 _RUNS = re.compile(rf"(?P<han>[{HAN}]+)|(?P<word>{_LATIN}+(?:\.{_LATIN}+)*)")
 _HAN_CHAR = re.compile(rf"[{HAN}]")
+_NON_SPACE = re.compile(r"\S+")  # str.split()'s idea of white space
 
 
 # --------------------------------------------------------------------------
@@ -122,13 +123,17 @@ def flatten(text: str) -> Normalized:
     PDFs) is matched and marked alike.
     """
     norm = normalize(text)
-    if not any(c.isspace() for c in norm.text):
+    runs = [m.span() for m in _NON_SPACE.finditer(norm.text)]
+    if runs == [(0, len(norm.text))] or not norm.text:
         return norm
-    keep = [i for i, c in enumerate(norm.text) if not c.isspace()]
-    starts = norm.starts or range(len(norm.text))
-    ends = norm.ends or range(1, len(norm.text) + 1)
-    return Normalized("".join(norm.text[i] for i in keep),
-                      tuple(starts[i] for i in keep), tuple(ends[i] for i in keep))
+    keep: list[int] = []
+    for a, b in runs:
+        keep.extend(range(a, b))
+    flat = "".join(norm.text[a:b] for a, b in runs)
+    if norm.starts is None:
+        return Normalized(flat, tuple(keep), tuple(i + 1 for i in keep))
+    return Normalized(flat, tuple(norm.starts[i] for i in keep),
+                      tuple(norm.ends[i] for i in keep))
 
 
 # Question words, particles and function words: they say how something is

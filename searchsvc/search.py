@@ -28,7 +28,7 @@ from urllib.parse import quote
 from markupsafe import escape
 from whoosh import query as Q
 
-from .analysis import flat_text, is_stop_word, normalize_text, query_units
+from .analysis import STOP_WORDS, flat_text, is_stop_word, normalize_text, query_units
 from .highlight import make_snippet, match_spans, render
 from .indexer import Snapshot
 
@@ -200,6 +200,8 @@ class QueryPlan:
         self.marks: list[tuple[list[str], list[str]]] = []
         self.asked: list[tuple[Term, Unit]] = []  # terms of question words only
         self._unit_docs: dict[int, frozenset] = {}
+        self._words_of: dict[int, list] = {}
+        self._placed: list | None = None
         for clause in self.clauses:
             self._add_clause(clause)
         if not self.units:  # the query is nothing but question words: look for them
@@ -219,9 +221,18 @@ class QueryPlan:
         """A non-quoted term's content words with their search-mode sub-words."""
         if term.exact:
             return []
-        return [(w, [s for s in subs if not is_stop_word(s)])
+        found = self._words_of.get(id(term))
+        if found is None:
+            found = self._words_of[id(term)] = [
+                (w, [s for s in subs if not is_stop_word(s)])
                 for w, subs in query_units(term.raw, self.snapshot.user_dict)
                 if not is_stop_word(w)]
+        return found
+
+    def _asks(self, term: Term) -> bool:
+        """A term of question words and particles only (punctuation alone is text)."""
+        words = [w for w, _ in query_units(term.raw, self.snapshot.user_dict)]
+        return any(w in STOP_WORDS for w in words) and all(is_stop_word(w) for w in words)
 
     def _term_options(self, term: Term) -> list[list[list[str]]]:
         """How a whole term is present: as typed, as one of its synonyms, or
@@ -265,7 +276,7 @@ class QueryPlan:
             unit = Unit(f'"{term.raw}"' if term.exact else term.raw,
                         self._term_options(term)[:1 if term.exact else None],
                         required=term.exact or term.required)
-            if unit.required:
+            if unit.required or not self._asks(term):
                 self.units.append(unit)
             else:  # 什么, 吗: asked, not searched for, unless nothing else is
                 self.asked.append((term, unit))
@@ -409,15 +420,18 @@ class QueryPlan:
         the paragraph: side by side earns PROXIMITY_WEIGHT of the rarer
         word's idf, ten characters apart about a tenth of that."""
         text = self.literals.text(docnum)
-        ranker = self.snapshot.ranker
+        if self._placed is None:  # (word, idf) per unit; None: an OR of several words
+            idf = self.snapshot.ranker.idf
+            self._placed = [None if len(u.options[0]) > 1 else
+                            (u.options[0][0][0], idf(len(self.docs(u.options[0][0][0]))))
+                            for u in self.units]
         bonus, previous = 0.0, None
-        for unit in self.units:
-            if len(unit.options[0]) > 1:  # an OR of several words: no one place
+        for placed in self._placed:
+            if placed is None:
                 previous = None
                 continue
-            word = unit.options[0][0][0]
+            word, weight = placed
             spots = _positions(text, word)
-            weight = ranker.idf(len(self.docs(word)))
             if spots and previous is not None:
                 gap = min(_gap(a, b) for a in previous[0] for b in spots)
                 bonus += PROXIMITY_WEIGHT * min(previous[1], weight) / (1 + gap)

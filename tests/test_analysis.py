@@ -1,6 +1,10 @@
 """The tokenizers keep Whoosh's contract on the report's own sentences."""
 
-from searchsvc.analysis import WordTokenizer, literal_grams, normalize, query_words
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searchsvc.analysis import (WordTokenizer, flat_text, flatten, literal_grams, normalize,
+                                query_words)
 from searchsvc.grams import GramStore, text_grams, write
 
 
@@ -91,3 +95,13 @@ def test_query_words_are_normalized_and_distinct():
     assert query_words("羅湖 羅湖") == ["罗湖"]
     assert query_words("ＰＭ２．５") == ["pm2.5"]
     assert query_words("。,!") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("罗湖區ＰＭ２．５ a\u3000\n\tÅﬁ①")), max_size=30))
+def test_flatten_is_flat_text_with_offsets_into_the_original(text):
+    flat = flatten(text)
+    assert flat.text == flat_text(text)
+    for i, ch in enumerate(flat.text):
+        start, end = flat.span(i, i + 1)
+        assert ch in flat_text(text[start:end])
