@@ -354,40 +354,162 @@ def wrk_load(base: str, paths: list[str], seconds: float, concurrency: int, work
             **{k: data[k] for k in ("p50", "p95", "p99", "mean")}}
 
 
-def bench_http(index_dir: Path, queries, seconds: float, concurrency: int, work: Path) -> dict:
-    port = free_port()
-    env = dict(os.environ, SEARCHSVC_INDEX=str(index_dir), HOST="127.0.0.1", PORT=str(port),
-               GUNICORN_ACCESSLOG="/dev/null", GUNICORN_LOGLEVEL="warning")
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-                             "searchsvc:create_app()"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    paths = ["/api/search?q=" + urllib.parse.quote(q) for _k, q in queries]
-    first = None
-    try:
-        while time.perf_counter() - started < 60:
+class Served:
+    """A gunicorn serving ``app`` with the project's gunicorn.conf.py; a context manager."""
+
+    def __init__(self, app: str, env: dict, cwd: Path = ROOT):
+        self.port = free_port()
+        env = dict(os.environ, HOST="127.0.0.1", PORT=str(self.port),
+                   GUNICORN_ACCESSLOG="/dev/null", GUNICORN_LOGLEVEL="warning", **env)
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
+                                      str(ROOT / "gunicorn.conf.py"), app], cwd=cwd, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def wait(self, path: str) -> float:
+        """Seconds from start to the first 200 answer to ``path``."""
+        while time.perf_counter() - self.started < 60:
             try:
-                with urllib.request.urlopen(base + paths[0], timeout=5) as r:
+                with urllib.request.urlopen(self.base + path, timeout=5) as r:
                     if r.status == 200:
-                        first = time.perf_counter() - started
-                        break
+                        return time.perf_counter() - self.started
             except OSError:
                 time.sleep(0.02)
-        if first is None:
-            raise RuntimeError("gunicorn did not answer within 60 s")
-        # one pass to warm each worker's caches, as a running service has
-        python_load(base, paths, 2.0, concurrency)
-        load = wrk_load(base, paths, seconds, concurrency, work) if shutil.which("wrk") \
-            else python_load(base, paths, seconds, concurrency)
-        workers = [rss_mb(pid) for pid in worker_pids(proc.pid)]
-        return {"first_answer_s": first, "load": load, "concurrency": concurrency,
-                "workers": len(workers),
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def memory(self) -> dict:
+        workers = [rss_mb(pid) for pid in worker_pids(self.proc.pid)]
+        return {"workers": len(workers),
                 "worker_rss_mb": max((w[0] for w in workers), default=0.0),
                 "worker_pss_mb": max((w[1] for w in workers), default=0.0)}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def load(base: str, paths: list[str], seconds: float, concurrency: int, work: Path) -> dict:
+    return wrk_load(base, paths, seconds, concurrency, work) if shutil.which("wrk") \
+        else python_load(base, paths, seconds, concurrency)
+
+
+def search_paths(queries) -> list[str]:
+    return ["/api/search?q=" + urllib.parse.quote(q) for _k, q in queries]
+
+
+def bench_http(index_dir: Path, queries, seconds: float, concurrency: int, work: Path) -> dict:
+    paths = search_paths(queries)
+    with Served("searchsvc:create_app()", {"SEARCHSVC_INDEX": str(index_dir)}) as server:
+        first = server.wait(paths[0])
+        # one pass to warm each worker's caches, as a running service has
+        python_load(server.base, paths, 2.0, concurrency)
+        result = load(server.base, paths, seconds, concurrency, work)
+        return {"first_answer_s": first, "load": result, "concurrency": concurrency,
+                **server.memory()}
+
+
+# --------------------------------------------------------------------------
+# A realistic query log, against the FTS5 peer service (bench/fts5_peer.py)
+# --------------------------------------------------------------------------
+
+def first_pass(index_dir: Path, db_path: Path, queries) -> dict:
+    """Each distinct query once, in process, on a freshly opened index (and a
+    fresh SQLite connection): nothing cached. Latencies per system, all and
+    whole questions alone."""
+    import fts5_peer
+
+    snap = indexer.Snapshot(indexer.current_path(index_dir))
+    ours, theirs = [], []
+    for kind, q in queries:
+        t = time.perf_counter()
+        S.search(snap, q, per_page=10)
+        ours.append(((time.perf_counter() - t) * 1000, kind))
+        t = time.perf_counter()
+        match = fts5_peer.match_expression(q)  # the peer segments its query too
+        theirs.append(((time.perf_counter() - t) * 1000 + _fts5_once(db_path, match), kind))
+    snap.close()
+
+    def split(rows):
+        return {"all": percentiles([ms for ms, _ in rows]),
+                "question": percentiles([ms for ms, k in rows if k == "question"] or [0.0])}
+
+    return {"searchsvc": split(ours), "fts5": split(theirs)}
+
+
+_FTS5_CON: dict = {}
+
+
+def _fts5_once(db_path: Path, match: str | None) -> float:
+    """One query of the peer's (bm25 top 10 with snippets, and the count), in ms."""
+    import fts5_peer
+
+    con = _FTS5_CON.get(db_path)
+    if con is None:
+        con = _FTS5_CON[db_path] = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    t = time.perf_counter()
+    if match:
+        con.execute(fts5_peer.SEARCH, (match,)).fetchall()
+        con.execute(fts5_peer.COUNT, (match,)).fetchone()
+    return (time.perf_counter() - t) * 1000
+
+
+def bench_log(folder: Path, index_dir: Path, snap, seconds: float, concurrency: int,
+              work: Path, distinct: int = 4000, lines: int = 20000) -> dict:
+    """The Zipf log through gunicorn for searchsvc and the FTS5 peer, in turn,
+    with the same settings and the same wrk script; first-pass latencies in
+    process; whole questions alone."""
+    import fts5_peer
+    import querylog
+
+    live = len(snap.literals.texts) - len(snap.literals.deleted)
+    queries = querylog.distinct_queries(snap, min(distinct, 10 * live))
+    log = querylog.zipf_log(queries, lines)
+    questions = [(k, q) for k, q in queries if k == "question"]
+    db_path = work / "peer.db"
+    started = time.perf_counter()
+    fts5_peer.build(folder, db_path, snap.user_dict)
+    out = {"distinct": len(queries), "lines": len(log),
+           "peer_build_s": time.perf_counter() - started,
+           "first_pass": first_pass(index_dir, db_path, queries)}
+    apps = {"searchsvc": Served("searchsvc:create_app()", {"SEARCHSVC_INDEX": str(index_dir)}),
+            "fts5": Served("fts5_peer:create_app()", {"FTS5_DB": str(db_path)},
+                           cwd=ROOT / "bench")}
+    for name, server in apps.items():
+        with server:
+            server.wait(search_paths(log[:1])[0])
+            result = {"log": load(server.base, search_paths(log), seconds, concurrency, work),
+                      "questions": load(server.base, search_paths(questions),
+                                        max(5.0, seconds / 3), concurrency, work)}
+            result.update(server.memory())
+            out[name] = result
+    ours, peer = out["searchsvc"], out["fts5"]
+    out["ratios"] = {
+        "rps": ours["log"]["rps"] / peer["log"]["rps"],
+        "p99": ours["log"]["p99"] / peer["log"]["p99"],
+        "question_p99": ours["questions"]["p99"] / peer["questions"]["p99"],
+        "first_pass_p99": out["first_pass"]["searchsvc"]["all"]["p99"] /
+        (out["first_pass"]["fts5"]["all"]["p99"] or 1e-9),
+    }
+    return out
+
+
+def jieba_throughput(folder: Path, user_dict=None) -> float:
+    """MB/s of jieba search-mode segmentation alone, one core, over the corpus's text."""
+    from searchsvc.analysis import segmenter
+
+    segmenter(user_dict)  # loaded before the clock starts
+    docs, _ = corpus.read_corpus(folder)
+    texts = [normalize_text(p.text) for d in docs for p in d.paragraphs]
+    size = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    started = time.perf_counter()
+    for t in texts:
+        for _ in word_spans(t, "index", user_dict):
+            pass
+    return size / (time.perf_counter() - started)
 
 
 # --------------------------------------------------------------------------
@@ -395,7 +517,7 @@ def bench_http(index_dir: Path, queries, seconds: float, concurrency: int, work:
 # --------------------------------------------------------------------------
 
 def run(corpora: dict[str, Path], runs: int, passes: int, http_seconds: float,
-        concurrency: int, work: Path) -> dict:
+        concurrency: int, work: Path, log_seconds: float = 0) -> dict:
     results = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                            "python": platform.python_version(),
                            "processor": platform.processor() or platform.machine()},
@@ -428,6 +550,14 @@ def run(corpora: dict[str, Path], runs: int, passes: int, http_seconds: float,
         if http_seconds > 0:
             print(f"== {name}: HTTP {http_seconds:.0f} s at concurrency {concurrency}", flush=True)
             out["http"] = bench_http(index_dir, queries, http_seconds, concurrency, work / name)
+        if log_seconds > 0:
+            print(f"== {name}: query log through gunicorn, searchsvc then the FTS5 peer",
+                  flush=True)
+            out["log"] = bench_log(folder, index_dir, snap, log_seconds, concurrency, work / name)
+        print(f"== {name}: raw jieba search-mode throughput", flush=True)
+        out["jieba_mb_per_s"] = jieba_throughput(folder, snap.user_dict)
+        cores = min(os.cpu_count() or 1, 4)
+        out["build_share"] = out["build"]["mb_per_s"] / (cores * out["jieba_mb_per_s"])
         print(f"== {name}: rebuild after one changed file ({runs} runs)", flush=True)
         out["incremental"] = bench_incremental(folder, index_dir, queries, work / name, runs)
         indexer.forget_snapshots()
@@ -465,6 +595,39 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def log_table(results: dict) -> str:
+    """searchsvc against the FTS5 peer on the Zipf log, with ratios."""
+    rows = [("corpus", "system", "log req/s", "log p50 ms", "log p99 ms", "errors",
+             "questions p99 ms", "first pass p50/p99 ms", "first-pass questions p99",
+             "worker RSS MB (PSS)")]
+    ratios = []
+    for name, c in results["corpora"].items():
+        log = c.get("log")
+        if not log:
+            continue
+        for system in ("searchsvc", "fts5"):
+            r, f = log[system], log["first_pass"][system]
+            rows.append((name, "searchsvc" if system == "searchsvc" else "FTS5 peer",
+                         f'{r["log"]["rps"]:.0f}', f'{r["log"]["p50"]:.1f}',
+                         f'{r["log"]["p99"]:.1f}', str(r["log"]["errors"] + r["questions"]["errors"]),
+                         f'{r["questions"]["p99"]:.1f}',
+                         f'{f["all"]["p50"]:.2f} / {f["all"]["p99"]:.1f}',
+                         f'{f["question"]["p99"]:.1f}',
+                         f'{r["worker_rss_mb"]:.0f} ({r["worker_pss_mb"]:.0f})'))
+        x = log["ratios"]
+        ratios.append(f"{name}: {log['distinct']} distinct queries, {log['lines']} lines; "
+                      f"searchsvc/peer req/s {x['rps']:.2f}x, p99 {x['p99']:.2f}x, "
+                      f"questions p99 {x['question_p99']:.2f}x, first-pass p99 "
+                      f"{x['first_pass_p99']:.2f}x; build {c['build']['mb_per_s']:.2f} MB/s = "
+                      f"{c['build_share']:.2f} of cores x jieba ({c['jieba_mb_per_s']:.2f} MB/s)")
+    if len(rows) == 1:
+        return ""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [" | ".join(v.ljust(w) for v, w in zip(r, widths)) for r in rows]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines + [""] + ratios)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1,4,16", help="replications of the help corpus")
@@ -472,6 +635,8 @@ def main(argv=None) -> int:
     ap.add_argument("--passes", type=int, default=4, help="passes over the query set")
     ap.add_argument("--http-seconds", type=float, default=15)
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--log-seconds", type=float, default=20,
+                    help="wrk time per system on the Zipf query log (0: skip)")
     ap.add_argument("--corpus", action="append", default=[], metavar="DIR",
                     help="measure this folder instead (repeatable)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
@@ -493,7 +658,8 @@ def main(argv=None) -> int:
         results = {}
         for name, folder in corpora.items():
             runs = 1 if name.endswith("16x") else args.runs
-            one = run({name: folder}, runs, args.passes, args.http_seconds, args.concurrency, work)
+            one = run({name: folder}, runs, args.passes, args.http_seconds, args.concurrency,
+                      work, args.log_seconds)
             results.setdefault("machine", one["machine"])
             results.setdefault("started", one["started"])
             results.setdefault("corpora", {}).update(one["corpora"])
@@ -504,6 +670,9 @@ def main(argv=None) -> int:
         m = results["machine"]
         print(f"machine: {m['cpus']} cores, {m['processor']}, {m['platform']}, Python {m['python']}")
         print(table(results))
+        if (logs := log_table(results)):
+            print("\nThe Zipf query log, against the FTS5 peer service (same gunicorn, same wrk):")
+            print(logs)
         print(f"\nwritten to {out}")
         return 0
     finally:

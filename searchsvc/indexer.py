@@ -50,8 +50,10 @@ from . import analysis, corpus, grams, store
 from .analysis import (WordTokenizer, analyse_paragraph, flat_text, normalize_text,
                        segmenter)
 from .docsets import LiteralIndex
+from .cache import SizedLRU
 from .ranking import Headings, Ranker
 
+RESULT_CACHE_BYTES = 8_000_000  # about 1,000 result pages of text, per process
 CURRENT = "current"
 LOCK_FILE = ".rebuild.lock"
 DICTIONARY_FILE = "_dictionary.txt"
@@ -679,6 +681,7 @@ class Snapshot:
                              headings=lambda: _headings(layout, self.documents))
         self._columns = _columns(layout, len(texts))
         self._deleted_words: Counter | None = None
+        self.results = SizedLRU(RESULT_CACHE_BYTES)  # search.search()'s answers
         self.synonyms = _synonym_map(self.meta.get("synonyms", []))
         self.user_dict = _schema_user_dict(self.index.schema)
 

@@ -21,6 +21,7 @@ import re
 import time
 import unicodedata
 from collections import Counter
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import quote
@@ -549,9 +550,31 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
     """Ranked, highlighted paragraphs for ``query``: one page of them.
 
     ``section`` and ``doc`` add filters to those typed in the query.
-    ``link(doc_id, paragraph, query)`` makes each hit's URL.
+    ``link(doc_id, paragraph, query)`` makes each hit's URL. Results are
+    kept per snapshot (so per index version) in a bounded cache: real query
+    logs repeat a few queries often.
     """
     started = time.perf_counter()
+    key = (query, page, per_page, tuple(section or ()), tuple(doc or ()), link)
+    cached = snapshot.results.get(key, lambda: _Cached(
+        _search(snapshot, query, page, per_page, section, doc, link, started)))
+    return dataclasses.replace(cached.result, took_ms=(time.perf_counter() - started) * 1000)
+
+
+class _Cached:
+    """A result in the result cache, sized by the text it holds."""
+
+    __slots__ = ("result", "size")
+
+    def __init__(self, result: SearchResult):
+        self.result = result
+        self.size = 512 + sum(2 * (len(h.text) + len(h.snippet)) for h in result.hits)
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def _search(snapshot, query, page, per_page, section, doc, link, started) -> SearchResult:
     parsed = parse_query(query)
     for key, values in (("section", section), ("doc_id", doc)):
         for v in values or []:

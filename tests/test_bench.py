@@ -16,7 +16,8 @@ def test_bench_harness_runs_on_a_tiny_corpus(tmp_path):
     })
     out = tmp_path / "latest.json"
     assert bench.main(["--corpus", str(corpus_dir), "--runs", "1", "--passes", "2",
-                       "--http-seconds", "1", "--concurrency", "2", "--out", str(out)]) == 0
+                       "--http-seconds", "1", "--log-seconds", "1", "--concurrency", "2",
+                       "--out", str(out)]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     tiny = data["corpora"]["tiny"]
     assert tiny["build"]["paragraphs"] == 36 and tiny["queries"] >= 200
@@ -28,3 +29,9 @@ def test_bench_harness_runs_on_a_tiny_corpus(tmp_path):
     assert tiny["incremental"]["seconds"]["runs"] == 1
     assert tiny["incremental"]["differences_from_full"] == 0
     assert data["machine"]["cpus"] >= 1
+    log = tiny["log"]
+    assert log["distinct"] > 100 and log["lines"] == 20000
+    for system in ("searchsvc", "fts5"):
+        assert log[system]["log"]["requests"] > 0 and log[system]["log"]["errors"] == 0
+        assert log[system]["questions"]["requests"] > 0
+    assert log["ratios"]["rps"] > 0 and tiny["build_share"] > 0

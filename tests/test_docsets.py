@@ -82,6 +82,7 @@ def test_results_equal_a_brute_force_scan(generated, monkeypatch, verify_at, dat
     monkeypatch.setattr(S, "VERIFY_AT", verify_at)
     monkeypatch.setattr(docsets, "VERIFY_AT", max(verify_at, 1))
     snap.literals._cache.clear()
+    snap.results.clear()
     a, b, c = pieces(data.draw, texts, 3)
     if c[0].isdigit():
         c = "罗湖"  # "-2019" is text (2019-2025), not an exclusion
