@@ -2,6 +2,8 @@
 
 One row per paragraph, the same jieba search-mode tokens searchsvc indexes
 (normalized text), ``bm25()`` top 10 with ``snippet()`` and a total count.
+The query's tokens are AND-ed, as FTS5 reads words joined by spaces
+(``FTS5_MODE=or`` ORs them).
 Served by the same gunicorn settings as searchsvc::
 
     FTS5_DB=peer.db gunicorn -c gunicorn.conf.py 'fts5_peer:create_app()'
@@ -47,12 +49,15 @@ def build(corpus_dir: Path, db_path: Path, user_dict: str | None = None) -> int:
     return count
 
 
-def match_expression(query: str) -> str | None:
-    """OR of the query's distinct search-mode tokens, each quoted."""
+def match_expression(query: str, mode: str = "and") -> str | None:
+    """The query's distinct search-mode tokens, each quoted, joined as FTS5's
+    own syntax joins words (``and``: what a fifty-line tool does) or with OR
+    (``or``: ranked retrieval, slower on frequent words)."""
     words = dict.fromkeys(tokens(query))
     if not words:
         return None
-    return " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+    return (" OR " if mode == "or" else " ").join('"' + w.replace('"', '""') + '"'
+                                                  for w in words)
 
 
 SEARCH = ("SELECT pid, bm25(p), snippet(p, 0, '<mark>', '</mark>', '…', 32) "
@@ -67,6 +72,7 @@ def create_app(db_path: str | None = None) -> Flask:
     # fork, for this app as for searchsvc: no index folder, no user dictionary
     app.config["INDEX_DIR"] = os.devnull
     path = db_path or os.environ["FTS5_DB"]
+    mode = os.environ.get("FTS5_MODE", "and")
     local = threading.local()
 
     def connection() -> sqlite3.Connection:
@@ -80,7 +86,7 @@ def create_app(db_path: str | None = None) -> Flask:
         q = request.args.get("q", "").strip()
         if not q:
             return jsonify({"error": {"code": "missing_query", "message": "q is required"}}), 400
-        match = match_expression(q)
+        match = match_expression(q, mode)
         if match is None:
             return jsonify({"query": q, "total": 0, "hits": []})
         con = connection()

@@ -20,7 +20,6 @@ import heapq
 import re
 import time
 import unicodedata
-from collections import Counter
 import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -651,9 +650,8 @@ def facets(snapshot: Snapshot, docs: frozenset) -> dict:
     the 30 largest of each, most hits first."""
     out = {}
     for name, column in (("section", "section"), ("doc", "doc_id")):
-        counts = Counter(map(snapshot.column(column).__getitem__, docs))
-        counts.pop("", None)
-        top = heapq.nsmallest(MAX_FACET_VALUES, counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        counts = snapshot.column(column).counts(docs)
+        top = heapq.nsmallest(MAX_FACET_VALUES, counts, key=lambda kv: (-kv[1], kv[0]))
         out[name] = [{"value": k, "count": v} for k, v in top]
     return out
 

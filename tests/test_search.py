@@ -177,22 +177,26 @@ def test_a_query_past_the_term_limit_is_cut_and_says_so(seed_snapshot):
     assert run(seed_snapshot, "罗湖 罗湖 罗湖").ignored_terms == 0  # repeats are free
 
 
-def test_threshold_ranking_equals_scoring_everything(seed_snapshot, monkeypatch):
+def test_threshold_and_array_ranking_equal_scoring_everything(seed_snapshot, monkeypatch):
     from searchsvc import ranking
 
     ranker = seed_snapshot.ranker
     docs = seed_snapshot.literals.all_docs()
+    paths = {  # (SMALL, DIRECT, FEW_LISTS) that force each way of ranking
+        "python": (10**9, 10**9, 99), "numpy": (0, 10**9, 0), "threshold": (0, 0, 99)}
     for words in (["罗湖"], ["罗湖", "改革"], ["发展", "建设", "罗湖区"]):
         found = [seed_snapshot.literals.docs(w) for w in words]
         terms = [ranker.word(w, d) for w, d in zip(words, found)] + \
             [ranker.heading(w, len(d)) for w, d in zip(words, found)]
-        monkeypatch.setattr(ranking, "DIRECT", 10**9)
-        everything = ranker.top(terms, docs, 0, 34)
-        monkeypatch.setattr(ranking, "DIRECT", 0)
-        for start, end in ((0, 10), (3, 7), (0, 34), (30, 34)):
-            assert ranker.top(terms, docs, start, end) == everything[start:end], (words, start)
         subset = frozenset(list(docs)[::3])
-        monkeypatch.setattr(ranking, "DIRECT", 10**9)
-        expected = ranker.top(terms, subset, 0, 5)
-        monkeypatch.setattr(ranking, "DIRECT", 0)
-        assert ranker.top(terms, subset, 0, 5) == expected
+        answers = {}
+        for name, (small, direct, few) in paths.items():
+            monkeypatch.setattr(ranking, "SMALL", small)
+            monkeypatch.setattr(ranking, "DIRECT", direct)
+            monkeypatch.setattr(ranking, "FEW_LISTS", few)
+            answers[name] = [ranker.top(terms, docs, start, end)
+                             for start, end in ((0, 10), (3, 7), (0, 34), (30, 34))]
+            answers[name].append(ranker.top(terms, subset, 0, 5))
+        assert answers["numpy"] == answers["python"], words
+        assert answers["threshold"] == answers["python"], words
+        assert answers["python"][2][0][1] > 0
