@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-from markupsafe import Markup, escape
 
 from .analysis import flatten
 
@@ -58,17 +57,25 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.end() > m.start()]
 
 
+# markupsafe's escaping, as one translate() call per piece
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
+def escape(text: str) -> str:
+    """HTML-escaped ``text``, exactly as markupsafe.escape writes it."""
+    return text.translate(_ESCAPES)
+
+
 def render(text: str, start: int, end: int, spans) -> str:
     out, pos = [], start
     for s, e in spans:
         s, e = max(s, start), min(e, end)
         if s >= e:
             continue
-        out.append(escape(text[pos:s]))
-        out.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
+        out += (escape(text[pos:s]), "<mark>", escape(text[s:e]), "</mark>")
         pos = e
     out.append(escape(text[pos:end]))
-    return "".join(str(x) for x in out)
+    return "".join(out)
 
 
 def fragments(text: str, spans, width: int = SNIPPET_WIDTH,

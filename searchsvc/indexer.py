@@ -811,15 +811,19 @@ class Column:
     def __init__(self, labels: list[str], codes: np.ndarray):
         self.labels = labels
         self.codes = codes
+        self.empty = labels.index("")
 
-    def counts(self, docs) -> list[tuple[str, int]]:
-        """(label, paragraphs of ``docs`` with it) for each non-empty label."""
+    def top(self, docs, limit: int) -> list[tuple[str, int]]:
+        """The ``limit`` labels with most paragraphs in ``docs``, most first,
+        then in label order; the empty label (no section) left out."""
         if not docs:
             return []
         ids = np.fromiter(docs, dtype=np.int64, count=len(docs))
         counts = np.bincount(self.codes[ids], minlength=len(self.labels))
-        return [(self.labels[i], int(counts[i])) for i in np.flatnonzero(counts)
-                if self.labels[i]]
+        counts[self.empty] = 0
+        found = np.flatnonzero(counts)  # codes are in label order
+        best = found[np.lexsort((found, -counts[found]))[:limit]]
+        return [(self.labels[i], int(counts[i])) for i in best.tolist()]
 
 
 def _columns(layout: list[tuple], docnums: int) -> dict[str, Column]:

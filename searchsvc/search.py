@@ -16,7 +16,6 @@ each hit says which query words it lacks.
 
 from __future__ import annotations
 
-import heapq
 import re
 import time
 import unicodedata
@@ -650,8 +649,7 @@ def facets(snapshot: Snapshot, docs: frozenset) -> dict:
     the 30 largest of each, most hits first."""
     out = {}
     for name, column in (("section", "section"), ("doc", "doc_id")):
-        counts = snapshot.column(column).counts(docs)
-        top = heapq.nsmallest(MAX_FACET_VALUES, counts, key=lambda kv: (-kv[1], kv[0]))
+        top = snapshot.column(column).top(docs, MAX_FACET_VALUES)
         out[name] = [{"value": k, "count": v} for k, v in top]
     return out
 

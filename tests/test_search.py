@@ -1,6 +1,8 @@
 """search() over the real report: recall, ranking, operators, snippets."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchsvc import highlight as H
 from searchsvc import search as S
@@ -200,3 +202,11 @@ def test_threshold_and_array_ranking_equal_scoring_everything(seed_snapshot, mon
         assert answers["numpy"] == answers["python"], words
         assert answers["threshold"] == answers["python"], words
         assert answers["python"][2][0][1] > 0
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>&\"'罗湖 a/=\\")), max_size=40))
+def test_snippet_escaping_is_markupsafes(text):
+    import markupsafe
+
+    assert H.escape(text) == str(markupsafe.escape(text))
+    assert H.render(text, 0, len(text), []) == str(markupsafe.escape(text))
