@@ -813,12 +813,12 @@ class Column:
         self.codes = codes
         self.empty = labels.index("")
 
-    def top(self, docs, limit: int) -> list[tuple[str, int]]:
-        """The ``limit`` labels with most paragraphs in ``docs``, most first,
-        then in label order; the empty label (no section) left out."""
-        if not docs:
+    def top(self, ids: np.ndarray, limit: int) -> list[tuple[str, int]]:
+        """The ``limit`` labels with most paragraphs among the docnums
+        ``ids``, most first, then in label order; the empty label (no
+        section) left out."""
+        if not len(ids):
             return []
-        ids = np.fromiter(docs, dtype=np.int64, count=len(docs))
         counts = np.bincount(self.codes[ids], minlength=len(self.labels))
         counts[self.empty] = 0
         found = np.flatnonzero(counts)  # codes are in label order

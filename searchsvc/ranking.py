@@ -174,7 +174,7 @@ class Ranker:
         if lengths is None:
             lengths = [self.reader.doc_field_length(d, "text", 0)
                        for d in range(self.reader.doc_count_all())]
-        self._lengths = lengths
+        self._lengths = np.asarray(lengths, dtype=np.float64)
         live = sum(lengths) - sum(lengths[d] for d in deleted)
         self._avg = live / self.n if self.n else 1.0
 
@@ -195,17 +195,20 @@ class Ranker:
     def _word(self, word: str, docs: frozenset) -> Ranked:
         if not docs:
             return Ranked(array("I"), array("f"))
-        ids = sorted(docs)
+        ids = np.sort(np.fromiter(docs, dtype=np.int64, count=len(docs)))
         token_ids, token_tfs = postings(self.reader, "text", word)
-        tfs = dict(zip(token_ids, token_tfs))
+        tfs = np.ones(len(ids), dtype=np.float64)  # inside a longer word: once
+        if token_ids:
+            tokens = np.asarray(token_ids, dtype=np.int64)
+            pos = np.minimum(np.searchsorted(ids, tokens), len(ids) - 1)
+            found = ids[pos] == tokens  # deleted paragraphs are not in ``docs``
+            tfs[pos[found]] = np.asarray(token_tfs, dtype=np.float64)[found]
         weight = self.idf(len(ids)) * (K1 + 1)
         k = K1 * (1 - B)
         kb = K1 * B / (self._avg or 1.0)
-        lengths = self._lengths
-        get = tfs.get
-        scores = array("f", (weight * tf / (tf + k + kb * lengths[d])
-                             for d in ids for tf in (get(d, 1.0),)))
-        return Ranked(array("I", ids), scores)
+        scores = weight * tfs / (tfs + k + kb * self._lengths[ids])
+        return Ranked(array("I", ids.astype(np.uint32).tobytes()),
+                      array("f", scores.astype(np.float32).tobytes()))
 
     def heading(self, word: str, df: int) -> Ranked:
         """The heading field: ``HEADING_WEIGHT`` of the word's idf for every

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import quote
 
+import numpy as np
 from markupsafe import escape
 from whoosh import query as Q
 
@@ -648,8 +649,9 @@ def facets(snapshot: Snapshot, docs: frozenset) -> dict:
     """Hit counts per section and per document, before the filters apply:
     the 30 largest of each, most hits first."""
     out = {}
+    ids = np.fromiter(docs, dtype=np.int64, count=len(docs))
     for name, column in (("section", "section"), ("doc", "doc_id")):
-        top = snapshot.column(column).top(docs, MAX_FACET_VALUES)
+        top = snapshot.column(column).top(ids, MAX_FACET_VALUES)
         out[name] = [{"value": k, "count": v} for k, v in top]
     return out
 
