@@ -150,15 +150,16 @@ class Fts5System:
 
     @staticmethod
     def _tokens(text: str) -> str:
-        from searchsvc.analysis import normalize_text, word_spans
+        from fts5_peer import tokens
 
-        return " ".join(w for w, *_ in word_spans(normalize_text(text), "index"))
+        return " ".join(tokens(text))
 
     def ask(self, query: str) -> list[str]:
-        tokens = dict.fromkeys(self._tokens(query).split())
-        if not tokens:
+        from fts5_peer import match_expression
+
+        match = match_expression(query, "or")
+        if match is None:
             return []
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
         rows = self.con.execute("SELECT pid FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?",
                                 (match, TOP)).fetchall()
         return [r[0] for r in rows]
