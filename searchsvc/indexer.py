@@ -856,7 +856,8 @@ def _headings(layout: list[tuple], documents) -> Headings:
             for section in documents[doc_id].get("sections", []):
                 headings.setdefault(section.get("label", ""), section.get("heading", ""))
         for label, length in doc_runs:
-            runs.append((first, length, flat_text(f"{title}{label}{headings.get(label, '')}")))
+            text = "\0".join(flat_text(t) for t in (title, label, headings.get(label, "")))
+            runs.append((first, length, text))  # \0: no word runs across two parts
             first += length
         if not doc_runs:
             runs.append((first, count, flat_text(title)))

@@ -215,3 +215,22 @@ def test_keyword_queries_on_the_report(seed_snapshot, query):
     first = r.hits[0]
     assert first.matches, "the first hit shows why it matched"
     assert not set(first.missing) & {"怎么", "多少", "怎么样", "怎么解决"}
+
+
+def test_the_heading_field_finds_words_in_one_title_or_label_only():
+    from searchsvc.ranking import Headings
+
+    headings = Headings([(0, 2, "罗湖\0答卷3\0"), (2, 3, "深圳\0\0"), (5, 1, "湖南\0目标\0")])
+    assert list(headings.docs("罗湖")) == [0, 1]
+    assert list(headings.docs("湖")) == [0, 1, 5]
+    assert list(headings.docs("目标")) == [5]
+    assert list(headings.docs("3深")) == [] and list(headings.docs("湖答")) == []
+
+
+def test_a_title_word_lifts_the_document_s_paragraphs(tmp_path):
+    snap = build(tmp_path, {
+        "围棋": ["这项运动起源于中国,规则简单而变化无穷。", "比赛在周末举行。"],
+        "象棋": ["这项运动在中国也有很长的历史。", "比赛在周末举行。"],
+    })
+    r = S.search(snap, "围棋 运动")
+    assert r.hits[0].id == "围棋#p1" and r.hits[0].missing == ["围棋"]
