@@ -144,10 +144,12 @@ class Unit:
 
 
 def _union(sets) -> frozenset:
-    sets = list(sets)
-    if len(sets) == 1:
-        return sets[0]
-    return frozenset().union(*sets)
+    """The union, without copying when only one distinct non-empty set is given
+    (a word and the term it was typed as often share one cached docset)."""
+    distinct = list({id(s): s for s in sets if s}.values())
+    if len(distinct) == 1:
+        return distinct[0]
+    return frozenset().union(*distinct)
 
 
 class QueryPlan:
@@ -383,7 +385,9 @@ class QueryPlan:
                            key=lambda u: len(self.unit_docs(u))):
             if not within:
                 break
-            within = within & self.unit_docs(unit)
+            docs = self.unit_docs(unit)
+            if within is not docs:
+                within = within & docs
         return within
 
     def exact(self, within: frozenset) -> frozenset:
