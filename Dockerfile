@@ -6,9 +6,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     SEARCHSVC_CORPUS=/app/corpus SEARCHSVC_INDEX=/app/index
 WORKDIR /app
 
-COPY pyproject.toml README.md gunicorn.conf.py ./
+COPY pyproject.toml requirements.lock README.md gunicorn.conf.py ./
 COPY searchsvc ./searchsvc
-RUN pip install . && useradd --create-home --uid 10001 searchsvc
+RUN pip install -c requirements.lock . && useradd --create-home --uid 10001 searchsvc
 COPY corpus ./corpus
 RUN mkdir -p index && chown -R searchsvc:searchsvc /app
 
