@@ -9,18 +9,47 @@ never recall). This module answers "which paragraphs contain S?":
 * longer: intersect the postings of S's pairs, rarest first, until few
   candidates are left, then check each candidate's text.
 
-Answers are cached per snapshot in a bounded LRU (bounded by the number of
-paragraph numbers held, not by the number of entries).
+Sets of paragraph numbers are compressed bitmaps (pyroaring's
+``FrozenBitMap``): made from a posting list in one call, intersected and
+united in C, a few bytes per paragraph. Answers are cached per snapshot in
+a bounded LRU (bounded by the number of paragraph numbers held, not by the
+number of entries).
 """
 
 from __future__ import annotations
+
+import numpy as np
+from pyroaring import FrozenBitMap
 
 from .analysis import literal_grams
 from .cache import SizedLRU
 from .grams import GramStore
 
 VERIFY_AT = 1024  # stop intersecting postings once this few candidates remain
-CACHE_IDS = 200_000  # paragraph numbers held by the cache at most
+CACHE_IDS = 4_000_000  # paragraph numbers held by the cache at most (a few MB as bitmaps)
+EMPTY = FrozenBitMap()
+
+
+def union(sets) -> FrozenBitMap:
+    """The union of docsets, without copying when only one distinct
+    non-empty set is given (a word and the term it was typed as often
+    share one cached docset)."""
+    distinct = list({id(s): s for s in sets if s}.values())
+    if len(distinct) == 1:
+        return distinct[0]
+    return FrozenBitMap.union(*distinct) if distinct else EMPTY
+
+
+def docset(numbers) -> FrozenBitMap:
+    """A docset of paragraph numbers (any iterable of ints)."""
+    return FrozenBitMap(numbers)
+
+
+def to_array(docs) -> np.ndarray:
+    """A docset's paragraph numbers as a sorted int64 array (any iterable)."""
+    if isinstance(docs, FrozenBitMap):
+        return np.frombuffer(docs.to_array(), dtype=np.uint32).astype(np.int64)
+    return np.sort(np.fromiter(docs, dtype=np.int64, count=len(docs)))
 
 
 class LiteralIndex:
@@ -32,12 +61,12 @@ class LiteralIndex:
     rebuild replaced: still in the files, never in an answer.
     """
 
-    def __init__(self, grams: GramStore, texts, deleted: frozenset = frozenset()):
+    def __init__(self, grams: GramStore, texts, deleted: FrozenBitMap = EMPTY):
         self.grams = grams
         self.texts = texts
         self.deleted = deleted
         self._cache = SizedLRU(CACHE_IDS)
-        self._all: frozenset | None = None  # made on first use (7 MB at 108,000 paragraphs)
+        self._all: FrozenBitMap | None = None  # made on first use
 
     def df(self, gram: str) -> int:
         return self.grams.df(gram)
@@ -47,43 +76,43 @@ class LiteralIndex:
         smallest gram, never to set order (which changes with the hash seed)."""
         return min(literal_grams(literal), key=lambda g: (self.df(g), g))
 
-    def all_docs(self) -> frozenset:
+    def all_docs(self) -> FrozenBitMap:
         """Every live paragraph: what a query of exclusions only starts from."""
         if self._all is None:
-            self._all = frozenset(range(len(self.texts))) - self.deleted
+            self._all = FrozenBitMap(range(len(self.texts))) - self.deleted
         return self._all
 
     def text(self, docnum: int) -> str:
         """A paragraph's normalized text without white space, for checks."""
         return self.texts[docnum]
 
-    def _postings(self, gram: str) -> frozenset:
-        return self._cache.get("\0" + gram, lambda: frozenset(self.grams.postings(gram)[0]))
+    def _postings(self, gram: str) -> FrozenBitMap:
+        return self._cache.get("\0" + gram, lambda: FrozenBitMap(self.grams.postings(gram)[0]))
 
-    def docs(self, literal: str) -> frozenset:
+    def docs(self, literal: str) -> FrozenBitMap:
         """Paragraphs whose normalized text contains ``literal``.
 
         ``literal`` is already normalized and has no white space.
         """
         if not literal:
-            return frozenset()
+            return EMPTY
         return self._cache.get(literal, lambda: self._live(self._compute(literal)))
 
-    def _live(self, docs: frozenset) -> frozenset:
+    def _live(self, docs: FrozenBitMap) -> FrozenBitMap:
         return docs - self.deleted if self.deleted else docs
 
-    def _compute(self, literal: str) -> frozenset:
+    def _compute(self, literal: str) -> FrozenBitMap:
         grams = sorted(set(literal_grams(literal)), key=lambda g: (self.df(g), g))
         if not grams or self.df(grams[0]) == 0:
-            return frozenset()
+            return EMPTY
         candidates = self._postings(grams[0])
         for gram in grams[1:]:
             if len(candidates) <= VERIFY_AT:
                 break
             candidates = candidates & self._postings(gram)
             if not candidates:
-                return frozenset()
+                return EMPTY
         if len(literal) <= 2:
             return candidates  # a character or pair posting is exact
         contains = self.texts.contains
-        return frozenset(d for d in candidates if contains(d, literal))
+        return FrozenBitMap(d for d in candidates if contains(d, literal))

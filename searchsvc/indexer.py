@@ -42,6 +42,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+from pyroaring import FrozenBitMap
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, TEXT, Schema
@@ -774,9 +775,9 @@ class NormalizedTexts:
         return self.joined.find(literal, self.starts[n], self.starts[n + 1] - 1) != -1
 
 
-def _deleted_docs(reader) -> frozenset:
+def _deleted_docs(reader) -> FrozenBitMap:
     """Docnums an incremental rebuild deleted, across Whoosh's segments."""
-    return frozenset(base + d for leaf, base in reader.leaf_readers() if leaf.has_deletions()
+    return FrozenBitMap(base + d for leaf, base in reader.leaf_readers() if leaf.has_deletions()
                      for d in leaf.deleted_docs_set)
 
 

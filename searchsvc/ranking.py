@@ -30,6 +30,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from .cache import SizedLRU
+from .docsets import to_array
 
 B = 0.75
 K1 = 1.2
@@ -162,7 +163,7 @@ class Ranker:
     which breaks ties (None: docnum order is corpus order).
     """
 
-    def __init__(self, searcher, texts, deleted: frozenset = frozenset(),
+    def __init__(self, searcher, texts, deleted=(),
                  position: array | None = None, headings=None):
         self.reader = searcher.reader()
         self.deleted = deleted
@@ -187,15 +188,15 @@ class Ranker:
     def idf(self, df: int) -> float:
         return idf(self.n, df)
 
-    def word(self, word: str, docs: frozenset) -> Ranked:
+    def word(self, word: str, docs) -> Ranked:
         """BM25 of ``word`` in every paragraph of ``docs`` (those that
         contain it), cached by word: ``docs`` must be the word's docset."""
         return self._cache.get(("text", word), lambda: self._word(word, docs))
 
-    def _word(self, word: str, docs: frozenset) -> Ranked:
+    def _word(self, word: str, docs) -> Ranked:
         if not docs:
             return Ranked(array("I"), array("f"))
-        ids = np.sort(np.fromiter(docs, dtype=np.int64, count=len(docs)))
+        ids = to_array(docs)
         token_ids, token_tfs = postings(self.reader, "text", word)
         tfs = np.ones(len(ids), dtype=np.float64)  # inside a longer word: once
         if token_ids:
@@ -259,7 +260,7 @@ class Ranker:
                 break
             depth += 1
         if len(heap) < end:  # every list ran out: the rest score nothing
-            for d in sorted(docs - seen, key=place)[:end - len(heap)]:
+            for d in sorted((d for d in docs if d not in seen), key=place)[:end - len(heap)]:
                 heap.append((0.0, -place(d), d))
         best = sorted(heap, reverse=True)
         return [(d, s) for s, _, d in best[start:end]]
@@ -270,7 +271,7 @@ class Ranker:
         looked up in each term's list at once (binary searches in C), then
         the best ``end`` by score, ties by corpus order. Scores are summed
         in the terms' order in double precision, as ``_summed`` sums them."""
-        ids = np.fromiter(docs, dtype=np.int64, count=len(docs))
+        ids = to_array(docs)
         acc = np.zeros(len(ids), dtype=np.float64)
         for r in ranked:
             rid = np.frombuffer(r.ids, dtype=np.uint32)

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import quote
 
-import numpy as np
 from markupsafe import escape
+from pyroaring import FrozenBitMap
 from whoosh import query as Q
 
+from . import docsets
 from .analysis import STOP_WORDS, flat_text, is_stop_word, normalize_text, query_units
 from .highlight import make_snippet, match_spans, render
 from .indexer import Snapshot
@@ -143,13 +144,7 @@ class Unit:
                    for option in self.options)
 
 
-def _union(sets) -> frozenset:
-    """The union, without copying when only one distinct non-empty set is given
-    (a word and the term it was typed as often share one cached docset)."""
-    distinct = list({id(s): s for s in sets if s}.values())
-    if len(distinct) == 1:
-        return distinct[0]
-    return frozenset().union(*distinct)
+_union = docsets.union
 
 
 class QueryPlan:
@@ -201,7 +196,7 @@ class QueryPlan:
         self.subwords: dict[str, None] = {}  # search-mode sub-words among them
         self.marks: list[tuple[list[str], list[str]]] = []
         self.asked: list[tuple[Term, Unit]] = []  # terms of question words only
-        self._unit_docs: dict[int, frozenset] = {}
+        self._unit_docs: dict[int, FrozenBitMap] = {}
         self._words_of: dict[int, list] = {}
         self._placed: list | None = None
         for clause in self.clauses:
@@ -311,18 +306,19 @@ class QueryPlan:
 
     # -- docsets -------------------------------------------------------------
 
-    def docs(self, literal: str) -> frozenset:
+    def docs(self, literal: str) -> FrozenBitMap:
         return self.literals.docs(literal)
 
-    def unit_docs(self, unit: Unit) -> frozenset:
+    def unit_docs(self, unit: Unit) -> FrozenBitMap:
         found = self._unit_docs.get(id(unit))
         if found is None:
             found = self._unit_docs[id(unit)] = _union(
-                frozenset.intersection(*(_union(self.docs(x) for x in group) for group in option))
+                FrozenBitMap.intersection(*(_union(self.docs(x) for x in group)
+                                            for group in option))
                 for option in unit.options)
         return found
 
-    def filter_docs(self) -> frozenset | None:
+    def filter_docs(self) -> FrozenBitMap | None:
         sets = []
         for key, values in self.parsed.filters.items():
             if key == "section":
@@ -333,20 +329,20 @@ class QueryPlan:
             sets.append(docs)
         if not sets:
             return None
-        return frozenset(set.intersection(*sets))
+        return docsets.docset(set.intersection(*sets))
 
-    def _without_excluded(self, docs: frozenset) -> frozenset:
+    def _without_excluded(self, docs: FrozenBitMap) -> FrozenBitMap:
         for term in self.excluded:
             if not docs:
                 break
             if len(docs) <= VERIFY_AT:
-                docs = frozenset(d for d in docs
-                                 if not self.literals.texts.contains(d, term.literal))
+                docs = docsets.docset(d for d in docs
+                                      if not self.literals.texts.contains(d, term.literal))
             else:
                 docs = docs - self.docs(term.literal)
         return docs
 
-    def candidates(self) -> frozenset:
+    def candidates(self) -> FrozenBitMap:
         """Every result, exclusions applied, filters not.
 
         Paragraphs with an informative unit or search-mode sub-word (平均温度
@@ -372,13 +368,13 @@ class QueryPlan:
             docs = _union([self.unit_docs(u) for u in self.units] +
                           [self.docs(t.literal) for t in terms])
         if not docs:  # still nothing: any word or search-mode sub-word
-            docs = _union([self.docs(w) for w in self.words] or [frozenset()])
+            docs = _union([self.docs(w) for w in self.words])
         for unit in self.units:
             if unit.required and docs:
                 docs = docs & self.unit_docs(unit)
         return self._without_excluded(docs)
 
-    def complete(self, within: frozenset, informative: bool = True) -> frozenset:
+    def complete(self, within: FrozenBitMap, informative: bool = True) -> FrozenBitMap:
         """Those of ``within`` that have every informative unit (or, with
         ``informative`` False, the others: every unit, given those)."""
         for unit in sorted((u for u in self.units if u.informative == informative),
@@ -390,11 +386,11 @@ class QueryPlan:
                 within = within & docs
         return within
 
-    def exact(self, within: frozenset) -> frozenset:
+    def exact(self, within: FrozenBitMap) -> FrozenBitMap:
         """Those of ``within`` that contain each clause's text as typed (or,
         for a clause, one of its synonyms)."""
         if not self.clauses:
-            return frozenset()
+            return docsets.EMPTY
         for clause in sorted(self.clauses, key=lambda c: max(self._rarity(t.literal) for t in c)):
             if not within:
                 break
@@ -402,7 +398,7 @@ class QueryPlan:
                     for x in [t.literal, *([] if t.exact else self.synonyms.get(t.literal, []))]]
             if len(within) <= VERIFY_AT:
                 text = self.literals.text
-                within = frozenset(d for d in within if any(x in text(d) for x in lits))
+                within = docsets.docset(d for d in within if any(x in text(d) for x in lits))
             else:
                 within = within & _union(self.docs(x) for x in lits)
         return within
@@ -649,11 +645,11 @@ def _page(plan: QueryPlan, tiers, start: int, end: int) -> list[tuple[int, float
 MAX_FACET_VALUES = 30
 
 
-def facets(snapshot: Snapshot, docs: frozenset) -> dict:
+def facets(snapshot: Snapshot, docs: FrozenBitMap) -> dict:
     """Hit counts per section and per document, before the filters apply:
     the 30 largest of each, most hits first."""
     out = {}
-    ids = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    ids = docsets.to_array(docs)
     for name, column in (("section", "section"), ("doc", "doc_id")):
         top = snapshot.column(column).top(ids, MAX_FACET_VALUES)
         out[name] = [{"value": k, "count": v} for k, v in top]
@@ -671,7 +667,7 @@ def mark_document(snapshot: Snapshot, doc_id: str, texts: list[str], query: str)
         return [str(escape(t)) for t in texts]
     plan = QueryPlan(parsed, snapshot)
     first, count = snapshot.documents.span(doc_id)
-    in_doc = frozenset(range(first, first + count))
+    in_doc = docsets.docset(range(first, first + count))
     found = plan.candidates() & in_doc
     found = plan.complete(found) or found  # the best the query finds here
     matched = {d - first + 1 for d in found}  # paragraphs are numbered from 1
