@@ -145,7 +145,7 @@ STOP_WORDS = frozenset("""
 这 那 此 其 之 所 个 一个 这个 那个 这些 那些 该 各 每 呢 吗 吧 啊 呀 么 嘛 哦
 什么 甚么 啥 哪 哪个 哪些 哪里 哪儿 哪一 哪一个 哪一年 哪一种 哪一位 哪位 哪种 哪年 哪国 谁 何 何时 何地
 何种 何处 何人 何者 为何 如何 几 几个 多少 多久 多大 多长 多高 多远 怎么 怎样 怎么样 怎么办 为什么
-是否 是不是 有没有 请问 吗 呢 与否
+是否 是不是 有没有 请问 与否
 """.split())
 
 
@@ -224,10 +224,7 @@ def word_spans(text: str, mode: str = "query", user_dict: str | None = None):
 
 def query_words(text: str, user_dict: str | None = None) -> list[str]:
     """The distinct words of a query string, normalized, in order."""
-    seen: dict[str, None] = {}
-    for word, *_ in word_spans(normalize_text(text), "query", user_dict):
-        seen.setdefault(word, None)
-    return list(seen)
+    return [word for word, _ in query_units(text, user_dict)]
 
 
 def _add_unit(units: dict, group: list[str]) -> None:

@@ -679,7 +679,7 @@ class Snapshot:
             raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
                                    "run `searchsvc rebuild`") from exc
         self.literals = LiteralIndex(self.grams, texts, deleted)
-        self.ranker = Ranker(self.searcher, texts, deleted, _positions(layout, len(texts)),
+        self.ranker = Ranker(self.searcher, deleted, _positions(layout, len(texts)),
                              headings=lambda: _headings(layout, self.documents))
         self._columns = _columns(layout, len(texts))
         self._deleted_words: Counter | None = None

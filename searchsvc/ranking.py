@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import heapq
 from array import array
-
-import numpy as np
 from bisect import bisect_left, bisect_right
 from math import log
+
+import numpy as np
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
@@ -163,10 +163,8 @@ class Ranker:
     which breaks ties (None: docnum order is corpus order).
     """
 
-    def __init__(self, searcher, texts, deleted=(),
-                 position: array | None = None, headings=None):
+    def __init__(self, searcher, deleted=(), position: array | None = None, headings=None):
         self.reader = searcher.reader()
-        self.deleted = deleted
         self.position = position
         self._headings = headings  # made on first use: it reads every document's entry
         self.n = self.reader.doc_count_all() - len(deleted)
@@ -220,8 +218,7 @@ class Ranker:
             ids := self.headings.docs(word),
             array("f", [HEADING_WEIGHT * self.idf(df)]) * len(ids)))
 
-    def top(self, ranked: list[Ranked], docs, start: int, end: int,
-            bonus=None) -> list[tuple[int, float]]:
+    def top(self, ranked: list[Ranked], docs, start: int, end: int) -> list[tuple[int, float]]:
         """Ranks ``start`` to ``end`` of ``docs`` by the summed scores of ``ranked``.
 
         Ties keep document order, so pages are stable. A large set is ranked

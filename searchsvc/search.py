@@ -16,10 +16,10 @@ each hit says which query words it lacks.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 import unicodedata
-import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import quote
@@ -168,7 +168,7 @@ class QueryPlan:
         self.snapshot = snapshot
         self.literals = snapshot.literals
         self.synonyms = snapshot.synonyms
-        self.n = max(1, len(self.literals.texts) - len(self.literals.deleted))
+        self.n = max(1, snapshot.ranker.n)  # live paragraphs
         # identical clauses and exclusions add nothing: keep one of each;
         # past MAX_CLAUSES terms a query is cut, and says so
         seen, self.clauses, self.ignored = set(), [], 0
@@ -197,7 +197,7 @@ class QueryPlan:
         self.marks: list[tuple[list[str], list[str]]] = []
         self.asked: list[tuple[Term, Unit]] = []  # terms of question words only
         self._unit_docs: dict[int, FrozenBitMap] = {}
-        self._words_of: dict[int, list] = {}
+        self._segmented: dict[int, list] = {}
         self._placed: list | None = None
         for clause in self.clauses:
             self._add_clause(clause)
@@ -214,21 +214,23 @@ class QueryPlan:
     def _alternatives(self, word: str) -> list[str]:
         return [word] + [s for s in self.synonyms.get(word, []) if s != word]
 
+    def _units_of(self, term: Term) -> list[tuple[str, list[str]]]:
+        """A term's words with their search-mode sub-words, segmented once."""
+        found = self._segmented.get(id(term))
+        if found is None:
+            found = self._segmented[id(term)] = query_units(term.raw, self.snapshot.user_dict)
+        return found
+
     def _term_words(self, term: Term) -> list[tuple[str, list[str]]]:
         """A non-quoted term's content words with their search-mode sub-words."""
         if term.exact:
             return []
-        found = self._words_of.get(id(term))
-        if found is None:
-            found = self._words_of[id(term)] = [
-                (w, [s for s in subs if not is_stop_word(s)])
-                for w, subs in query_units(term.raw, self.snapshot.user_dict)
-                if not is_stop_word(w)]
-        return found
+        return [(w, [s for s in subs if not is_stop_word(s)])
+                for w, subs in self._units_of(term) if not is_stop_word(w)]
 
     def _asks(self, term: Term) -> bool:
         """A term of question words and particles only (punctuation alone is text)."""
-        words = [w for w, _ in query_units(term.raw, self.snapshot.user_dict)]
+        words = [w for w, _ in self._units_of(term)]
         return any(w in STOP_WORDS for w in words) and all(is_stop_word(w) for w in words)
 
     def _term_options(self, term: Term) -> list[list[list[str]]]:
@@ -518,7 +520,7 @@ class SearchResult:
     facets: dict = field(default_factory=dict)
     filters: dict = field(default_factory=dict)
     ignored_terms: int = 0  # typed terms past MAX_CLAUSES, not searched
-    complete: int = 0  # results with every informative query word
+    complete: int = 0  # results with every query word
     keywords: int = 0  # typed terms (a whole question is one)
 
     @property
