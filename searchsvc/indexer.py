@@ -354,8 +354,12 @@ def _writer_options() -> dict:
     are left as separate files, not one compound file: Whoosh reads a
     compound file's parts into private memory (a BytesIO copy of the map)
     in every worker, where separate files stay in the shared page cache.
+    Posting blocks hold 1,024 postings, not 128: the ranker reads a word's
+    postings whole (ranking.postings), and each block costs a pickle and a
+    zlib call; Whoosh's skipping within a list, which small blocks serve,
+    is not used here.
     """
-    codec = W3Codec()
+    codec = W3Codec(blocklimit=1024)
     codec.length_stats = False
     return {"codec": codec, "limitmb": LIMIT_MB, "compound": False}
 

@@ -18,15 +18,19 @@ document's title, its section label and heading (``Headings``).
 from __future__ import annotations
 
 import heapq
+import io
+import pickle
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from math import log
 
 import numpy as np
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
+from whoosh.system import unpack_int
 from whoosh.util.numeric import byte_to_length
 
 from .cache import SizedLRU
@@ -60,18 +64,17 @@ def _length_column(reader, field: str) -> list[int] | None:
     return lengths
 
 
-def postings(reader, field: str, text: str):
-    """(docnums, frequencies) of one Whoosh term, read a block at a time.
+def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, frequencies) of one Whoosh term, as arrays.
 
-    Deleted paragraphs are included: the caller filters them. Whoosh's
-    generic matcher costs two method calls per posting; the whoosh3 codec's
-    leaf matcher keeps each block's ids and weights in arrays, taken whole
-    here (whoosh-reloaded 2.7.5, pinned; any other matcher takes the generic
-    path). Each segment's docnums are shifted by its base, as Whoosh's
-    multi-segment reader numbers them.
+    Deleted paragraphs are included: the caller filters them. Each
+    segment's docnums are shifted by its base, as Whoosh's multi-segment
+    reader numbers them. The whoosh3 codec's postings are decoded a whole
+    term at a time (``_whoosh3_blocks``); any other matcher takes Whoosh's
+    generic path, two method calls per posting.
     """
-    ids: list[int] = []
-    ws: list[float] = []
+    ids: list[np.ndarray] = []
+    ws: list[np.ndarray] = []
     for leaf, base in reader.leaf_readers():
         try:
             m = leaf.postings(field, text)
@@ -79,22 +82,56 @@ def postings(reader, field: str, text: str):
             continue
         if isinstance(m, FilterMatcher):  # the segment's deletions, filtered by the caller
             m = m.child
-        if all(hasattr(m, a) for a in ("_read_ids", "_read_weights", "_next_block", "_i")):
-            while m.is_active():
-                if m._ids is None:
-                    m._read_ids()
-                if m._weights is None:
-                    m._read_weights()
-                block = m._ids[m._i:]
-                ids.extend(block if not base else (d + base for d in block))
-                ws.extend(m._weights[m._i:])
-                m._next_block()
+        if isinstance(m, W3LeafMatcher) and not m._byteids:
+            for block_ids, block_weights in _whoosh3_blocks(m):
+                ids.append(block_ids + base if base else block_ids)
+                ws.append(block_weights)
             continue
+        one, w = [], []
         while m.is_active():
-            ids.append(m.id() + base)
-            ws.append(m.weight())
+            one.append(m.id() + base)
+            w.append(m.weight())
             m.next()
-    return ids, ws
+        ids.append(np.asarray(one, dtype=np.int64))
+        ws.append(np.asarray(w, dtype=np.float64))
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(ids), np.concatenate(ws)
+
+
+def _whoosh3_blocks(m: W3LeafMatcher):
+    """Each block of a whoosh3 term's postings as (docnums, weights) arrays.
+
+    The layout, as ``W3PostingsWriter._write_block`` writes it (whoosh-
+    reloaded 2.7.5, pinned; tests/test_ranking.py compares this with
+    Whoosh's own matcher): after a 4-byte magic, blocks of a big-endian
+    int32 length (negative for the last block), a pickled info tuple
+    (count, last id, max weight, compression, min and max length bytes) and
+    the data, a pickled (delta-coded ids, weights, values) tuple,
+    zlib-compressed when the compression level is not 0. Weights are None
+    (all 1), one float (all equal) or one per posting. Reading the term's
+    bytes at once and decoding in numpy replaces a Python loop per posting.
+    The term's byte length comes from its term info, which this Whoosh
+    unpacks as a 1-tuple when reading it back.
+    """
+    size = m._length[0] if isinstance(m._length, tuple) else m._length
+    raw = io.BytesIO(m._postfile.get(m._startoffset, size))
+    if raw.read(4) != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"not a whoosh3 posting list: {m._term!r}")
+    while True:
+        (length,) = unpack_int(raw.read(4))
+        end = raw.tell() + abs(length)
+        count, _, _, compression, _, _ = pickle.load(raw)
+        data = raw.read(end - raw.tell())
+        deltas, weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
+        if weights is None or isinstance(weights, float):
+            w = np.full(count, 1.0 if weights is None else weights)
+        else:
+            w = np.asarray(weights, dtype=np.float64)
+        yield ids, w
+        if length < 0:
+            return
 
 
 def idf(n: int, df: int) -> float:
@@ -197,11 +234,10 @@ class Ranker:
         ids = to_array(docs)
         token_ids, token_tfs = postings(self.reader, "text", word)
         tfs = np.ones(len(ids), dtype=np.float64)  # inside a longer word: once
-        if token_ids:
-            tokens = np.asarray(token_ids, dtype=np.int64)
-            pos = np.minimum(np.searchsorted(ids, tokens), len(ids) - 1)
-            found = ids[pos] == tokens  # deleted paragraphs are not in ``docs``
-            tfs[pos[found]] = np.asarray(token_tfs, dtype=np.float64)[found]
+        if len(token_ids):
+            pos = np.minimum(np.searchsorted(ids, token_ids), len(ids) - 1)
+            found = ids[pos] == token_ids  # deleted paragraphs are not in ``docs``
+            tfs[pos[found]] = token_tfs[found]
         weight = self.idf(len(ids)) * (K1 + 1)
         k = K1 * (1 - B)
         kb = K1 * B / (self._avg or 1.0)

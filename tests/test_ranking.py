@@ -234,3 +234,48 @@ def test_a_title_word_lifts_the_document_s_paragraphs(tmp_path):
     })
     r = S.search(snap, "围棋 运动")
     assert r.hits[0].id == "围棋#p1" and r.hits[0].missing == ["围棋"]
+
+
+def test_postings_read_whole_equal_whoosh_s_own_matcher(tmp_path):
+    """Contract with the pinned Whoosh: ranking.postings decodes the whoosh3
+    posting blocks itself; every word's (docnum, frequency) list must equal
+    what Whoosh's matcher yields, across blocks (深圳 is in all 2,400
+    paragraphs: two blocks in each of two segments), frequencies that
+    differ (罗湖 once to three times) and a single posting kept inline."""
+    from whoosh.matching.wrappers import FilterMatcher
+
+    from searchsvc import ranking
+
+    paragraphs = []
+    for n in range(2400):
+        extra = "罗湖" * (1 + n % 3) if n % 2 else ""
+        paragraphs.append(f"深圳第{n}号报告说明{extra}。" + ("独有词汇" if n == 1777 else ""))
+    corpus = write_corpus(tmp_path / "c", {
+        f"{k}.txt": f"标题{k}\n\n" + "\n\n".join(paragraphs[600 * k:600 * (k + 1)])
+        for k in range(4)})
+    index = tmp_path / "i"
+    indexer.build_index(corpus, index)
+    snap = own_snapshot(index)
+    try:
+        reader = snap.searcher.reader()
+        assert len(reader.leaf_readers()) == 2
+        words = [w.decode() for w in reader.lexicon("text")]
+        assert {"罗湖", "深圳", "独有"} <= set(words)
+        for word in words:
+            expected_ids, expected_tfs = [], []
+            for leaf, base in reader.leaf_readers():
+                if ("text", word) not in leaf:
+                    continue
+                m = leaf.postings("text", word)
+                m = m.child if isinstance(m, FilterMatcher) else m
+                while m.is_active():
+                    expected_ids.append(m.id() + base)
+                    expected_tfs.append(m.weight())
+                    m.next()
+            ids, tfs = ranking.postings(reader, "text", word)
+            assert ids.tolist() == expected_ids, word
+            assert tfs.tolist() == expected_tfs, word
+        ids, tfs = ranking.postings(reader, "text", "罗湖")
+        assert len(ids) == 1200 and sorted(set(tfs.tolist())) == [1.0, 2.0, 3.0]
+    finally:
+        snap.close()
