@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from searchsvc.analysis import (WordTokenizer, flat_text, flatten, literal_grams, normalize,
                                 query_words)
-from searchsvc.grams import GramStore, text_grams, write
+from searchsvc.grams import GramStore, write
 
 
 def tokens(tokenizer, text, mode="index"):
@@ -70,12 +70,13 @@ def test_offsets_survive_characters_that_expand_under_nfkc():
 
 
 def test_character_index_holds_characters_and_pairs(tmp_path):
-    assert text_grams("木头龙木") == {"木": 2, "头": 1, "龙": 1, "木头": 1, "头龙": 1, "龙木": 1}
-    write(tmp_path, "a", ["木头龙", "龙旧改", "pm2.5𠀀"])
+    write(tmp_path, "a", ["木头龙木", "龙旧改", "pm2.5𠀀"])
     store = GramStore(tmp_path, ["a"])
     assert store.df("龙") == 2 and store.df("木头") == 1 and store.df("头旧") == 0
     docs, tfs = store.postings("龙", freqs=True)
     assert list(docs) == [0, 1] and list(tfs) == [1, 1]
+    docs, tfs = store.postings("木", freqs=True)
+    assert list(docs) == [0] and list(tfs) == [2]
     assert list(store.postings("5𠀀")[0]) == [2]  # beyond the BMP
     assert list(store.postings("缺")[0]) == []
     store.close()
@@ -89,6 +90,30 @@ def test_character_index_holds_characters_and_pairs(tmp_path):
     store.close()
     assert literal_grams("木头龙") == ["木头", "头龙"]
     assert literal_grams("棋") == ["棋"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="木头龙龙a𠀀", max_size=12), max_size=8),
+       st.integers(min_value=0, max_value=5))
+def test_character_index_counts_every_character_and_pair(tmp_path_factory, texts, base):
+    """The store against a plain count: each paragraph's characters and
+    adjacent pairs, never a pair across two paragraphs."""
+    folder = tmp_path_factory.mktemp("grams")
+    write(folder, "p", texts, base)
+    expected: dict[str, dict[int, int]] = {}
+    for n, text in enumerate(texts, base):
+        for gram in [*text, *(text[i:i + 2] for i in range(len(text) - 1))]:
+            expected.setdefault(gram, {}).setdefault(n, 0)
+            expected[gram][n] += 1
+    store = GramStore(folder, ["p"])
+    try:
+        for gram in {*expected, "木头", "龙a", "a𠀀", "𠀀木", "头头"}:
+            docs, tfs = store.postings(gram, freqs=True)
+            assert dict(zip(docs, tfs)) == expected.get(gram, {}), gram
+            assert list(docs) == sorted(expected.get(gram, {}))
+            assert store.df(gram) == len(expected.get(gram, {}))
+    finally:
+        store.close()
 
 
 def test_query_words_are_normalized_and_distinct():
