@@ -20,10 +20,14 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import TEXT
+from whoosh.system import pack_uint
 
 # CJK ideographs (BMP, extension A, compatibility, supplementary planes).
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -269,19 +273,27 @@ def literal_grams(literal: str) -> list[str]:
 # Whoosh tokenizers
 # --------------------------------------------------------------------------
 
-# Build-time replay: paragraph text -> its index-mode tokens, already
-# analysed by the indexer (which also needs the normalized text); the
-# tokenizer yields them instead of segmenting again. Empty outside a build.
-_replay: dict[str, list] = {}
-
-
-def analyse_paragraph(text: str, user_dict: str | None = None) -> tuple[list, str]:
-    """Index-mode tokens ``(word, startchar, endchar, pos)`` with offsets into
-    ``text``, and the normalized text without white space."""
+def analyse_paragraph(text: str, user_dict: str | None = None) -> tuple[Counter, str]:
+    """A paragraph's index-mode words with their counts, and its normalized
+    text without white space: what the indexer writes."""
     norm = normalize(text)
-    tokens = [(w, *norm.span(s, e), pos)
-              for w, s, e, pos in word_spans(norm.text, "index", user_dict)]
-    return tokens, "".join(norm.text.split())  # flat_text without normalizing twice
+    words = Counter(w for w, _, _, _ in word_spans(norm.text, "index", user_dict))
+    return words, "".join(norm.text.split())  # flat_text without normalizing twice
+
+
+class CountedText(TEXT):
+    """Whoosh's TEXT field that also takes a paragraph's words already
+    counted (a mapping word -> frequency), as the indexer passes them: the
+    indexer segments each paragraph once for both Whoosh and the character
+    index, and Whoosh's own path (a Token object per word through the
+    analyzer, then counted again) cost a sixth of the build. Frequencies
+    are what the Frequency format writes: weight = count, value = the count
+    packed."""
+
+    def index(self, value, **kwargs):
+        if isinstance(value, Mapping):
+            return [(w.encode("utf-8"), f, float(f), pack_uint(f)) for w, f in value.items()]
+        return super().index(value, **kwargs)
 
 
 class _SpanTokenizer(Tokenizer):
@@ -295,13 +307,10 @@ class _SpanTokenizer(Tokenizer):
                  mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         # (text, startchar, endchar, pos), offsets into the original value
-        items = _replay.get(value) if tokenize and mode == "index" else None
-        if items is None:
-            norm = normalize(value)
-            spans = self.spans(norm.text, mode) if tokenize else \
-                [(norm.text, 0, len(norm.text), 0)]
-            items = ((w, *norm.span(s, e), p) for w, s, e, p in spans)
-        for text, start, end, pos in items:
+        norm = normalize(value)
+        spans = self.spans(norm.text, mode) if tokenize else [(norm.text, 0, len(norm.text), 0)]
+        for text, s, e, pos in spans:
+            start, end = norm.span(s, e)
             t.text = text
             t.boost = 1.0
             t.stopped = False

@@ -45,12 +45,12 @@ import numpy as np
 from pyroaring import FrozenBitMap
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.fields import ID, TEXT, Schema
+from whoosh.fields import ID, Schema
 from whoosh.writing import SegmentWriter
 
-from . import analysis, corpus, grams, store
-from .analysis import (WordTokenizer, analyse_paragraph, flat_text, normalize_text,
-                       segmenter)
+from . import corpus, grams, store
+from .analysis import (CountedText, WordTokenizer, analyse_paragraph, flat_text,
+                       normalize_text, segmenter)
 from .docsets import LiteralIndex
 from .cache import SizedLRU
 from .ranking import Headings, Ranker
@@ -80,7 +80,7 @@ def make_schema(user_dict: str | None = None) -> Schema:
     return Schema(
         doc_id=ID(),
         section_key=ID(),  # normalized label: section:数读 finds 數讀
-        text=TEXT(analyzer=WordTokenizer(user_dict), phrase=False),
+        text=CountedText(analyzer=WordTokenizer(user_dict), phrase=False),
     )
 
 
@@ -454,18 +454,13 @@ def _add_documents(writer, documents, user_dict, report) -> list[str]:
     """Add every paragraph; return each one's flat normalized text, in order."""
     segmenter(user_dict)
     flats: list[str] = []
-    try:
-        for doc in documents:
-            for p in doc.paragraphs:
-                tokens, flat = analyse_paragraph(p.text, user_dict)
-                flats.append(flat)
-                analysis._replay[p.text] = tokens  # the tokenizer takes these
-                writer.add_document(doc_id=doc.doc_id, section_key=normalize_text(p.section),
-                                    text=p.text)
-                analysis._replay.clear()
-            report(doc.doc_id)
-    finally:
-        analysis._replay.clear()
+    for doc in documents:
+        for p in doc.paragraphs:
+            words, flat = analyse_paragraph(p.text, user_dict)
+            flats.append(flat)
+            writer.add_document(doc_id=doc.doc_id, section_key=normalize_text(p.section),
+                                text=words)  # counted words: CountedText
+        report(doc.doc_id)
     return flats
 
 
