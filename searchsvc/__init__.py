@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from . import config
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 __all__ = ["create_app"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """The app factory: defaults, then SEARCHSVC_* variables, then test_config."""
+    """The app factory: defaults, then SEARCHSVC_* variables, then test_config.
+
+    Flask is imported here, not with the package, so the command line's
+    rebuild starts without it.
+    """
+    from flask import Flask
+
     app = Flask(__name__)
     app.config.from_mapping(config.resolve(test_config))
     app.json.ensure_ascii = False
