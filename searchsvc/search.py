@@ -22,6 +22,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 from urllib.parse import quote
 
 from markupsafe import escape
@@ -30,6 +31,7 @@ from whoosh import query as Q
 
 from . import docsets
 from .analysis import STOP_WORDS, flat_text, is_stop_word, normalize_text, query_units
+from .cache import deep_size
 from .highlight import make_snippet, match_spans, render
 from .indexer import Snapshot
 
@@ -477,7 +479,7 @@ def _positions(text: str, word: str, limit: int = 16) -> list[tuple[int, int]]:
 # Results
 # --------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)  # slots: a cached result holds ten of these
 class Hit:
     id: str
     doc_id: str
@@ -508,7 +510,7 @@ class Hit:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class SearchResult:
     query: str
     total: int
@@ -532,7 +534,9 @@ class SearchResult:
             "query": self.query, "total": self.total, "page": self.page,
             "per_page": self.per_page, "pages": self.pages,
             "took_ms": round(self.took_ms, 2), "partial": self.partial,
-            "filters": self.filters, "facets": self.facets,
+            "filters": self.filters,
+            "facets": {name: [{"value": f.value, "count": f.count} for f in values]
+                       for name, values in self.facets.items()},
             "ignored_terms": self.ignored_terms, "complete": self.complete,
             "hits": [h.to_dict() for h in self.hits],
         }
@@ -563,13 +567,13 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
 
 
 class _Cached:
-    """A result in the result cache, sized by the text it holds."""
+    """A result in the result cache, sized by the memory it holds."""
 
     __slots__ = ("result", "size")
 
     def __init__(self, result: SearchResult):
         self.result = result
-        self.size = 512 + sum(2 * (len(h.text) + len(h.snippet)) for h in result.hits)
+        self.size = deep_size(result)
 
     def __len__(self) -> int:
         return self.size
@@ -647,14 +651,22 @@ def _page(plan: QueryPlan, tiers, start: int, end: int) -> list[tuple[int, float
 MAX_FACET_VALUES = 30
 
 
-def facets(snapshot: Snapshot, docs: FrozenBitMap) -> dict:
+class Facet(NamedTuple):
+    """One facet value and its hit count (a tuple: a cached result holds up
+    to 60 of them, and a dict each was most of its memory)."""
+
+    value: str
+    count: int
+
+
+def facets(snapshot: Snapshot, docs: FrozenBitMap) -> dict[str, list[Facet]]:
     """Hit counts per section and per document, before the filters apply:
     the 30 largest of each, most hits first."""
     out = {}
     ids = docsets.to_array(docs)
     for name, column in (("section", "section"), ("doc", "doc_id")):
-        top = snapshot.column(column).top(ids, MAX_FACET_VALUES)
-        out[name] = [{"value": k, "count": v} for k, v in top]
+        out[name] = [Facet(k, v) for k, v in
+                     snapshot.column(column).top(ids, MAX_FACET_VALUES)]
     return out
 
 

@@ -167,7 +167,8 @@ def test_exclusion_holds_when_the_excluded_word_comes_first(seed_snapshot):
     r = run(seed_snapshot, "营商环境 -罗湖")
     assert paragraphs(r)[0] == 26 and r.complete == 1
     assert not any("罗湖" in h.text for h in r.hits)
-    assert {"value": "答卷5", "count": 1} in r.facets["section"]
+    assert S.Facet("答卷5", 1) in r.facets["section"]
+    assert {"value": "答卷5", "count": 1} in r.to_dict()["facets"]["section"]
     assert run(seed_snapshot, "-罗湖").total == 34 - 29
 
 
