@@ -42,3 +42,10 @@ def on_starting(server):
     warm_up(server.app.wsgi())
     gc.collect()
     gc.freeze()
+
+
+def post_worker_init(worker):
+    """Open the index in each worker before it serves (see web.warm_worker)."""
+    from searchsvc.web import warm_worker
+
+    warm_worker(worker.wsgi)

@@ -226,6 +226,18 @@ def warm_up(app) -> None:
     segmenter(indexer.user_dictionary(app.config["INDEX_DIR"]))
 
 
+def warm_worker(app) -> None:
+    """Open the index in a new worker before it takes requests, with the
+    heading field the first query would build: otherwise each worker's
+    first answers (after a start or a recycle) waited seconds at 16x, with
+    the requests queued behind them. No index yet: requests will say so."""
+    try:
+        snap = indexer.open_snapshot(app.config["INDEX_DIR"])
+    except indexer.IndexUnavailable:
+        return
+    snap.ranker.headings  # noqa: B018 - made on first use
+
+
 # --------------------------------------------------------------------------
 # Errors and headers
 # --------------------------------------------------------------------------

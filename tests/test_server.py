@@ -67,3 +67,18 @@ def test_page_api_and_rebuild_through_gunicorn(server):
         assert data["total"] == 1
     health = json.loads(fetch(base, "/healthz")[2])
     assert health["documents"] == 2
+
+
+def test_a_worker_opens_the_index_before_its_first_request(app, tmp_path):
+    """gunicorn's post_worker_init calls warm_worker: the index is open and
+    the heading field built before the worker answers anything."""
+    from searchsvc import create_app, web
+
+    indexer.forget_snapshots()
+    web.warm_worker(app)
+    snap = indexer.open_snapshot(app.config["INDEX_DIR"])
+    assert snap.ranker._headings is not None and not callable(snap.ranker._headings)
+    assert snap.ranker.headings.docs("罗湖")  # the report's title has it
+    # no index yet: nothing to open, and the worker still starts
+    empty = create_app({"INDEX_DIR": str(tmp_path / "none"), "CORPUS_DIR": str(tmp_path)})
+    web.warm_worker(empty)
