@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import sys
 import threading
 from collections import OrderedDict
 
@@ -43,24 +41,3 @@ class SizedLRU:
     def __len__(self) -> int:
         return len(self._items)
 
-
-def deep_size(obj) -> int:
-    """Bytes held by ``obj`` and everything it refers to through containers
-    and dataclass fields, each object once: what a cached value costs,
-    where counting only its text undercounted results sevenfold."""
-    seen: set[int] = set()
-    size, stack = 0, [obj]
-    while stack:
-        o = stack.pop()
-        if id(o) in seen:
-            continue
-        seen.add(id(o))
-        size += sys.getsizeof(o)
-        if isinstance(o, dict):
-            stack.extend(o.keys())
-            stack.extend(o.values())
-        elif isinstance(o, (list, tuple, set, frozenset)):
-            stack.extend(o)
-        elif dataclasses.is_dataclass(o) and not isinstance(o, type):
-            stack.extend(getattr(o, f.name) for f in dataclasses.fields(o))
-    return size

@@ -55,7 +55,7 @@ from .docsets import LiteralIndex
 from .cache import SizedLRU
 from .ranking import Headings, Ranker
 
-RESULT_CACHE_BYTES = 32_000_000  # about 2,000 result pages (measured with cache.deep_size), per process
+RESULT_CACHE_BYTES = 32_000_000  # about 2,000 result pages (search._Cached.estimate), per process
 CURRENT = "current"
 LOCK_FILE = ".rebuild.lock"
 DICTIONARY_FILE = "_dictionary.txt"

@@ -211,3 +211,33 @@ def test_snippet_escaping_is_markupsafes(text):
 
     assert H.escape(text) == str(markupsafe.escape(text))
     assert H.render(text, 0, len(text), []) == str(markupsafe.escape(text))
+
+
+def _deep_size(obj) -> int:
+    """Bytes held by ``obj`` and everything it refers to, each object once."""
+    import dataclasses
+    import sys
+
+    seen, size, stack = set(), 0, [obj]
+    while stack:
+        o = stack.pop()
+        if id(o) in seen:
+            continue
+        seen.add(id(o))
+        size += sys.getsizeof(o)
+        if isinstance(o, dict):
+            stack.extend([*o.keys(), *o.values()])
+        elif isinstance(o, (list, tuple)):
+            stack.extend(o)
+        elif dataclasses.is_dataclass(o):
+            stack.extend(getattr(o, f.name) for f in dataclasses.fields(o))
+    return size
+
+
+@pytest.mark.parametrize("query", ["罗湖", "营商环境 改革", "罗湖区有哪些旧改项目?", "深圳"])
+def test_the_result_cache_counts_what_a_result_really_holds(seed_snapshot, query):
+    """The cache's budget is bytes: a result's estimate stays near what
+    walking every object it holds finds (it once counted a seventh)."""
+    result = S.search(seed_snapshot, query)
+    real = _deep_size(result)
+    assert 0.9 * real <= S._Cached(result).size <= 1.5 * real
