@@ -286,7 +286,7 @@ class CountedText(TEXT):
     counted (a mapping word -> frequency), as the indexer passes them: the
     indexer segments each paragraph once for both Whoosh and the character
     index, and Whoosh's own path (a Token object per word through the
-    analyzer, then counted again) cost a sixth of the build. Frequencies
+    analyzer, then counted again) cost about an eighth of the build. Frequencies
     are what the Frequency format writes: weight = count, value = the count
     packed."""
 

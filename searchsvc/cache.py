@@ -40,4 +40,3 @@ class SizedLRU:
 
     def __len__(self) -> int:
         return len(self._items)
-
