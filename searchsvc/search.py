@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from sys import getsizeof
 import time
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
+from sys import getsizeof
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -666,7 +666,7 @@ MAX_FACET_VALUES = 30
 
 class Facet(NamedTuple):
     """One facet value and its hit count (a tuple: a cached result holds up
-    to 60 of them, and a dict each was most of its memory)."""
+    to 60 of them, and with a dict each they made a quarter of its memory)."""
 
     value: str
     count: int
