@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-
 from .analysis import flatten
 
 _SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」』）)]*|$)")

@@ -26,13 +26,12 @@ from sys import getsizeof
 from typing import NamedTuple
 from urllib.parse import quote
 
-from markupsafe import escape
 from pyroaring import FrozenBitMap
 from whoosh import query as Q
 
 from . import docsets
 from .analysis import STOP_WORDS, flat_text, is_stop_word, normalize_text, query_units
-from .highlight import make_snippet, match_spans, render
+from .highlight import escape, make_snippet, match_spans, render
 from .indexer import Snapshot
 
 FIELDS = {"section": "section", "doc": "doc_id"}
@@ -114,7 +113,6 @@ def parse_query(text: str) -> ParsedQuery:
             parsed.clauses.append([term])
         negate = join_or = False
     return parsed
-
 
 
 # --------------------------------------------------------------------------
@@ -542,8 +540,6 @@ class SearchResult:
         }
 
 
-
-
 def default_link(doc_id: str, paragraph: int, query: str) -> str:
     q = f"?q={quote(query)}" if query else ""
     return f"/doc/{quote(doc_id)}{q}#p{paragraph}"
@@ -691,7 +687,7 @@ def mark_document(snapshot: Snapshot, doc_id: str, texts: list[str], query: str)
     """
     parsed = parse_query(query) if query else ParsedQuery()
     if not parsed.positive:
-        return [str(escape(t)) for t in texts]
+        return [escape(t) for t in texts]
     plan = QueryPlan(parsed, snapshot)
     first, count = snapshot.documents.span(doc_id)
     in_doc = docsets.docset(range(first, first + count))
