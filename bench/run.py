@@ -46,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from searchsvc import corpus, indexer  # noqa: E402
+from searchsvc import corpus, index, indexer  # noqa: E402
 from searchsvc import search as S  # noqa: E402
 from searchsvc.analysis import normalize_text, query_words, word_spans  # noqa: E402
 
@@ -180,18 +180,17 @@ def bench_incremental(folder: Path, index_dir: Path, queries, work: Path, runs: 
                              capture_output=True, text=True, check=True)
         seconds.append(time.perf_counter() - started)
         modes.append(out.stdout.split(":", 1)[0])
-    indexer.forget_snapshots()
     full = work / "index-full-edited"
     indexer.build_index(edited, full, full=True)
-    a = indexer.Snapshot(indexer.current_path(index_dir))
-    b = indexer.Snapshot(indexer.current_path(full))
+    a = index.Snapshot(index.current_path(index_dir))
+    b = index.Snapshot(index.current_path(full))
     differences = 0
     for _kind, q in queries + [("new", f"增量重建基准的新段落{r}") for r in range(runs)]:
         ra, rb = S.search(a, q, per_page=10), S.search(b, q, per_page=10)
         if ra.total != rb.total or [(h.id, round(h.score, 9)) for h in ra.hits] != \
                 [(h.id, round(h.score, 9)) for h in rb.hits]:
             differences += 1
-    return {"seconds": summary(seconds), "modes": modes, "parts": len(a.meta["parts"]),
+    return {"seconds": summary(seconds), "modes": modes, "parts": len(a.meta.parts),
             "queries_compared": len(queries) + runs, "differences_from_full": differences}
 
 
@@ -422,7 +421,7 @@ def first_pass(index_dir: Path, db_path: Path, queries) -> dict:
     whole questions alone."""
     import fts5_peer
 
-    snap = indexer.Snapshot(indexer.current_path(index_dir))
+    snap = index.Snapshot(index.current_path(index_dir))
     ours, theirs = [], []
     for kind, q in queries:
         t = time.perf_counter()
@@ -526,7 +525,7 @@ def run(corpora: dict[str, Path], runs: int, passes: int, http_seconds: float,
         print(f"== {name}: building ({runs} runs)", flush=True)
         out = {"build": bench_build(folder, work / name, runs)}
         index_dir = Path(out["build"].pop("index_dir"))
-        snap = indexer.open_snapshot(index_dir)
+        snap = index.open_current(index_dir)
         queries = make_queries(snap)
         out["queries"] = len(queries)
         print(f"== {name}: {len(queries)} queries x {passes} passes", flush=True)
@@ -560,7 +559,7 @@ def run(corpora: dict[str, Path], runs: int, passes: int, http_seconds: float,
         out["build_share"] = out["build"]["mb_per_s"] / (cores * out["jieba_mb_per_s"])
         print(f"== {name}: rebuild after one changed file ({runs} runs)", flush=True)
         out["incremental"] = bench_incremental(folder, index_dir, queries, work / name, runs)
-        indexer.forget_snapshots()
+        snap.close()
         results["corpora"][name] = out
     return results
 

@@ -25,8 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import web
+    from . import index, web
 
+    index.init_app(app)
     app.register_blueprint(web.bp)
     app.wsgi_app = web.RawQueryString(app.wsgi_app)
     return app

@@ -1,4 +1,8 @@
-"""The ``searchsvc`` command: thin wrappers over indexer and search."""
+"""The ``searchsvc`` command: thin wrappers over indexer and search.
+
+The writer (``indexer``) is imported by the rebuild command alone, so
+``searchsvc search`` starts without it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import sys
 
 import click
 
-from . import config, corpus, indexer, search
+from . import config, corpus, index, search
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
@@ -44,8 +48,10 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
     Only files that changed since the last rebuild are indexed again, unless
     --full is given (or the changes have piled up, or the dictionary changed).
     """
+    from . import indexer
+
     cfg = _settings(corpus_dir, index_dir)
-    if if_missing and indexer.index_exists(cfg["INDEX_DIR"]):
+    if if_missing and index.index_exists(cfg["INDEX_DIR"]):
         click.echo(f"index already built in {cfg['INDEX_DIR']}; "
                    "run `searchsvc rebuild` to build it again")
         return
@@ -97,8 +103,8 @@ def search_command(query, page, per_page, index_dir):
     if len(query) > cfg["MAX_QUERY_LENGTH"]:
         raise click.UsageError(f"QUERY is longer than {cfg['MAX_QUERY_LENGTH']} characters")
     try:
-        snap = indexer.open_snapshot(cfg["INDEX_DIR"])
-    except indexer.IndexUnavailable as exc:
+        snap = index.open_current(cfg["INDEX_DIR"])
+    except index.IndexUnavailable as exc:
         raise click.ClickException(str(exc)) from None
     result = search.search(snap, query, page, per_page)
     color = sys.stdout.isatty()

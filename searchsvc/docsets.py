@@ -18,10 +18,13 @@ number of entries).
 
 from __future__ import annotations
 
+from array import array
+from pathlib import Path
+
 import numpy as np
 from pyroaring import FrozenBitMap
 
-from .analysis import literal_grams
+from .analysis import flat_text, literal_grams
 from .cache import SizedLRU
 from .grams import GramStore
 
@@ -52,10 +55,60 @@ def to_array(docs) -> np.ndarray:
     return np.sort(np.fromiter(docs, dtype=np.int64, count=len(docs)))
 
 
+class NormalizedTexts:
+    """Every paragraph's normalized text (no white space), by docnum.
+
+    Held as one string with an offset table rather than a list of strings:
+    a quarter of the memory, and a substring test is ``find`` within bounds.
+    """
+
+    def __init__(self, joined: str, starts: array):
+        self.joined = joined
+        self.starts = starts  # len(self) + 1 offsets; text n is [starts[n], starts[n+1] - 1)
+
+    @classmethod
+    def read(cls, files: list[Path], counts: list[int], paragraphs) -> "NormalizedTexts":
+        """The parts' files, one text a line in docnum order; ``counts``
+        says how many each holds. Checked on every file's count and on its
+        first and last paragraph against ``paragraphs`` (the paragraph
+        store). Raises ValueError when they do not line up, OSError."""
+        chunks = [f.read_text(encoding="utf-8") for f in files]
+        joined = "".join(chunks)
+        starts = array("I", [0])
+        position = joined.find("\n")
+        while position != -1:
+            starts.append(position + 1)
+            position = joined.find("\n", position + 1)
+        texts = cls(joined, starts)
+        lines = [chunk.count("\n") for chunk in chunks]
+        if lines != list(counts) or any(c and not c.endswith("\n") for c in chunks) or \
+                len(paragraphs) != len(texts):
+            raise ValueError("the normalized texts do not line up with the index")
+        base = 0
+        for path, count in zip(files, counts):
+            for docnum in {base, base + count - 1} if count else ():
+                if flat_text(paragraphs.record(docnum)["text"]) != texts[docnum]:
+                    raise ValueError(f"{path.name} does not line up with the index")
+            base += count
+        return texts
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def __getitem__(self, n: int) -> str:
+        return self.joined[self.starts[n]:self.starts[n + 1] - 1]
+
+    def length(self, n: int) -> int:
+        return self.starts[n + 1] - self.starts[n] - 1
+
+    def contains(self, n: int, literal: str) -> bool:
+        return self.joined.find(literal, self.starts[n], self.starts[n + 1] - 1) != -1
+
+
 class LiteralIndex:
     """Docsets of literal strings over one opened snapshot.
 
-    ``texts`` (indexer.NormalizedTexts) holds each paragraph's normalized
+    ``texts`` (NormalizedTexts) holds each paragraph's normalized
     text without white space; the gram store is built from the same texts,
     in the same order. ``deleted`` are docnums of paragraphs an incremental
     rebuild replaced: still in the files, never in an answer.

@@ -32,7 +32,7 @@ from whoosh import query as Q
 from . import docsets
 from .analysis import STOP_WORDS, flat_text, is_stop_word, normalize_text, query_units
 from .highlight import escape, make_snippet, match_spans, render
-from .indexer import Snapshot
+from .index import Snapshot
 
 FIELDS = {"section": "section", "doc": "doc_id"}
 _SYNTAX = re.compile(r'(?P<field>[A-Za-z_]+):"(?P<fvalue>[^"]*)"|"(?P<phrase>[^"]*)"|(?P<word>\S+)')

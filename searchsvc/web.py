@@ -17,7 +17,8 @@ from flask import (Blueprint, current_app, jsonify, render_template, request,
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from . import indexer, search
+from . import search
+from .index import EXTENSION, INTERNAL_KEYS, IndexUnavailable, snapshot, user_dictionary
 
 bp = Blueprint("web", __name__)
 
@@ -72,7 +73,7 @@ def _search_params(required: bool) -> dict:
 
 
 def _snapshot():
-    return indexer.open_snapshot(current_app.config["INDEX_DIR"])
+    return snapshot(current_app)
 
 
 def _link(doc_id: str, paragraph: int, query: str) -> str:
@@ -113,7 +114,7 @@ def api_documents():
     snap = _snapshot()
     docs = []
     for d in snap.documents.values():
-        meta = {k: v for k, v in d.items() if k not in indexer.INTERNAL_KEYS}
+        meta = {k: v for k, v in d.items() if k not in INTERNAL_KEYS}
         meta["url"] = url_for("web.document", doc_id=d["doc_id"])
         docs.append(meta)
     return jsonify({"documents": docs, "total": len(docs)})
@@ -123,11 +124,11 @@ def api_documents():
 def healthz():
     try:
         snap = _snapshot()
-    except indexer.IndexUnavailable as exc:
+    except IndexUnavailable as exc:
         return jsonify({"status": "unavailable", "reason": str(exc)}), 503
-    return jsonify({"status": "ok", "documents": snap.meta["documents"],
-                    "paragraphs": snap.meta["paragraphs"],
-                    "index_built_at": snap.meta["built_at"]})
+    return jsonify({"status": "ok", "documents": snap.meta.documents,
+                    "paragraphs": snap.meta.paragraphs,
+                    "index_built_at": snap.meta.built_at})
 
 
 # --------------------------------------------------------------------------
@@ -165,7 +166,7 @@ def index():
 def _documents_or_empty():
     try:
         return _snapshot().documents
-    except indexer.IndexUnavailable:
+    except IndexUnavailable:
         return {}
 
 
@@ -223,17 +224,21 @@ def warm_up(app) -> None:
     """
     from .analysis import segmenter
 
-    segmenter(indexer.user_dictionary(app.config["INDEX_DIR"]))
+    segmenter(user_dictionary(app.config["INDEX_DIR"]))
 
 
 def warm_worker(app) -> None:
     """Open the index in a new worker before it takes requests, with the
     heading field the first query would build: otherwise each worker's
     first answers (after a start or a recycle) waited seconds at 16x, with
-    the requests queued behind them. No index yet: requests will say so."""
+    the requests queued behind them. No index yet: requests will say so.
+    An app without searchsvc's index (the benchmark's peer shares
+    gunicorn.conf.py) is left alone."""
+    if EXTENSION not in app.extensions:
+        return
     try:
-        snap = indexer.open_snapshot(app.config["INDEX_DIR"])
-    except indexer.IndexUnavailable:
+        snap = snapshot(app)
+    except IndexUnavailable:
         return
     snap.ranker.headings  # noqa: B018 - made on first use
 
@@ -253,7 +258,7 @@ def _bad_request(exc: BadRequest):
     return render_template("error.html", message=exc.message, status=exc.status), exc.status
 
 
-@bp.app_errorhandler(indexer.IndexUnavailable)
+@bp.app_errorhandler(IndexUnavailable)
 def _unavailable(exc):
     if _wants_json():
         return jsonify(error_body("index_unavailable", str(exc))), 503

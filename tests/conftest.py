@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc import create_app, indexer
+from searchsvc import create_app, index, indexer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "luohu-2019.txt"
@@ -123,10 +123,9 @@ def seed_dirs(tmp_path_factory):
     return corpus_dir, index_dir
 
 
-def own_snapshot(index_dir) -> indexer.Snapshot:
-    """A snapshot outside the per-process cache, so that tests calling
-    indexer.forget_snapshots() do not close it under a long-lived fixture."""
-    return indexer.Snapshot(indexer.current_path(index_dir))
+def own_snapshot(index_dir) -> index.Snapshot:
+    """A snapshot of the current build, of the test's own."""
+    return index.open_current(index_dir)
 
 
 @pytest.fixture(scope="session")

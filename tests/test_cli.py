@@ -2,7 +2,7 @@
 
 from click.testing import CliRunner
 
-from searchsvc import cli, indexer
+from searchsvc import cli, index, indexer
 from tests.conftest import write_corpus
 
 
@@ -51,19 +51,19 @@ def test_environment_variables_and_if_missing(tmp_path, monkeypatch):
     monkeypatch.setenv("SEARCHSVC_INDEX", str(tmp_path / "i"))
     runner = CliRunner()
     assert runner.invoke(cli.main, ["rebuild", "--if-missing"]).exit_code == 0
-    assert indexer.index_exists(tmp_path / "i")
+    assert index.index_exists(tmp_path / "i")
     again = runner.invoke(cli.main, ["rebuild", "--if-missing"])
     assert again.exit_code == 0 and "already built" in again.output
     found = runner.invoke(cli.main, ["search", "环境变量"])
     assert "1 paragraphs" in found.output
     # an index left by an older version is rebuilt, not served as "built"
-    meta = indexer.current_path(tmp_path / "i") / "meta.json"
+    meta = index.current_path(tmp_path / "i") / "meta.json"
     meta.write_text(meta.read_text(encoding="utf-8").replace(
-        f'"format": {indexer.FORMAT_VERSION}', '"format": 4'), encoding="utf-8")
-    assert not indexer.index_exists(tmp_path / "i")
+        f'"format": {index.FORMAT_VERSION}', '"format": 4'), encoding="utf-8")
+    assert not index.index_exists(tmp_path / "i")
     upgraded = runner.invoke(cli.main, ["rebuild", "--if-missing"])
     assert upgraded.exit_code == 0 and "full rebuild: indexed 1 documents" in upgraded.output
-    assert indexer.index_exists(tmp_path / "i")
+    assert index.index_exists(tmp_path / "i")
 
 
 def test_rebuild_errors_are_readable(tmp_path):

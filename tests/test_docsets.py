@@ -8,12 +8,13 @@ verify candidates on their text instead of reading postings.
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchsvc import docsets, indexer
+from searchsvc import docsets, index, indexer
 from searchsvc import search as S
 from searchsvc.analysis import STOP_WORDS, flat_text, is_stop_word, query_words
 from tests.conftest import SEED, own_snapshot, write_corpus
@@ -106,14 +107,13 @@ def test_results_equal_a_brute_force_scan(generated, monkeypatch, verify_at, dat
 
 def test_a_missing_or_misaligned_character_index_is_reported(make_index):
     _, index_dir, report = make_index({"a.txt": "標題\n羅湖區ＰＭ２．５濃度下降。\n第二段"})
-    snap = indexer.open_snapshot(index_dir)
+    snap = index.open_current(index_dir)
     assert snap.literals.text(0) == "罗湖区pm2.5浓度下降。"
     assert [h.paragraph for h in S.search(snap, "湖区pm2").hits] == [1]
-    indexer.forget_snapshots()
-    normalized = indexer.Path(report.path) / f"part0.{indexer.NORMALIZED_FILE}"
+    normalized = Path(report.path) / f"part0.{index.NORMALIZED_FILE}"
     normalized.write_text("别的\n内容\n", encoding="utf-8")
-    with pytest.raises(indexer.IndexUnavailable, match="does not line up"):
-        indexer.open_snapshot(index_dir)
+    with pytest.raises(index.IndexUnavailable, match="does not line up"):
+        index.open_current(index_dir)
     normalized.unlink()
-    with pytest.raises(indexer.IndexUnavailable, match="damaged"):
-        indexer.open_snapshot(index_dir)
+    with pytest.raises(index.IndexUnavailable, match="damaged"):
+        index.open_current(index_dir)

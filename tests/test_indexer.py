@@ -1,20 +1,23 @@
 """Rebuilds switch atomically, keep the previous build and refuse to overlap."""
 
+import json
 import os
+import random
+from pathlib import Path
 
 import pytest
 
-import random
-
-from searchsvc import corpus, indexer
+from searchsvc import corpus, index, indexer
 from searchsvc import search as S
 from tests.conftest import own_snapshot, write_corpus
 
 
 def test_rebuild_switches_current_and_keeps_the_previous_build(make_index):
     corpus_dir, index_dir, first = make_index({"a.txt": "标题\n第一版的内容。"})
-    assert indexer.current_path(index_dir) == indexer.Path(first.path).resolve()
-    snap = indexer.open_snapshot(index_dir)
+    assert index.current_path(index_dir) == Path(first.path).resolve()
+    held = index.Snapshots()  # what the web app holds per process
+    snap = held.open(index_dir)
+    assert held.open(index_dir) is snap  # nothing changed: the same open build
     assert S.search(snap, "第一版").total == 1
 
     (corpus_dir / "a.txt").write_text("标题\n第二版的内容。", encoding="utf-8")
@@ -22,10 +25,11 @@ def test_rebuild_switches_current_and_keeps_the_previous_build(make_index):
     builds = sorted(p.name for p in index_dir.glob("build-*"))
     assert len(builds) == 2 and os.path.basename(second.path) in builds
     # the same process sees the new build on its next call, without a restart
-    snap2 = indexer.open_snapshot(index_dir)
-    assert snap2 is not snap
+    snap2 = held.open(index_dir)
+    assert snap2 is not snap and snap2.path == Path(second.path).resolve()
     assert S.search(snap2, "第二版").total == 1 and S.search(snap2, "第一版").total == 0
 
+    held.close()
     unchanged = indexer.build_index(corpus_dir, index_dir)  # nothing to do: no new build
     assert unchanged.mode == "unchanged" and unchanged.path == second.path
     third = indexer.build_index(corpus_dir, index_dir, full=True)
@@ -46,7 +50,7 @@ def test_a_killed_rebuilds_leftovers_are_cleaned_and_never_served(make_index):
     stale = index_dir / "build-20000101T000000000000-1.tmp"
     stale.mkdir()
     (stale / "junk").write_text("half written")
-    assert indexer.current_path(index_dir) == indexer.Path(first.path).resolve()
+    assert index.current_path(index_dir) == Path(first.path).resolve()
     indexer.build_index(corpus_dir, index_dir)
     assert not stale.exists()
 
@@ -57,12 +61,12 @@ def test_failed_build_leaves_the_current_index(make_index, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(indexer, "_write_json", boom)
+    monkeypatch.setattr(index.Meta, "write", boom)
     (corpus_dir / "b.txt").write_text("标题\n新的。", encoding="utf-8")
     for full in (False, True):
         with pytest.raises(RuntimeError):
             indexer.build_index(corpus_dir, index_dir, full=full)
-    assert indexer.current_path(index_dir) == indexer.Path(first.path).resolve()
+    assert index.current_path(index_dir) == Path(first.path).resolve()
     assert not list(index_dir.glob("*.tmp"))
 
 
@@ -76,21 +80,20 @@ def test_a_failure_in_a_part_process_fails_the_build_cleanly(make_index, monkeyp
     monkeypatch.setattr(indexer.grams, "write", full_disk)  # runs in the forked processes
     with pytest.raises(OSError, match="No space left"):
         indexer.build_index(corpus_dir, index_dir, full=True)
-    assert indexer.current_path(index_dir) == indexer.Path(first.path).resolve()
+    assert index.current_path(index_dir) == Path(first.path).resolve()
     assert not list(index_dir.glob("*.tmp"))
     monkeypatch.undo()
     indexer.build_index(corpus_dir, index_dir, full=True)  # and the lock is free
 
 
 def test_missing_and_damaged_indexes_are_reported(tmp_path, make_index):
-    with pytest.raises(indexer.IndexUnavailable, match="no index has been built"):
-        indexer.open_snapshot(tmp_path / "none")
+    with pytest.raises(index.IndexUnavailable, match="no index has been built"):
+        index.open_current(tmp_path / "none")
     _, index_dir, report = make_index({"a.txt": "标题\n内容。"})
-    indexer.forget_snapshots()
-    for toc in indexer.Path(report.path).glob("*.toc"):
+    for toc in Path(report.path).glob("*.toc"):
         toc.write_bytes(b"garbage")
-    with pytest.raises(indexer.IndexUnavailable, match="damaged"):
-        indexer.open_snapshot(index_dir)
+    with pytest.raises(index.IndexUnavailable, match="damaged"):
+        index.open_current(index_dir)
 
 
 def test_bad_files_are_skipped_and_reported(make_index):
@@ -105,7 +108,7 @@ def test_an_unreadable_corpus_builds_nothing(tmp_path):
     (tmp_path / "c" / "bad.txt").write_bytes(b"\x00")
     with pytest.raises(corpus.CorpusError, match="no readable document"):
         indexer.build_index(tmp_path / "c", tmp_path / "i")
-    assert indexer.current_path(tmp_path / "i") is None
+    assert index.current_path(tmp_path / "i") is None
 
 
 def test_a_build_in_parts_equals_a_build_in_one(tmp_path, monkeypatch, seed_text):
@@ -117,11 +120,11 @@ def test_a_build_in_parts_equals_a_build_in_one(tmp_path, monkeypatch, seed_text
         monkeypatch.setattr(indexer, "_jobs", lambda paragraphs, jobs=jobs: jobs)
         indexer.build_index(corpus_dir, tmp_path / name)
         snaps.append(own_snapshot(tmp_path / name))
-        assert len(snaps[-1].meta["parts"]) == jobs == \
+        assert len(snaps[-1].meta.parts) == jobs == \
             len(snaps[-1].searcher.reader().leaf_readers())
     assert_same_answers(*snaps, ["罗湖", "营商环境 改革", '"一半山水一半城"', "湾区", "文档3",
                                  "的 -罗湖", "section:聚焦"])
-    assert [len(s.literals.texts) for s in snaps] == [sum(s.meta["docnums"] for s in snaps) // 2] * 2
+    assert [len(s.literals.texts) for s in snaps] == [sum(s.meta.docnums for s in snaps) // 2] * 2
     assert list(snaps[0].searcher.reader().lexicon("text")) == \
         list(snaps[1].searcher.reader().lexicon("text"))
 
@@ -136,7 +139,7 @@ def assert_same_answers(a, b, queries, pages=(1, 2)):
             assert [(h.id, round(h.score, 9), h.snippet, h.exact) for h in ra.hits] == \
                 [(h.id, round(h.score, 9), h.snippet, h.exact) for h in rb.hits], (q, page)
         assert S.suggest(a, q[:1]) == S.suggest(b, q[:1]), q
-    public = [{k: v for k, v in d.items() if k not in indexer.INTERNAL_KEYS}
+    public = [{k: v for k, v in d.items() if k not in index.INTERNAL_KEYS}
               for d in (a.documents, b.documents) for d in d.values()]
     assert public[:len(a.documents)] == public[len(a.documents):]
     for doc_id in a.documents:
@@ -174,8 +177,8 @@ def test_an_incremental_rebuild_answers_as_a_full_one(tmp_path):
     report = indexer.build_index(corpus_dir, index_dir)
     assert (report.mode, report.indexed, report.removed) == ("incremental", 2, 2)
     incremental = own_snapshot(index_dir)
-    assert incremental.meta["deleted"] > 0 and incremental.ranker.position is not None
-    assert incremental.literals.deleted and len(incremental.meta["parts"]) == 2
+    assert incremental.meta.deleted > 0 and incremental.ranker.position is not None
+    assert incremental.literals.deleted and len(incremental.meta.parts) == 2
     full = indexer.build_index(corpus_dir, tmp_path / "full", full=True)
     assert full.mode == "full"
     fresh = own_snapshot(tmp_path / "full")
@@ -196,8 +199,8 @@ def test_incremental_rebuilds_pile_up_until_a_full_one_compacts(tmp_path):
         path.write_text(f"标题\n第{round_}轮改写的段落。", encoding="utf-8")
         report = indexer.build_index(corpus_dir, index_dir)
         modes.append(report.mode)
-        snap = indexer.open_snapshot(index_dir)
-        assert len(snap.meta["parts"]) <= indexer.MAX_PARTS
+        snap = index.open_current(index_dir)
+        assert len(snap.meta.parts) <= indexer.MAX_PARTS
         assert sorted(h.text for h in S.search(snap, "轮改写").hits) == sorted(
             (corpus_dir / f"doc{i:03d}.txt").read_text(encoding="utf-8").split("\n")[1]
             for i in range(3) if i <= round_)
@@ -213,14 +216,34 @@ def test_a_new_user_dictionary_makes_a_full_rebuild(tmp_path):
     (corpus_dir / "_synonyms.txt").write_text("湾区 大湾区\n", encoding="utf-8")
     report = indexer.build_index(corpus_dir, tmp_path / "i")  # synonyms: query time only
     assert report.mode == "incremental" and report.indexed == 0
-    snap = indexer.open_snapshot(tmp_path / "i")
+    snap = index.open_current(tmp_path / "i")
     assert snap.synonyms["湾区"] == ["湾区", "大湾区"]
 
 
 def test_the_user_dictionary_is_read_back_without_opening_the_index(tmp_path):
-    assert indexer.user_dictionary(tmp_path / "none") is None
+    assert index.user_dictionary(tmp_path / "none") is None
     corpus_dir = write_corpus(tmp_path / "c", {"a.txt": "标题\n山水一半的内容。",
                                                "_dictionary.txt": "山水一半 5\n"})
     indexer.build_index(corpus_dir, tmp_path / "i")
-    assert indexer.user_dictionary(tmp_path / "i") == "山水一半 5\n"
-    assert indexer.open_snapshot(tmp_path / "i").user_dict == "山水一半 5\n"
+    assert index.user_dictionary(tmp_path / "i") == "山水一半 5\n"
+    assert index.open_current(tmp_path / "i").user_dict == "山水一半 5\n"
+
+
+def test_meta_json_round_trips_and_names_what_is_wrong(tmp_path):
+    meta = index.Meta(built_at="2026-11-28T00:00:00+00:00", incremental=False, documents=1,
+                      paragraphs=3, docnums=4, deleted=1, parts=[{"name": "part0", "docnums": 4}],
+                      dictionary="x", synonyms=[["罗湖", "罗湖区"]])
+    meta.write(tmp_path)
+    assert index.Meta.read(tmp_path) == meta
+    data = json.loads((tmp_path / "meta.json").read_text(encoding="utf-8"))
+    assert data["format"] == index.FORMAT_VERSION and data["synonyms"] == [["罗湖", "罗湖区"]]
+    (tmp_path / "meta.json").write_text(json.dumps(dict(data, format=4)), encoding="utf-8")
+    with pytest.raises(index.OtherFormat):
+        index.Meta.read(tmp_path)
+    del data["parts"]
+    (tmp_path / "meta.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="keys"):
+        index.Meta.read(tmp_path)
+    (tmp_path / "meta.json").write_text("[1]", encoding="utf-8")
+    with pytest.raises(ValueError, match="not an object"):
+        index.Meta.read(tmp_path)

@@ -111,8 +111,8 @@ def test_compound_query_words_give_credit_through_their_sub_words(tmp_path):
 
 HASH_SEED_SCRIPT = """
 import json, sys
-from searchsvc import indexer, search as S
-snap = indexer.Snapshot(indexer.current_path(sys.argv[1]))
+from searchsvc import index, search as S
+snap = index.Snapshot(index.current_path(sys.argv[1]))
 out = {}
 for q in json.loads(sys.argv[2]):
     r = S.search(snap, q, per_page=20)

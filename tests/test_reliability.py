@@ -18,10 +18,11 @@ import sys
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
-from searchsvc import indexer
+from searchsvc import index, indexer
 from searchsvc import search as S
 from tests.conftest import SEED, fetch, write_corpus
 
@@ -114,7 +115,7 @@ def test_a_killed_rebuild_leaves_the_previous_index_serving(tmp_path):
     started = time.monotonic()
     indexer.build_index(corpus_dir, index_dir)
     full = time.monotonic() - started
-    before = indexer.current_path(index_dir)
+    before = index.current_path(index_dir)
     (corpus_dir / "extra.txt").write_text("追加\n杀掉重建也不丢失:独一无二的词。", encoding="utf-8")
     for i, fraction in enumerate((0.05, 0.2, 0.4, 0.6, 0.8, 0.95, 0.1, 0.5)):
         full_build = ["--full"] if i % 2 else []  # killed with its part processes running
@@ -124,16 +125,14 @@ def test_a_killed_rebuild_leaves_the_previous_index_serving(tmp_path):
         time.sleep(0.5 + full * fraction)  # interpreter start, then part of the build
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        indexer.forget_snapshots()
-        now = indexer.current_path(index_dir)
-        snap = indexer.open_snapshot(index_dir)  # whichever build is current is whole
+        now = index.current_path(index_dir)
+        snap = index.open_current(index_dir)  # whichever build is current is whole
         assert S.search(snap, "编号").total > 0
         if now != before:  # the kill came after the switch: the new build is complete
             assert S.search(snap, "独一无二").total == 1
     report = indexer.build_index(corpus_dir, index_dir)  # the lock died with the process
     assert not list(index_dir.glob("*.tmp")) and not list(index_dir.glob(".current.*"))
-    indexer.forget_snapshots()
-    snap = indexer.open_snapshot(index_dir)
+    snap = index.open_current(index_dir)
     assert S.search(snap, "独一无二").total == 1
     assert len(list(index_dir.glob("build-*"))) <= 2
     assert report.documents == 41
@@ -158,7 +157,7 @@ def test_a_damaged_index_is_reported_then_replaced(tmp_path, start_server):
     corpus_dir = write_corpus(tmp_path / "pre" / "corpus", seed_files())
     index_dir = tmp_path / "pre" / "index"
     report = indexer.build_index(corpus_dir, index_dir)
-    for toc in indexer.Path(report.path).glob("*.toc"):
+    for toc in Path(report.path).glob("*.toc"):
         toc.write_bytes(b"\x00garbage")
     base, _, _ = start_server(tmp_path / "srv", seed_files(), build=False,
                               ready="/api/openapi.json")

@@ -6,7 +6,7 @@ import urllib.parse
 
 import pytest
 
-from searchsvc import indexer
+from searchsvc import index, indexer
 from tests.conftest import fetch
 
 pytestmark = pytest.mark.server
@@ -74,9 +74,9 @@ def test_a_worker_opens_the_index_before_its_first_request(app, tmp_path):
     the heading field built before the worker answers anything."""
     from searchsvc import create_app, web
 
-    indexer.forget_snapshots()
-    web.warm_worker(app)
-    snap = indexer.open_snapshot(app.config["INDEX_DIR"])
+    fresh = create_app({"INDEX_DIR": app.config["INDEX_DIR"], "CORPUS_DIR": str(tmp_path)})
+    web.warm_worker(fresh)  # a new app: nothing opened yet
+    snap = index.snapshot(fresh)
     assert snap.ranker._headings is not None and not callable(snap.ranker._headings)
     assert snap.ranker.headings.docs("罗湖")  # the report's title has it
     # no index yet: nothing to open, and the worker still starts
