@@ -35,11 +35,8 @@ def _content_words(text: str) -> list[str]:
 def distinct_queries(snap, n: int = 4000, seed: int = 11) -> list[tuple[str, str]]:
     """``n`` distinct (kind, query) pairs drawn from an opened snapshot."""
     rng = random.Random(seed)
-    reader = snap.searcher.reader()
-    words = sorted(((reader.doc_frequency("text", raw), raw.decode("utf-8"))
-                    for raw in reader.lexicon("text")
-                    if HAN.search(raw.decode("utf-8")) and len(raw.decode("utf-8")) >= 2),
-                   reverse=True)
+    words = sorted(((snap.words.doc_frequency(w), w) for w in snap.words.words("")
+                    if HAN.search(w) and len(w) >= 2), reverse=True)
     deciles = [words[i * len(words) // 10:(i + 1) * len(words) // 10] for i in range(10)]
     deciles = [d for d in deciles if d]
     store, size = snap.store, len(snap.literals.texts)

@@ -76,12 +76,10 @@ def make_queries(snap, n_min: int = 200, seed: int = 1) -> list[tuple[str, str]]
     import opencc
 
     rng = random.Random(seed)
-    reader = snap.searcher.reader()
     words = []
-    for raw in reader.lexicon("text"):
-        w = raw.decode("utf-8")
+    for w in snap.words.words(""):
         if len(w) >= 2 and re.search(r"[\u4e00-\u9fff]", w):
-            words.append((reader.doc_frequency("text", w), w))
+            words.append((snap.words.doc_frequency(w), w))
     words.sort(reverse=True)
     texts = [snap.literals.texts[n] for n in range(len(snap.literals.texts))]
     s2t = opencc.OpenCC("s2t")

@@ -1,17 +1,15 @@
-"""Text normalization and the Whoosh tokenizer built on jieba.
+"""Text normalization and jieba words: what every index and query sees.
 
 Two views of every paragraph are indexed:
 
-* ``WordTokenizer`` (Whoosh's ``text`` field): jieba words (search-mode
-  sub-words share the position of the word they come from, so phrase
-  queries over accurate-mode query tokens still line up), Latin and digit
-  runs kept whole.
-* the character index (``grams.py``): every character and every pair of
+* the word index (``wordindex``): jieba words with search-mode sub-words
+  (``analyse_paragraph``), Latin and digit runs kept whole;
+* the character index (``grams``): every character and every pair of
   adjacent characters, so that any literal substring of a paragraph can be
   found whatever jieba does with it.
 
 Both run on *normalized* text (NFKC width folding, case folding, traditional
-to simplified) and report ``startchar``/``endchar`` as offsets into the
+to simplified, ``normalize``), which maps every span back to offsets in the
 original text, so highlights mark the characters the user actually wrote.
 """
 
@@ -21,13 +19,8 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-
-from whoosh.analysis import Token, Tokenizer
-from whoosh.fields import TEXT
-from whoosh.system import pack_uint
 
 # CJK ideographs (BMP, extension A, compatibility, supplementary planes).
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -269,70 +262,9 @@ def literal_grams(literal: str) -> list[str]:
     return [literal[i:i + 2] for i in range(len(literal) - 1)]
 
 
-# --------------------------------------------------------------------------
-# Whoosh tokenizers
-# --------------------------------------------------------------------------
-
 def analyse_paragraph(text: str, user_dict: str | None = None) -> tuple[Counter, str]:
     """A paragraph's index-mode words with their counts, and its normalized
     text without white space: what the indexer writes."""
     norm = normalize(text)
     words = Counter(w for w, _, _, _ in word_spans(norm.text, "index", user_dict))
     return words, "".join(norm.text.split())  # flat_text without normalizing twice
-
-
-class CountedText(TEXT):
-    """Whoosh's TEXT field that also takes a paragraph's words already
-    counted (a mapping word -> frequency), as the indexer passes them: the
-    indexer segments each paragraph once for both Whoosh and the character
-    index, and Whoosh's own path (a Token object per word through the
-    analyzer, then counted again) cost about an eighth of the build. Frequencies
-    are what the Frequency format writes: weight = count, value = the count
-    packed."""
-
-    def index(self, value, **kwargs):
-        if isinstance(value, Mapping):
-            return [(w.encode("utf-8"), f, float(f), pack_uint(f)) for w, f in value.items()]
-        return super().index(value, **kwargs)
-
-
-class _SpanTokenizer(Tokenizer):
-    """Turns a ``(text, start, end, pos)`` generator into Whoosh tokens."""
-
-    def spans(self, text: str, mode: str):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        # (text, startchar, endchar, pos), offsets into the original value
-        norm = normalize(value)
-        spans = self.spans(norm.text, mode) if tokenize else [(norm.text, 0, len(norm.text), 0)]
-        for text, s, e, pos in spans:
-            start, end = norm.span(s, e)
-            t.text = text
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = text
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            yield t
-
-
-class WordTokenizer(_SpanTokenizer):
-    """jieba words; search-mode sub-words at index time."""
-
-    def __init__(self, user_dict: str | None = None):
-        self.user_dict = user_dict
-
-    def __eq__(self, other):
-        return type(other) is type(self) and other.user_dict == self.user_dict
-
-    def spans(self, text, mode):
-        return word_spans(text, "index" if mode == "index" else "query",
-                          self.user_dict)

@@ -110,14 +110,14 @@ class LiteralIndex:
 
     ``texts`` (NormalizedTexts) holds each paragraph's normalized
     text without white space; the gram store is built from the same texts,
-    in the same order. ``deleted`` are docnums of paragraphs an incremental
-    rebuild replaced: still in the files, never in an answer.
+    in the same order, and leaves out the paragraphs an incremental rebuild
+    deleted, so every docset here holds live paragraphs only.
     """
 
-    def __init__(self, grams: GramStore, texts, deleted: FrozenBitMap = EMPTY):
+    def __init__(self, grams: GramStore, texts):
         self.grams = grams
         self.texts = texts
-        self.deleted = deleted
+        self.deleted = grams.deleted
         self._cache = SizedLRU(CACHE_IDS)
         self._all: FrozenBitMap | None = None  # made on first use
 
@@ -140,7 +140,7 @@ class LiteralIndex:
         return self.texts[docnum]
 
     def _postings(self, gram: str) -> FrozenBitMap:
-        return self._cache.get("\0" + gram, lambda: FrozenBitMap(self.grams.postings(gram)[0]))
+        return self._cache.get("\0" + gram, lambda: self.grams.docs(gram))
 
     def docs(self, literal: str) -> FrozenBitMap:
         """Paragraphs whose normalized text contains ``literal``.
@@ -149,10 +149,7 @@ class LiteralIndex:
         """
         if not literal:
             return EMPTY
-        return self._cache.get(literal, lambda: self._live(self._compute(literal)))
-
-    def _live(self, docs: FrozenBitMap) -> FrozenBitMap:
-        return docs - self.deleted if self.deleted else docs
+        return self._cache.get(literal, lambda: self._compute(literal))
 
     def _compute(self, literal: str) -> FrozenBitMap:
         grams = sorted(set(literal_grams(literal)), key=lambda g: (self.df(g), g))

@@ -25,8 +25,12 @@ from bisect import bisect_left
 from pathlib import Path
 
 import numpy as np
+from pyroaring import FrozenBitMap
 
+from .postings import live
 from .store import ReadAt
+
+EMPTY = FrozenBitMap()
 
 KEYS, META, POSTINGS = "grams.keys", "grams.meta", "grams.post"
 
@@ -91,9 +95,11 @@ def write(folder: Path, part: str, texts, base: int = 0) -> None:
 
 
 class GramStore:
-    """Read side: document frequencies and postings of grams, over a build's parts."""
+    """Read side over a build's parts: the character index as a posting
+    source (``postings.PostingSource``), deletions applied."""
 
-    def __init__(self, folder: Path, parts: list[str]):
+    def __init__(self, folder: Path, parts: list[str], deleted: FrozenBitMap = EMPTY):
+        self.deleted = deleted
         self.parts = []
         try:
             for part in parts:
@@ -103,19 +109,31 @@ class GramStore:
             raise
 
     def df(self, gram: str) -> int:
+        """Paragraphs with ``gram`` as the files count them, deleted ones
+        included: an estimate, exact until an incremental rebuild, for
+        choosing the rarest grams without reading postings."""
         return sum(p.df(gram) for p in self.parts)
 
-    def postings(self, gram: str, freqs: bool = False):
-        """(paragraph numbers, frequencies or None) of one gram, in docnum order."""
-        if len(self.parts) == 1:
-            return self.parts[0].postings(gram, freqs)
-        docs, tfs = array("I"), (array("I") if freqs else None)
+    def doc_frequency(self, gram: str) -> int:
+        return len(self.docs(gram)) if self.deleted else self.df(gram)
+
+    def docs(self, gram: str) -> FrozenBitMap:
+        """The live paragraphs with ``gram``, as a docset (no frequencies read)."""
+        docs = array("I")
         for part in self.parts:
-            d, t = part.postings(gram, freqs)
+            docs.extend(part.postings(gram, freqs=False)[0])
+        found = FrozenBitMap(docs)
+        return found - self.deleted if self.deleted else found
+
+    def postings(self, gram: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, counts) of the live paragraphs with ``gram``, in docnum order."""
+        docs, tfs = array("I"), array("I")
+        for part in self.parts:
+            d, t = part.postings(gram, freqs=True)
             docs.extend(d)
-            if freqs:
-                tfs.extend(t)
-        return docs, tfs
+            tfs.extend(t)
+        return live(np.frombuffer(docs, dtype=np.uint32).astype(np.int64),
+                    np.frombuffer(tfs, dtype=np.uint32).astype(np.int64), self.deleted)
 
     def close(self) -> None:
         for part in self.parts:

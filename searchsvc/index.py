@@ -24,19 +24,16 @@ import json
 import os
 import threading
 from array import array
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from pyroaring import FrozenBitMap
-from whoosh import index as whoosh_index
-
-from . import grams, store
+from . import grams, store, wordindex
 from .analysis import flat_text, normalize_text
 from .cache import SizedLRU
 from .docsets import LiteralIndex, NormalizedTexts
 from .ranking import Headings, Ranker
+from .wordindex import WordIndex
 
 RESULT_CACHE_BYTES = 32_000_000  # about 2,000 result pages (search._Cached.estimate), per process
 CURRENT = "current"
@@ -44,7 +41,8 @@ LOCK_FILE = ".rebuild.lock"
 META_FILE = "meta.json"
 NORMALIZED_FILE = "normalized.txt"
 INTERNAL_KEYS = ("first", "digest", "runs")  # documents.jsonl keys that are not metadata
-FORMAT_VERSION = 8  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs
+FORMAT_VERSION = 9  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
+# 9: the word index holds words only (filters read the columns)
 
 
 class IndexUnavailable(Exception):
@@ -129,16 +127,13 @@ def current_path(index_dir: str | Path) -> Path | None:
 
 def user_dictionary(index_dir: str | Path) -> str | None:
     """The user dictionary the current build was segmented with; None when
-    there is none or no readable build (read from Whoosh's schema alone)."""
+    there is none or no readable build (read from the word index's schema
+    alone)."""
     path = current_path(index_dir)
     try:
-        return schema_user_dict(whoosh_index.open_dir(str(path)).schema) if path else None
+        return wordindex.user_dictionary(path) if path else None
     except Exception:  # a damaged table of contents raises anything
         return None
-
-
-def schema_user_dict(schema) -> str | None:
-    return getattr(schema["text"].analyzer, "user_dict", None)
 
 
 def index_exists(index_dir: str | Path) -> bool:
@@ -154,14 +149,11 @@ def index_exists(index_dir: str | Path) -> bool:
 
 # --------------------------------------------------------------------------
 # Reading: one open snapshot per process, reopened when `current` moves.
-
-
-# --------------------------------------------------------------------------
-# Reading: one open snapshot per process, reopened when `current` moves.
 # --------------------------------------------------------------------------
 
 class Snapshot:
-    """An opened build: Whoosh index, a searcher, documents and metadata."""
+    """An opened build: its word index, character index, paragraph store,
+    documents, columns and metadata, and the caches of answers over them."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -173,42 +165,31 @@ class Snapshot:
         except (OSError, ValueError) as exc:
             raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
                                    "run `searchsvc rebuild`") from exc
+        self.words = self.grams = self.store = self.documents = None
         try:
-            self.index = whoosh_index.open_dir(str(path))
-            self.searcher = self.index.searcher()
-        except (OSError, ValueError, whoosh_index.IndexError) as exc:
-            raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
-                                   "run `searchsvc rebuild`") from exc
-        except Exception as exc:  # unpickling a damaged TOC raises anything
-            raise IndexUnavailable(f"the index at {path} is damaged "
-                                   f"({type(exc).__name__}); run `searchsvc rebuild`") from exc
-        self.grams = self.store = self.documents = None
-        try:
-            self.documents, layout = store.Documents.open(path)
+            self.words = WordIndex(path)
             names = [p["name"] for p in self.meta.parts]
-            self.store = store.ParagraphStore(path, names)
             counts = [p["docnums"] for p in self.meta.parts]
+            if self.words.part_sizes != counts:
+                raise ValueError("the word index does not line up with meta.json")
+            if len(self.words.deleted) != self.meta.deleted:
+                raise ValueError("the deleted paragraphs do not match meta.json")
+            self.documents, layout = store.Documents.open(path)
+            self.store = store.ParagraphStore(path, names)
             texts = NormalizedTexts.read([path / normalized_file(n) for n in names], counts,
                                          self.store)
-            if [leaf.doc_count_all() for leaf, _ in self.searcher.reader().leaf_readers()] \
-                    != counts:
-                raise ValueError("the Whoosh segments do not line up with meta.json")
-            self.grams = grams.GramStore(path, names)
-            deleted = _deleted_docs(self.searcher.reader())
-            if len(deleted) != self.meta.deleted:
-                raise ValueError("the deleted paragraphs do not match meta.json")
+            self.grams = grams.GramStore(path, names, self.words.deleted)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             self.close()
             raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
                                    "run `searchsvc rebuild`") from exc
-        self.literals = LiteralIndex(self.grams, texts, deleted)
-        self.ranker = Ranker(self.searcher, deleted, _positions(layout, len(texts)),
+        self.literals = LiteralIndex(self.grams, texts)
+        self.ranker = Ranker(self.words, _positions(layout, len(texts)),
                              headings=lambda: _headings(layout, self.documents))
         self._columns = _columns(layout, len(texts))
-        self._deleted_words: Counter | None = None
         self.results = SizedLRU(RESULT_CACHE_BYTES)  # search.search()'s answers
         self.synonyms = _synonym_map(self.meta.synonyms)
-        self.user_dict = schema_user_dict(self.index.schema)
+        self.user_dict = self.words.user_dict
 
     def paragraphs(self, doc_id: str) -> list[dict] | None:
         """A document's paragraphs ({n, section, heading, text}), read on demand."""
@@ -220,38 +201,14 @@ class Snapshot:
         return records
 
     def close(self) -> None:
-        self.searcher.close()
-        for part in (self.grams, self.store, self.documents):
+        for part in (self.words, self.grams, self.store, self.documents):
             if part is not None:
                 part.close()
 
-    def doc_frequency(self, word: str) -> int:
-        """How many live paragraphs have ``word`` in the text field.
-
-        Whoosh counts deleted paragraphs until a full rebuild; their words
-        are counted once, on first use, and taken off.
-        """
-        count = self.searcher.reader().doc_frequency("text", word)
-        if self.literals.deleted:
-            if self._deleted_words is None:
-                analyzer = self.index.schema["text"].analyzer
-                words = Counter()
-                for docnum in self.literals.deleted:
-                    text = self.store.record(docnum)["text"]
-                    words.update({t.text for t in analyzer(text, mode="index")})
-                self._deleted_words = words
-            count -= self._deleted_words[word]
-        return count
-
     def column(self, name: str) -> "Column":
-        """Each docnum's "doc_id" or "section" (facets); "" for deleted ones."""
+        """Each docnum's "doc_id" or "section" (filters and facets); "" for
+        deleted ones."""
         return self._columns[name]
-
-
-def _deleted_docs(reader) -> FrozenBitMap:
-    """Docnums an incremental rebuild deleted, across Whoosh's segments."""
-    return FrozenBitMap(base + d for leaf, base in reader.leaf_readers() if leaf.has_deletions()
-                     for d in leaf.deleted_docs_set)
 
 
 def _positions(layout: list[tuple], docnums: int) -> array | None:
@@ -286,6 +243,14 @@ class Column:
         self.labels = labels
         self.codes = codes
         self.empty = labels.index("")
+
+    def docs(self, wanted, key=None) -> np.ndarray:
+        """The docnums whose label is one of ``wanted``, compared through
+        ``key`` when given (a section filter compares normalized labels)."""
+        wanted = set(wanted)
+        codes = [i for i, label in enumerate(self.labels) if label and
+                 (key(label) if key else label) in wanted]
+        return np.flatnonzero(np.isin(self.codes, codes))
 
     def top(self, ids: np.ndarray, limit: int) -> list[tuple[str, int]]:
         """The ``limit`` labels with most paragraphs among the docnums

@@ -25,14 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
-from whoosh.fields import ID, Schema
-from whoosh.writing import SegmentWriter
-
-from . import corpus, grams, store
-from .analysis import (CountedText, WordTokenizer, analyse_paragraph,
-                       normalize_text, segmenter)
+from . import corpus, grams, store, wordindex
+from .analysis import analyse_paragraph, segmenter
 from .index import (CURRENT, LOCK_FILE, META_FILE, Meta, builds, current_path, normalized_file,
                     part_files, switch)
 
@@ -42,17 +36,6 @@ SYNONYMS_FILE = "_synonyms.txt"
 
 class RebuildInProgress(Exception):
     """Another rebuild holds the lock."""
-
-
-def make_schema(user_dict: str | None = None) -> Schema:
-    """Words and the two filters' terms. Nothing is stored in Whoosh:
-    store.py keeps what is shown, documents.jsonl where each document's
-    paragraphs and sections lie (facets)."""
-    return Schema(
-        doc_id=ID(),
-        section_key=ID(),  # normalized label: section:数读 finds 數讀
-        text=CountedText(analyzer=WordTokenizer(user_dict), phrase=False),
-    )
 
 
 @dataclass
@@ -234,8 +217,7 @@ class _Previous:
                 for name in part_files(part["name"]):
                     if not (path / name).is_file():
                         raise ValueError(f"{name} is missing")
-            with whoosh_index.open_dir(str(path)).reader() as reader:
-                if reader.doc_count_all() != meta.docnums:
+            if wordindex.paragraph_count(path) != meta.docnums:
                     raise ValueError("the index does not match meta.json")
         except Exception:  # unreadable in any way (a damaged TOC raises anything)
             return None
@@ -306,30 +288,11 @@ def _runs(doc: corpus.Document) -> list[list]:
 
 
 PARALLEL_FROM = 2000  # paragraphs; a smaller corpus is one part, indexed in process
-LIMIT_MB = 256  # Whoosh's posting pool, per writer
 
 
 def _jobs(paragraphs: int) -> int:
     """How many parts (and processes) a full build of this size uses."""
     return min(os.cpu_count() or 1, 4) if paragraphs >= PARALLEL_FROM else 1
-
-
-def _writer_options() -> dict:
-    """Options of every Whoosh writer here.
-
-    The codec leaves out per-posting length stats: they serve Whoosh's own
-    scoring (not used here) and cost a column lookup per posting. Segments
-    are left as separate files, not one compound file: Whoosh reads a
-    compound file's parts into private memory (a BytesIO copy of the map)
-    in every worker, where separate files stay in the shared page cache.
-    Posting blocks hold 1,024 postings, not 128: the ranker reads a word's
-    postings whole (ranking.postings), and each block costs a pickle and a
-    zlib call; Whoosh's skipping within a list, which small blocks serve,
-    is not used here.
-    """
-    codec = W3Codec(blocklimit=1024)
-    codec.length_stats = False
-    return {"codec": codec, "limitmb": LIMIT_MB, "compound": False}
 
 
 def _split(documents, parts: int) -> list[list]:
@@ -356,7 +319,7 @@ def _write_full(folder: Path, documents, extras: Extras, progress, lock_fd: int)
     so docnums stay in corpus order.
     """
     user_dict = extras.user_dict or None
-    ix = whoosh_index.create_in(str(folder), make_schema(user_dict))
+    wordindex.create(folder, user_dict)
     chunks = _split(documents, _jobs(sum(len(d.paragraphs) for d in documents)))
     parts, base = [], 0
     for i, chunk in enumerate(chunks):
@@ -368,8 +331,7 @@ def _write_full(folder: Path, documents, extras: Extras, progress, lock_fd: int)
         segments = [_write_part(folder, parts[0]["name"], documents, user_dict, counter)]
     else:
         segments = _write_parts_in_processes(folder, parts, chunks, user_dict, counter, lock_fd)
-    writer = ix.writer(**_writer_options())
-    writer.commit(mergetype=lambda w, existing: list(existing) + segments)
+    wordindex.commit_parts(folder, segments)
     return parts
 
 
@@ -384,14 +346,13 @@ class _Progress:
 
 
 def _write_part(folder: Path, part: str, documents, user_dict, report):
-    """Write one part: a Whoosh segment (not yet in the index's table of
+    """Write one part: a word index segment (not yet in the table of
     contents: the caller commits it), paragraph store, normalized texts and
     character index."""
-    ix = whoosh_index.open_dir(str(folder))
-    writer = SegmentWriter(ix, _lk=False, **_writer_options())
+    writer = wordindex.PartWriter(folder)
     try:
         flats = _add_documents(writer, documents, user_dict, report)
-        segment = writer._finalize_segment()  # what Whoosh's own sub-writers do
+        segment = writer.finish()
     except BaseException:
         writer.cancel()
         raise
@@ -419,8 +380,7 @@ def _add_documents(writer, documents, user_dict, report) -> list[str]:
         for p in doc.paragraphs:
             words, flat = analyse_paragraph(p.text, user_dict)
             flats.append(flat)
-            writer.add_document(doc_id=doc.doc_id, section_key=normalize_text(p.section),
-                                text=words)  # counted words: CountedText
+            writer.add(words)
         report(doc.doc_id)
     return flats
 
@@ -498,17 +458,15 @@ def _write_incremental(folder: Path, previous: _Previous, plan: _Plan, extras: E
     base = previous.meta.docnums
     for doc in plan.new:
         doc.first, base = base, base + len(doc.paragraphs)
-    ix = whoosh_index.open_dir(str(folder))
-    writer = ix.writer(**_writer_options())
+    writer = wordindex.Incremental(folder)
     try:
         for entry in plan.gone:
             for docnum in range(entry["first"], entry["first"] + entry["paragraphs"]):
-                writer.delete_document(docnum)
+                writer.delete(docnum)
         flats = _add_documents(writer, plan.new, user_dict, _Progress(progress, len(plan.new)))
-        writer.commit(mergetype=lambda w, existing: list(existing))
+        writer.commit()
     except BaseException:
-        if not writer.is_closed:
-            writer.cancel()
+        writer.cancel()
         raise
     parts = [dict(p) for p in previous.meta.parts]
     if plan.new:

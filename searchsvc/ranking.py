@@ -18,20 +18,11 @@ document's title, its section label and heading (``Headings``).
 from __future__ import annotations
 
 import heapq
-import io
-import pickle
-import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from math import log
 
 import numpy as np
-
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, _lenfield
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
-from whoosh.system import unpack_int
-from whoosh.util.numeric import byte_to_length
 
 from .cache import SizedLRU
 from .docsets import to_array
@@ -45,93 +36,6 @@ SMALL = 256  # up to this many candidates, score every one in Python
 DIRECT = 2048  # up to this many, score every one with numpy
 FEW_LISTS = 2  # past this many terms the threshold algorithm reads too deep
 DEEP_PAGE = 512  # ranks past this (deep pages) also score every candidate
-
-
-_BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]
-
-
-def _length_column(reader, field: str) -> list[int] | None:
-    """Every paragraph's field length, read as one column per segment (whoosh3 codec)."""
-    lengths: list[int] = []
-    for leaf, _ in reader.leaf_readers():
-        perdoc = getattr(leaf, "_perdoc", None)
-        if perdoc is None or not hasattr(perdoc, "_cached_reader"):
-            return None
-        column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-        if column is None:
-            return None
-        lengths.extend(_BYTE_LENGTHS[b] for b in column)
-    return lengths
-
-
-def postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(docnums, frequencies) of one Whoosh term, as arrays.
-
-    Deleted paragraphs are included: the caller filters them. Each
-    segment's docnums are shifted by its base, as Whoosh's multi-segment
-    reader numbers them. The whoosh3 codec's postings are decoded a whole
-    term at a time (``_whoosh3_blocks``); any other matcher takes Whoosh's
-    generic path, two method calls per posting.
-    """
-    ids: list[np.ndarray] = []
-    ws: list[np.ndarray] = []
-    for leaf, base in reader.leaf_readers():
-        try:
-            m = leaf.postings(field, text)
-        except TermNotFound:
-            continue
-        if isinstance(m, FilterMatcher):  # the segment's deletions, filtered by the caller
-            m = m.child
-        if isinstance(m, W3LeafMatcher) and not m._byteids:
-            for block_ids, block_weights in _whoosh3_blocks(m):
-                ids.append(block_ids + base if base else block_ids)
-                ws.append(block_weights)
-            continue
-        one, w = [], []
-        while m.is_active():
-            one.append(m.id() + base)
-            w.append(m.weight())
-            m.next()
-        ids.append(np.asarray(one, dtype=np.int64))
-        ws.append(np.asarray(w, dtype=np.float64))
-    if not ids:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    return np.concatenate(ids), np.concatenate(ws)
-
-
-def _whoosh3_blocks(m: W3LeafMatcher):
-    """Each block of a whoosh3 term's postings as (docnums, weights) arrays.
-
-    The layout, as ``W3PostingsWriter._write_block`` writes it (whoosh-
-    reloaded 2.7.5, pinned; tests/test_ranking.py compares this with
-    Whoosh's own matcher): after a 4-byte magic, blocks of a big-endian
-    int32 length (negative for the last block), a pickled info tuple
-    (count, last id, max weight, compression, min and max length bytes) and
-    the data, a pickled (delta-coded ids, weights, values) tuple,
-    zlib-compressed when the compression level is not 0. Weights are None
-    (all 1), one float (all equal) or one per posting. Reading the term's
-    bytes at once and decoding in numpy replaces a Python loop per posting.
-    The term's byte length comes from its term info, which this Whoosh
-    unpacks as a 1-tuple when reading it back.
-    """
-    size = m._length[0] if isinstance(m._length, tuple) else m._length
-    raw = io.BytesIO(m._postfile.get(m._startoffset, size))
-    if raw.read(4) != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"not a whoosh3 posting list: {m._term!r}")
-    while True:
-        (length,) = unpack_int(raw.read(4))
-        end = raw.tell() + abs(length)
-        count, _, _, compression, _, _ = pickle.load(raw)
-        data = raw.read(end - raw.tell())
-        deltas, weights, _ = pickle.loads(zlib.decompress(data) if compression else data)
-        ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
-        if weights is None or isinstance(weights, float):
-            w = np.full(count, 1.0 if weights is None else weights)
-        else:
-            w = np.asarray(weights, dtype=np.float64)
-        yield ids, w
-        if length < 0:
-            return
 
 
 def idf(n: int, df: int) -> float:
@@ -193,26 +97,22 @@ HEADING_WEIGHT = 0.3  # a word in the heading counts this share of its idf
 class Ranker:
     """Scores of query words over one snapshot's live paragraphs.
 
-    ``deleted`` docnums (replaced by an incremental rebuild) count for
-    nothing: N and the average length are those of the live paragraphs,
-    and document frequencies come from live docsets, so scores equal a full
-    rebuild's. ``position`` gives each docnum's place in corpus order,
-    which breaks ties (None: docnum order is corpus order).
+    ``words`` is the word index (a posting source with paragraph lengths),
+    which leaves out the paragraphs an incremental rebuild deleted: N and
+    the average length are those of the live paragraphs, and document
+    frequencies come from live docsets, so scores equal a full rebuild's.
+    ``position`` gives each docnum's place in corpus order, which breaks
+    ties (None: docnum order is corpus order).
     """
 
-    def __init__(self, searcher, deleted=(), position: array | None = None, headings=None):
-        self.reader = searcher.reader()
+    def __init__(self, words, position: array | None = None, headings=None):
+        self.words = words
         self.position = position
         self._headings = headings  # made on first use: it reads every document's entry
-        self.n = self.reader.doc_count_all() - len(deleted)
+        self.n = words.docnums - len(words.deleted)
         self._cache = SizedLRU(CACHE_ENTRIES)
-        lengths = _length_column(self.reader, "text")
-        if lengths is None:
-            lengths = [self.reader.doc_field_length(d, "text", 0)
-                       for d in range(self.reader.doc_count_all())]
-        self._lengths = np.asarray(lengths, dtype=np.float64)
-        live = sum(lengths) - sum(lengths[d] for d in deleted)
-        self._avg = live / self.n if self.n else 1.0
+        self._lengths = words.lengths()  # 0 for deleted paragraphs
+        self._avg = float(self._lengths.sum()) / self.n if self.n else 1.0
 
     @property
     def headings(self):
@@ -232,7 +132,7 @@ class Ranker:
         if not docs:
             return Ranked(array("I"), array("f"))
         ids = to_array(docs)
-        token_ids, token_tfs = postings(self.reader, "text", word)
+        token_ids, token_tfs = self.words.postings(word)
         tfs = np.ones(len(ids), dtype=np.float64)  # inside a longer word: once
         if len(token_ids):
             pos = np.minimum(np.searchsorted(ids, token_ids), len(ids) - 1)

@@ -26,8 +26,8 @@ from sys import getsizeof
 from typing import NamedTuple
 from urllib.parse import quote
 
+import numpy as np
 from pyroaring import FrozenBitMap
-from whoosh import query as Q
 
 from . import docsets
 from .analysis import STOP_WORDS, flat_text, is_stop_word, normalize_text, query_units
@@ -321,17 +321,20 @@ class QueryPlan:
         return found
 
     def filter_docs(self) -> FrozenBitMap | None:
+        """Paragraphs of the documents and sections the query's filters
+        name (doc:, section:, or the page's facet links), from the same
+        columns that count the facets; None without filters."""
         sets = []
         for key, values in self.parsed.filters.items():
             if key == "section":
-                key, values = "section_key", [normalize_text(v) for v in values]
-            docs = set()
-            for v in values:
-                docs.update(self.snapshot.searcher.docs_for_query(Q.Term(key, v)))
-            sets.append(docs)
+                column = self.snapshot.column("section")
+                ids = column.docs({normalize_text(v) for v in values}, key=normalize_text)
+            else:
+                ids = self.snapshot.column(key).docs(values)
+            sets.append(FrozenBitMap(ids.astype(np.uint32)))
         if not sets:
             return None
-        return docsets.docset(set.intersection(*sets))
+        return FrozenBitMap.intersection(*sets) if len(sets) > 1 else sets[0]
 
     def _without_excluded(self, docs: FrozenBitMap) -> FrozenBitMap:
         for term in self.excluded:
@@ -712,14 +715,12 @@ def suggest(snapshot: Snapshot, query: str, limit: int = 8) -> list[dict]:
     prefix = normalize_text(last).strip()
     if not prefix or prefix[0] in "-+\"" or ":" in prefix:
         return []
-    reader = snapshot.searcher.reader()
     found = []
-    for i, raw in enumerate(reader.expand_prefix("text", prefix)):
+    for i, word in enumerate(snapshot.words.words(prefix)):
         if i >= MAX_SUGGEST_SCAN:
             break
-        word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         if word != prefix:
-            count = snapshot.doc_frequency(word)
+            count = snapshot.words.doc_frequency(word)
             if count:
                 found.append((count, word))
     found.sort(key=lambda fw: (-fw[0], len(fw[1]), fw[1]))

@@ -1,21 +1,27 @@
-"""The tokenizers keep Whoosh's contract on the report's own sentences."""
+"""jieba words, normalization and the character index on the report's own sentences.
+
+Word positions matter to query_units (a search-mode sub-word belongs to the
+word at its position); offsets mapped back through ``Normalized.span`` to
+highlighting."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyroaring import FrozenBitMap
 
-from searchsvc.analysis import (WordTokenizer, flat_text, flatten, literal_grams, normalize,
-                                query_words)
+from searchsvc.analysis import (flat_text, flatten, literal_grams, normalize, query_words,
+                                word_spans)
 from searchsvc.grams import GramStore, write
 
 
-def tokens(tokenizer, text, mode="index"):
-    return [(t.text, t.pos, t.startchar, t.endchar)
-            for t in tokenizer(text, positions=True, chars=True, mode=mode)]
+def tokens(text, mode="index"):
+    """(word, position, start, end) with offsets into the original ``text``."""
+    norm = normalize(text)
+    return [(w, pos, *norm.span(s, e)) for w, s, e, pos in word_spans(norm.text, mode)]
 
 
 def test_positions_are_running_token_numbers_and_offsets_point_into_the_text():
     text = "一半山水一半城的罗湖,过去一年环境品质提档升级。"
-    toks = tokens(WordTokenizer(), text, mode="query")
+    toks = tokens(text, mode="query")
     assert [t[0] for t in toks][:5] == ["一半", "山水", "一半", "城", "的"]
     assert [t[1] for t in toks] == list(range(len(toks)))
     for word, _pos, start, end in toks:
@@ -24,7 +30,7 @@ def test_positions_are_running_token_numbers_and_offsets_point_into_the_text():
 
 def test_search_mode_subwords_share_the_position_of_their_word():
     text = "在产业发展上,中华人民共和国成立"
-    toks = tokens(WordTokenizer(), text)
+    toks = tokens(text)
     by_word = {t[0]: t for t in toks}
     whole = by_word["中华人民共和国"]
     for sub in ("中华", "华人", "人民", "共和", "共和国"):
@@ -33,23 +39,23 @@ def test_search_mode_subwords_share_the_position_of_their_word():
     # positions never go backwards and advance by one per accurate-mode word
     positions = [t[1] for t in toks]
     assert positions == sorted(positions)
-    assert len(set(positions)) == len(list(WordTokenizer()(text, positions=True, mode="query")))
+    assert len(set(positions)) == len(tokens(text, mode="query"))
 
 
 def test_latin_and_digit_runs_stay_whole_and_are_case_folded():
     text = "全年PM2.5浓度均值降至23.8微克,扶持资金6.6亿元,P2P网贷,下降37.4%,2019年"
-    words = [t[0] for t in tokens(WordTokenizer(), text, mode="query")]
+    words = [t[0] for t in tokens(text, mode="query")]
     for expected in ("pm2.5", "23.8", "6.6", "p2p", "37.4", "2019"):
         assert expected in words
     assert "PM2.5" not in words
-    toks = tokens(WordTokenizer(), text, mode="query")
+    toks = tokens(text, mode="query")
     pm = next(t for t in toks if t[0] == "pm2.5")
     assert text[pm[2]:pm[3]] == "PM2.5"
 
 
 def test_full_width_and_traditional_text_normalize_with_original_offsets():
     text = "全年ＰＭ２．５濃度,羅湖區"
-    toks = tokens(WordTokenizer(), text, mode="query")
+    toks = tokens(text, mode="query")
     pm = next(t for t in toks if t[0] == "pm2.5")
     assert text[pm[2]:pm[3]] == "ＰＭ２．５"
     assert "罗湖" in [t[0] for t in toks] or "罗湖区" in [t[0] for t in toks]
@@ -64,7 +70,7 @@ def test_offsets_survive_characters_that_expand_under_nfkc():
     start = norm.text.index("扩大")
     assert norm.span(start, start + 2) == (3, 5)
     assert norm.span(2, 4) == (2, 3)  # "m2" maps back to the one ㎡
-    toks = tokens(WordTokenizer(), text, mode="query")
+    toks = tokens(text, mode="query")
     for word, _pos, s, e in toks:
         assert normalize(text[s:e]).text == word
 
@@ -73,9 +79,9 @@ def test_character_index_holds_characters_and_pairs(tmp_path):
     write(tmp_path, "a", ["木头龙木", "龙旧改", "pm2.5𠀀"])
     store = GramStore(tmp_path, ["a"])
     assert store.df("龙") == 2 and store.df("木头") == 1 and store.df("头旧") == 0
-    docs, tfs = store.postings("龙", freqs=True)
+    docs, tfs = store.postings("龙")
     assert list(docs) == [0, 1] and list(tfs) == [1, 1]
-    docs, tfs = store.postings("木", freqs=True)
+    docs, tfs = store.postings("木")
     assert list(docs) == [0] and list(tfs) == [2]
     assert list(store.postings("5𠀀")[0]) == [2]  # beyond the BMP
     assert list(store.postings("缺")[0]) == []
@@ -84,9 +90,16 @@ def test_character_index_holds_characters_and_pairs(tmp_path):
     write(tmp_path, "b", ["龙龙", "没有"], base=3)
     store = GramStore(tmp_path, ["a", "b"])
     assert store.df("龙") == 3 and store.df("没有") == 1
-    docs, tfs = store.postings("龙", freqs=True)
+    docs, tfs = store.postings("龙")
     assert list(docs) == [0, 1, 3] and list(tfs) == [1, 1, 2]
     assert list(store.postings("木头")[0]) == [0] and list(store.postings("没有")[0]) == [4]
+    store.close()
+    # paragraphs an incremental rebuild deleted are in no answer but the estimate
+    store = GramStore(tmp_path, ["a", "b"], deleted=FrozenBitMap([1, 4]))
+    docs, tfs = store.postings("龙")
+    assert list(docs) == [0, 3] and list(tfs) == [1, 2]
+    assert list(store.docs("龙")) == [0, 3] and not store.docs("没有")
+    assert store.doc_frequency("龙") == 2 and store.df("龙") == 3
     store.close()
     assert literal_grams("木头龙") == ["木头", "头龙"]
     assert literal_grams("棋") == ["棋"]
@@ -108,7 +121,7 @@ def test_character_index_counts_every_character_and_pair(tmp_path_factory, texts
     store = GramStore(folder, ["p"])
     try:
         for gram in {*expected, "木头", "龙a", "a𠀀", "𠀀木", "头头"}:
-            docs, tfs = store.postings(gram, freqs=True)
+            docs, tfs = store.postings(gram)
             assert dict(zip(docs, tfs)) == expected.get(gram, {}), gram
             assert list(docs) == sorted(expected.get(gram, {}))
             assert store.df(gram) == len(expected.get(gram, {}))

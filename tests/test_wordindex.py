@@ -1,0 +1,93 @@
+"""The word index against Whoosh's own public answers.
+
+wordindex.py reads Whoosh internals of the pinned whoosh-reloaded 2.7.5
+(the whoosh3 codec's posting blocks and length column): every answer it
+gives is compared here with what Whoosh's public reader says, on a build
+of two segments, lists of several blocks, frequencies that differ, a
+single posting kept inline and, after an incremental rebuild, deleted
+paragraphs. A Whoosh upgrade that changes those internals fails here.
+"""
+
+import pytest
+from whoosh import index as whoosh_index
+
+from searchsvc import index, indexer, wordindex
+from tests.conftest import write_corpus
+
+
+def _corpus(folder, changed: bool = False):
+    """2,440 paragraphs in five files (two parts): 深圳 in every one (two
+    blocks in each segment), 罗湖 one to three times in every other one of
+    the first four files and in each of the fifth's 40, 独有词汇 in one."""
+    paragraphs = []
+    for n in range(2400):
+        extra = "罗湖" * (1 + n % 3) if n % 2 else ""
+        paragraphs.append(f"深圳第{n}号报告说明{extra}。" + ("独有词汇" if n == 1777 else ""))
+    files = {f"{k}.txt": f"标题{k}\n\n" + "\n\n".join(paragraphs[600 * k:600 * (k + 1)])
+             for k in range(4)}
+    files["z.txt"] = "补充\n\n" + "\n\n".join(f"深圳补充段落{n}罗湖。" for n in range(40))
+    if changed:  # the fifth file replaced: its 40 paragraphs deleted, 2 added
+        files["z.txt"] = "补充\n\n深圳新的段落罗湖罗湖。\n\n另一段新内容。"
+    return write_corpus(folder, files)
+
+
+def _whoosh_says(build, word):
+    """(docnums, frequencies) of ``word`` from Whoosh's public matcher, deleted
+    paragraphs skipped as Whoosh skips them."""
+    ids, tfs = [], []
+    with whoosh_index.open_dir(str(build)).reader() as reader:
+        for leaf, base in reader.leaf_readers():
+            if ("text", word) not in leaf:
+                continue
+            m = leaf.postings("text", word)
+            while m.is_active():
+                ids.append(m.id() + base)
+                tfs.append(m.weight())
+                m.next()
+    return ids, tfs
+
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_word_index_answers_equal_whoosh_s_own(tmp_path, incremental):
+    corpus = _corpus(tmp_path / "c")
+    indexer.build_index(corpus, tmp_path / "i")
+    if incremental:
+        _corpus(tmp_path / "c", changed=True)
+        assert indexer.build_index(corpus, tmp_path / "i").mode == "incremental"
+    build = index.current_path(tmp_path / "i")
+    words = wordindex.WordIndex(build)
+    try:
+        with whoosh_index.open_dir(str(build)).reader() as reader:
+            assert len(reader.leaf_readers()) == (3 if incremental else 2)
+            lexicon = [w.decode() for w in reader.lexicon("text")]
+            deleted = {d for d in range(reader.doc_count_all()) if reader.is_deleted(d)}
+            lengths = [0 if d in deleted else reader.doc_field_length(d, "text", 0)
+                       for d in range(reader.doc_count_all())]
+            prefixed = [w.decode() for w in reader.expand_prefix("text", "深")]
+        assert len(deleted) == (40 if incremental else 0) and set(words.deleted) == deleted
+        assert {"罗湖", "深圳", "独有"} <= set(lexicon)
+        for word in lexicon:
+            expected_ids, expected_tfs = _whoosh_says(build, word)
+            ids, tfs = words.postings(word)
+            assert ids.tolist() == expected_ids, word
+            assert tfs.tolist() == expected_tfs, word
+            assert words.doc_frequency(word) == len(expected_ids), word
+        ids, tfs = words.postings("罗湖")
+        # an incremental rebuild deleted z.txt's 40 and added one with 罗湖 twice
+        assert len(ids) == (1201 if incremental else 1240) and \
+            sorted(set(tfs.tolist())) == [1.0, 2.0, 3.0]
+        assert words.lengths().tolist() == lengths
+        assert list(words.words("深")) == prefixed and "深圳" in prefixed
+        assert words.postings("没有这个词")[0].tolist() == []
+    finally:
+        words.close()
+
+
+def test_a_damaged_word_index_is_reported_not_raised_raw(tmp_path):
+    corpus = write_corpus(tmp_path / "c", {"a.txt": "标题\n内容。"})
+    indexer.build_index(corpus, tmp_path / "i")
+    build = index.current_path(tmp_path / "i")
+    for toc in build.glob("*.toc"):
+        toc.write_bytes(b"not a table of contents")
+    with pytest.raises(ValueError, match="word index cannot be read"):
+        wordindex.WordIndex(build)
