@@ -6,14 +6,12 @@ The writer (``indexer``) is imported by the rebuild command alone, so
 
 from __future__ import annotations
 
-import re
 import sys
 
 import click
 
-from . import config, corpus, index, search
-
-_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+from . import config, corpus, index, params, search
+from .highlight import snippet
 
 
 def _settings(corpus_dir=None, index_dir=None) -> dict:
@@ -92,44 +90,54 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
 
 @main.command("search")
 @click.argument("query")
-@click.option("--page", default=1, type=click.IntRange(1, 1000), show_default=True)
-@click.option("--per-page", default=10, type=click.IntRange(1, 100), show_default=True)
+@click.option("--page", default="1", metavar="N", show_default=True,
+              help="Results page [up to MAX_PAGE].")
+@click.option("--per-page", default="10", metavar="N", show_default=True,
+              help="Results per page [up to MAX_PER_PAGE].")
 @click.option("--index", "index_dir", metavar="DIR", help="Index folder [env SEARCHSVC_INDEX].")
 def search_command(query, page, per_page, index_dir):
     """Ranked paragraphs for QUERY, matches highlighted."""
     cfg = _settings(index_dir=index_dir)
-    if not query.strip():
-        raise click.UsageError("QUERY must not be empty")
-    if len(query) > cfg["MAX_QUERY_LENGTH"]:
-        raise click.UsageError(f"QUERY is longer than {cfg['MAX_QUERY_LENGTH']} characters")
+    given = {"q": [query], "page": [page], "per_page": [per_page]}
+    try:
+        asked = params.read(params.SEARCH, lambda name: given.get(name, []), cfg)
+    except params.BadParameter as exc:
+        raise click.UsageError(exc.message) from None
     try:
         snap = index.open_current(cfg["INDEX_DIR"])
     except index.IndexUnavailable as exc:
         raise click.ClickException(str(exc)) from None
-    result = search.search(snap, query, page, per_page)
+    try:
+        result = search.search(snap, asked["query"], asked["page"], asked["per_page"])
+    finally:
+        snap.close()
     color = sys.stdout.isatty()
+    for line in terminal_lines(result, color):
+        click.echo(line, color=color)
+
+
+def terminal_lines(result: search.SearchResult, color: bool) -> list[str]:
+    """A result as terminal text: marks in bold reverse video on a
+    terminal, in [brackets] otherwise."""
+    if color:
+        def mark(text):
+            return click.style(text, bold=True, reverse=True)
+    else:
+        def mark(text):
+            return f"[{text}]"
     note = "  (partial matches: no paragraph has every word)" \
         if result.partial and result.keywords > 1 else ""
-    click.echo(f"{result.total} paragraphs, page {result.page}/{max(result.pages, 1)}, "
-               f"{result.took_ms:.1f} ms{note}")
-    for i, hit in enumerate(result.hits, (page - 1) * per_page + 1):
+    lines = [f"{result.total} paragraphs, page {result.page}/{max(result.pages, 1)}, "
+             f"{result.took_ms:.1f} ms{note}"]
+    for i, hit in enumerate(result.hits, (result.page - 1) * result.per_page + 1):
         where = f"{hit.section} · " if hit.section else ""
-        click.echo("")
-        click.echo(click.style(f"{i}. {hit.title}", bold=True) + f"  [{where}第{hit.paragraph}段]"
-                   f"  {hit.doc_id}#p{hit.paragraph}  score {hit.score:.2f}", color=color)
-        click.echo(_terminal_snippet(hit.snippet, color), color=color)
+        lines += ["", click.style(f"{i}. {hit.title}", bold=True) +
+                  f"  [{where}第{hit.paragraph}段]  {hit.doc_id}#p{hit.paragraph}"
+                  f"  score {hit.score:.2f}",
+                  snippet(hit.text, hit.fragments, hit.matches, mark=mark, plain=str)]
         if hit.missing:
-            click.echo(f"缺少：{'、'.join(hit.missing)}")
-
-
-def _terminal_snippet(html: str, color: bool) -> str:
-    import html as html_lib
-
-    def mark(m):
-        text = m.group(1)
-        return click.style(text, fg="yellow", bold=True) if color else f"[{text}]"
-
-    return html_lib.unescape(_MARK.sub(mark, html))
+            lines.append(f"缺少：{'、'.join(hit.missing)}")
+    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,11 +1,13 @@
-"""Marking matches and cutting snippets.
+"""Marking matches and cutting snippets: offsets, then their renderings.
 
 Matches are found on the same flat, normalized text that matching reads
 (``analysis.flatten``: 羅湖 matches 罗湖, 罗湖 区 matches 罗湖区) and
-marked on the original characters; everything that is not a mark is
-HTML-escaped.
-A snippet is the best one to three sentence-bounded fragments of about 160
-characters, joined by …; a short paragraph is shown whole.
+given as offsets into the original characters (``match_spans``). A
+snippet is the best one to three sentence-bounded fragments of about 160
+characters (``fragments``), joined by …; a short paragraph is shown whole.
+``search`` returns those offsets; the web renders them as HTML
+(``snippet_html``: everything that is not a mark escaped) and the command
+line as terminal text (``snippet`` with its own marks).
 """
 
 from __future__ import annotations
@@ -65,15 +67,21 @@ def escape(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
-def render(text: str, start: int, end: int, spans) -> str:
+def html_mark(text: str) -> str:
+    return f"<mark>{escape(text)}</mark>"
+
+
+def render(text: str, start: int, end: int, spans, mark=html_mark, plain=escape) -> str:
+    """``text[start:end]`` with each span passed through ``mark`` and the
+    rest through ``plain`` (HTML by default)."""
     out, pos = [], start
     for s, e in spans:
         s, e = max(s, start), min(e, end)
         if s >= e:
             continue
-        out += (escape(text[pos:s]), "<mark>", escape(text[s:e]), "</mark>")
+        out += (plain(text[pos:s]), mark(text[s:e]))
         pos = e
-    out.append(escape(text[pos:end]))
+    out.append(plain(text[pos:end]))
     return "".join(out)
 
 
@@ -111,15 +119,21 @@ def _window(s, e, text, spans, width):
     return start, min(e, start + width)
 
 
-def make_snippet(text: str, spans, width: int = SNIPPET_WIDTH) -> str:
-    """Escaped HTML: the best fragments with <mark>s, joined by …."""
+def snippet(text: str, frags, spans, mark=html_mark, plain=escape) -> str:
+    """The fragments ``frags`` of ``text``, spans marked, joined by … where
+    text was left out (escaped HTML by default)."""
     parts = []
     prev_end = 0
-    for s, e in fragments(text, spans, width):
+    for s, e in frags:
         if s > prev_end or (s > 0 and not parts):
             parts.append("…")
-        parts.append(render(text, s, e, spans))
+        parts.append(render(text, s, e, spans, mark, plain))
         prev_end = e
     if prev_end < len(text):
         parts.append("…")
     return "".join(parts)
+
+
+def snippet_html(text: str, frags, spans) -> str:
+    """Escaped HTML: the fragments with <mark>s, joined by …."""
+    return snippet(text, frags, spans)

@@ -1,10 +1,13 @@
 """The JSON API's OpenAPI 3 description, served at /api/openapi.json.
 
-Written by hand next to the limits it documents (config.SETTINGS), and
-checked by the schemathesis fuzz test, which sends what it describes.
+Parameters come from the definitions that check them (``params``), with
+the limits of the running configuration; the response shapes are written
+here, and the schemathesis fuzz test holds every answer to them.
 """
 
 from __future__ import annotations
+
+from .params import SEARCH, SUGGEST, openapi_parameters
 
 
 def _error(description: str) -> dict:
@@ -13,9 +16,6 @@ def _error(description: str) -> dict:
 
 
 def spec(settings: dict) -> dict:
-    max_q = settings["MAX_QUERY_LENGTH"]
-    q_param = {"name": "q", "in": "query", "description": "The query (see the README's query language).",
-               "schema": {"type": "string", "maxLength": max_q}}
     return {
         "openapi": "3.0.3",
         "info": {"title": "searchsvc", "version": "1",
@@ -23,16 +23,7 @@ def spec(settings: dict) -> dict:
         "paths": {
             "/api/search": {"get": {
                 "summary": "Ranked, highlighted paragraphs",
-                "parameters": [
-                    dict(q_param, required=True),
-                    {"name": "page", "in": "query",
-                     "schema": {"type": "integer", "minimum": 1, "maximum": settings["MAX_PAGE"]}},
-                    {"name": "per_page", "in": "query",
-                     "schema": {"type": "integer", "minimum": 1,
-                                "maximum": settings["MAX_PER_PAGE"]}},
-                    {"name": "section", "in": "query", "schema": {"type": "string"}},
-                    {"name": "doc", "in": "query", "schema": {"type": "string"}},
-                ],
+                "parameters": openapi_parameters(SEARCH, settings),
                 "responses": {
                     "200": {"description": "One page of results",
                             "content": {"application/json": {
@@ -42,11 +33,7 @@ def spec(settings: dict) -> dict:
                 }}},
             "/api/suggest": {"get": {
                 "summary": "Completions of the query's last word",
-                "parameters": [
-                    q_param,
-                    {"name": "limit", "in": "query",
-                     "schema": {"type": "integer", "minimum": 1, "maximum": 20}},
-                ],
+                "parameters": openapi_parameters(SUGGEST, settings, required=False),
                 "responses": {
                     "200": {"description": "Suggestions, most frequent first",
                             "content": {"application/json": {"schema": {
@@ -94,9 +81,11 @@ def spec(settings: dict) -> dict:
             "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                 "type": "object", "required": ["code", "message"],
                 "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+            "Span": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
             "Hit": {"type": "object",
                     "required": ["id", "doc_id", "title", "section", "paragraph", "score",
-                                 "snippet", "text", "url", "matches", "exact", "partial"],
+                                 "snippet", "text", "url", "matches", "fragments", "exact",
+                                 "partial"],
                     "properties": {
                         "id": {"type": "string"}, "doc_id": {"type": "string"},
                         "title": {"type": "string"}, "section": {"type": "string"},
@@ -104,9 +93,12 @@ def spec(settings: dict) -> dict:
                         "score": {"type": "number"},
                         "snippet": {"type": "string", "description": "HTML: escaped text with <mark>"},
                         "text": {"type": "string"}, "url": {"type": "string"},
-                        "matches": {"type": "array", "items": {
-                            "type": "array", "items": {"type": "integer"},
-                            "minItems": 2, "maxItems": 2}},
+                        "matches": {"type": "array", "description":
+                                    "[start, end) offsets into text of what the query matched",
+                                    "items": {"$ref": "#/components/schemas/Span"}},
+                        "fragments": {"type": "array", "description":
+                                      "[start, end) offsets into text of what the snippet shows",
+                                      "items": {"$ref": "#/components/schemas/Span"}},
                         "exact": {"type": "boolean", "description":
                                   "The paragraph holds every clause of the query as typed"},
                         "partial": {"type": "boolean",

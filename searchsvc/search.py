@@ -24,14 +24,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from sys import getsizeof
 from typing import NamedTuple
-from urllib.parse import quote
 
 import numpy as np
 from pyroaring import FrozenBitMap
 
 from . import docsets
 from .analysis import STOP_WORDS, flat_text, is_stop_word, normalize_text, query_units
-from .highlight import escape, make_snippet, match_spans, render
+from .highlight import fragments, match_spans
 from .index import Snapshot
 
 FIELDS = {"section": "section", "doc": "doc_id"}
@@ -489,10 +488,9 @@ class Hit:
     heading: str
     paragraph: int
     score: float
-    snippet: str  # HTML: escaped text with <mark>
     text: str
-    url: str
-    matches: list[list[int]]
+    matches: list[list[int]]  # [start, end) offsets into text of what the query matched
+    fragments: list[list[int]]  # [start, end) of the text a snippet shows (highlight.fragments)
     exact: bool  # holds every clause as typed
     missing: list[str] = field(default_factory=list)  # query words it lacks
 
@@ -505,9 +503,8 @@ class Hit:
             "id": self.id, "doc_id": self.doc_id, "title": self.title,
             "section": self.section, "heading": self.heading,
             "paragraph": self.paragraph, "score": round(self.score, 4),
-            "snippet": self.snippet, "text": self.text, "url": self.url,
-            "matches": self.matches, "exact": self.exact, "partial": self.partial,
-            "missing": self.missing,
+            "text": self.text, "matches": self.matches, "fragments": self.fragments,
+            "exact": self.exact, "partial": self.partial, "missing": self.missing,
         }
 
 
@@ -525,12 +522,17 @@ class SearchResult:
     ignored_terms: int = 0  # typed terms past MAX_CLAUSES, not searched
     complete: int = 0  # results with every query word
     keywords: int = 0  # typed terms (a whole question is one)
+    # what a front end made of the hits (the web's HTML snippets and links),
+    # kept with the result in the cache: every copy of a cached result shares it
+    rendered: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def pages(self) -> int:
         return (self.total + self.per_page - 1) // self.per_page
 
-    def to_dict(self) -> dict:
+    def to_dict(self, hits: list[dict] | None = None) -> dict:
+        """The result as plain data; ``hits``: the hits as the caller
+        renders them (each hit's ``to_dict`` when None)."""
         return {
             "query": self.query, "total": self.total, "page": self.page,
             "per_page": self.per_page, "pages": self.pages,
@@ -539,29 +541,24 @@ class SearchResult:
             "facets": {name: [{"value": f.value, "count": f.count} for f in values]
                        for name, values in self.facets.items()},
             "ignored_terms": self.ignored_terms, "complete": self.complete,
-            "hits": [h.to_dict() for h in self.hits],
+            "hits": [h.to_dict() for h in self.hits] if hits is None else hits,
         }
 
 
-def default_link(doc_id: str, paragraph: int, query: str) -> str:
-    q = f"?q={quote(query)}" if query else ""
-    return f"/doc/{quote(doc_id)}{q}#p{paragraph}"
-
-
 def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
-           section: list[str] | None = None, doc: list[str] | None = None,
-           link=default_link) -> SearchResult:
-    """Ranked, highlighted paragraphs for ``query``: one page of them.
+           section: list[str] | None = None, doc: list[str] | None = None) -> SearchResult:
+    """Ranked paragraphs for ``query``, one page of them, with what matched
+    and the snippet's fragments as offsets into each text: the web renders
+    them as HTML and links, the command line as terminal text.
 
-    ``section`` and ``doc`` add filters to those typed in the query.
-    ``link(doc_id, paragraph, query)`` makes each hit's URL. Results are
-    kept per snapshot (so per index version) in a bounded cache: real query
-    logs repeat a few queries often.
+    ``section`` and ``doc`` add filters to those typed in the query. Results
+    are kept per snapshot (so per index version) in a bounded cache: real
+    query logs repeat a few queries often.
     """
     started = time.perf_counter()
-    key = (query, page, per_page, tuple(section or ()), tuple(doc or ()), link)
+    key = (query, page, per_page, tuple(section or ()), tuple(doc or ()))
     cached = snapshot.results.get(key, lambda: _Cached(
-        _search(snapshot, query, page, per_page, section, doc, link, started)))
+        _search(snapshot, query, page, per_page, section, doc, started)))
     return dataclasses.replace(cached.result, took_ms=(time.perf_counter() - started) * 1000)
 
 
@@ -579,10 +576,12 @@ class _Cached:
         """Bytes the result holds: its strings as Python stores them plus
         each object's fixed cost. A test holds it to a walk over every
         object, which is too slow to run here: a sixth of a cold question."""
-        size = 800
+        size = 1000
         for h in result.hits:
-            size += 300 + 120 * len(h.matches) + 60 * len(h.missing) + sum(map(getsizeof, (
-                h.id, h.doc_id, h.title, h.section, h.heading, h.snippet, h.text, h.url)))
+            shown = sum(e - s for s, e in h.fragments)  # a rendering: snippet and link
+            size += 500 + 120 * (len(h.matches) + len(h.fragments)) + 60 * len(h.missing) + \
+                sum(map(getsizeof, (h.id, h.doc_id, h.title, h.section, h.heading, h.text))) + \
+                2 * shown + 30 * len(h.matches) + 4 * len(h.doc_id) + 6 * len(result.query)
         for values in result.facets.values():
             size += 56 + sum(72 + getsizeof(f.value) for f in values)
         return size
@@ -591,7 +590,7 @@ class _Cached:
         return self.size
 
 
-def _search(snapshot, query, page, per_page, section, doc, link, started) -> SearchResult:
+def _search(snapshot, query, page, per_page, section, doc, started) -> SearchResult:
     parsed = parse_query(query)
     for key, values in (("section", section), ("doc_id", doc)):
         for v in values or []:
@@ -623,10 +622,9 @@ def _search(snapshot, query, page, per_page, section, doc, link, started) -> Sea
             id=f"{doc_id}#p{number}", doc_id=doc_id,
             title=snapshot.documents.title(doc_id),
             section=para["section"], heading=para["heading"],
-            paragraph=number, score=score,
-            snippet=make_snippet(text, spans), text=text,
-            url=link(doc_id, number, query),
-            matches=[list(s) for s in spans], exact=is_exact,
+            paragraph=number, score=score, text=text,
+            matches=[list(s) for s in spans],
+            fragments=[list(f) for f in fragments(text, spans)], exact=is_exact,
             missing=plan.missing(docnum)))
     return SearchResult(query, len(allowed), page, per_page,
                         (time.perf_counter() - started) * 1000, hits,
@@ -682,15 +680,16 @@ def facets(snapshot: Snapshot, docs: FrozenBitMap) -> dict[str, list[Facet]]:
     return out
 
 
-def mark_document(snapshot: Snapshot, doc_id: str, texts: list[str], query: str) -> list[str]:
-    """A document's paragraphs as escaped HTML, matches of ``query`` marked.
+def document_marks(snapshot: Snapshot, doc_id: str, texts: list[str],
+                   query: str) -> list[list[tuple[int, int]]]:
+    """Per paragraph of a document, the spans of ``texts`` that ``query`` matches.
 
     Only the paragraphs that the query finds are marked, as in the results,
     so a lone character of a long query does not light up the whole page.
     """
     parsed = parse_query(query) if query else ParsedQuery()
     if not parsed.positive:
-        return [escape(t) for t in texts]
+        return [[] for _ in texts]
     plan = QueryPlan(parsed, snapshot)
     first, count = snapshot.documents.span(doc_id)
     in_doc = docsets.docset(range(first, first + count))
@@ -698,8 +697,7 @@ def mark_document(snapshot: Snapshot, doc_id: str, texts: list[str], query: str)
     found = plan.complete(found) or found  # the best the query finds here
     matched = {d - first + 1 for d in found}  # paragraphs are numbered from 1
     groups = plan.needles()
-    return [render(t, 0, len(t), match_spans(t, groups) if n in matched else [])
-            for n, t in enumerate(texts, 1)]
+    return [match_spans(t, groups) if n in matched else [] for n, t in enumerate(texts, 1)]
 
 
 MAX_SUGGEST_SCAN = 5000  # lexicon terms looked at for one prefix

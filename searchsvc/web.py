@@ -18,58 +18,23 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from . import search
+from .highlight import render, snippet_html
 from .index import EXTENSION, INTERNAL_KEYS, IndexUnavailable, snapshot, user_dictionary
+from .params import QUERY, SEARCH, SUGGEST, BadParameter, read
 
 bp = Blueprint("web", __name__)
-
-
-class BadRequest(Exception):
-    """A parameter a person can fix; becomes a 400 (JSON) or a page message."""
-
-    def __init__(self, code: str, message: str, status: int = 400):
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
 
 
 def error_body(code: str, message: str) -> dict:
     return {"error": {"code": code, "message": message}}
 
 
-def _int_param(name: str, default: int, low: int, high: int) -> int:
-    values = request.args.getlist(name)
-    if not values or values[-1].strip() == "":
-        return default
-    raw = values[-1].strip()
-    if not raw.isascii() or not raw.lstrip("+").isdigit():
-        raise BadRequest(f"invalid_{name}", f"{name} must be a whole number from {low} to {high}")
-    value = int(raw)
-    if not low <= value <= high:
-        raise BadRequest(f"invalid_{name}", f"{name} must be from {low} to {high}, not {value}")
-    return value
-
-
 def _query_param(required: bool) -> str:
-    query = request.args.get("q", "")
-    if "\x00" in query:
-        raise BadRequest("invalid_query", "the query contains a NUL character")
-    limit = current_app.config["MAX_QUERY_LENGTH"]
-    if len(query) > limit:
-        raise BadRequest("query_too_long",
-                         f"the query is {len(query)} characters long; the limit is {limit}")
-    if required and not query.strip():
-        raise BadRequest("missing_query", "parameter q is required and must not be empty")
-    return query.strip()
+    return read([QUERY], request.args.getlist, current_app.config, required)["query"]
 
 
 def _search_params(required: bool) -> dict:
-    cfg = current_app.config
-    return {
-        "query": _query_param(required),
-        "page": _int_param("page", 1, 1, cfg["MAX_PAGE"]),
-        "per_page": _int_param("per_page", 10, 1, cfg["MAX_PER_PAGE"]),
-        "section": [v for v in request.args.getlist("section") if v.strip()],
-        "doc": [v for v in request.args.getlist("doc") if v.strip()],
-    }
+    return read(SEARCH, request.args.getlist, current_app.config, required)
 
 
 def _snapshot():
@@ -83,7 +48,30 @@ def _link(doc_id: str, paragraph: int, query: str) -> str:
 
 def run_search(params: dict) -> search.SearchResult:
     return search.search(_snapshot(), params["query"], params["page"], params["per_page"],
-                         section=params["section"], doc=params["doc"], link=_link)
+                         section=params["section"], doc=params["doc"])
+
+
+def rendered_hits(result: search.SearchResult) -> list[tuple[str, str]]:
+    """Per hit, what the API and the page add to its data: the snippet as
+    escaped HTML with <mark>s and the link to the paragraph in its
+    document. Made once per cached result (repeated queries are most of a
+    real log) and kept with it."""
+    rendered = result.rendered.get("web")
+    if rendered is None:
+        rendered = result.rendered["web"] = [
+            (snippet_html(h.text, h.fragments, h.matches), _link(h.doc_id, h.paragraph, result.query))
+            for h in result.hits]
+    return rendered
+
+
+def hit_views(result: search.SearchResult) -> list[dict]:
+    """The hits as the JSON API shows them."""
+    return [dict(h.to_dict(), snippet=snippet, url=url)
+            for h, (snippet, url) in zip(result.hits, rendered_hits(result))]
+
+
+def result_view(result: search.SearchResult) -> dict:
+    return result.to_dict(hits=hit_views(result))
 
 
 # --------------------------------------------------------------------------
@@ -92,14 +80,14 @@ def run_search(params: dict) -> search.SearchResult:
 
 @bp.get("/api/search")
 def api_search():
-    return jsonify(run_search(_search_params(required=True)).to_dict())
+    return jsonify(result_view(run_search(_search_params(required=True))))
 
 
 @bp.get("/api/suggest")
 def api_suggest():
-    query = _query_param(required=False)
-    limit = _int_param("limit", 8, 1, 20)
-    return jsonify({"query": query, "suggestions": search.suggest(_snapshot(), query, limit)})
+    params = read(SUGGEST, request.args.getlist, current_app.config, required=False)
+    return jsonify({"query": params["query"],
+                    "suggestions": search.suggest(_snapshot(), params["query"], params["limit"])})
 
 
 @bp.get("/api/openapi.json")
@@ -156,9 +144,10 @@ def index():
         params = _search_params(required=False)
         if params["query"] or params["section"] or params["doc"]:
             result = run_search(params)
-    except BadRequest as exc:
+    except BadParameter as exc:
         error = exc.message
-    return render_template("index.html", params=params, result=result, error=error,
+    hits = list(zip(result.hits, rendered_hits(result))) if result else []
+    return render_template("index.html", params=params, result=result, hits=hits, error=error,
                            page_url=lambda **kw: _page_url(params, **kw),
                            documents=_documents_or_empty())
 
@@ -176,10 +165,11 @@ def document(doc_id: str):
     snap = _snapshot()
     stored = snap.paragraphs(doc_id)
     if stored is None:
-        raise BadRequest("document_not_found", f"no document with id {doc_id!r}", 404)
+        raise BadParameter("document_not_found", f"no document with id {doc_id!r}", 404)
     doc = snap.documents[doc_id]
-    marked = search.mark_document(snap, doc_id, [p["text"] for p in stored], query)
-    paragraphs = [dict(p, html=Markup(html)) for p, html in zip(stored, marked)]
+    marks = search.document_marks(snap, doc_id, [p["text"] for p in stored], query)
+    paragraphs = [dict(p, html=Markup(render(p["text"], 0, len(p["text"]), spans)))
+                  for p, spans in zip(stored, marks)]
     return render_template("document.html", doc=doc, paragraphs=paragraphs, query=query,
                            back=url_for("web.index", q=query) if query else url_for("web.index"))
 
@@ -251,8 +241,8 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-@bp.app_errorhandler(BadRequest)
-def _bad_request(exc: BadRequest):
+@bp.app_errorhandler(BadParameter)
+def _bad_request(exc: BadParameter):
     if _wants_json():
         return jsonify(error_body(exc.code, exc.message)), exc.status
     return render_template("error.html", message=exc.message, status=exc.status), exc.status

@@ -171,3 +171,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         mrr = sum(m for _, _, m in rows) / len(rows)
         terminalreporter.write_line(
             f"{suite:>18}: {len(rows):3d} queries  recall {recall:.3f}  MRR {mrr:.3f}")
+
+
+def snippet_of(hit) -> str:
+    """A hit's snippet as the page and the API show it (escaped HTML)."""
+    from searchsvc.highlight import snippet_html
+
+    return snippet_html(hit.text, hit.fragments, hit.matches)

@@ -93,3 +93,35 @@ def test_search_without_index_or_query(tmp_path):
     assert r.exit_code == 1 and "no index has been built" in r.output
     r = runner.invoke(cli.main, ["search", "  ", "--index", str(tmp_path / "none")])
     assert r.exit_code == 2 and "must not be empty" in r.output
+
+
+def test_search_shows_text_as_written_with_marks_for_a_terminal_or_a_pipe(tmp_path):
+    corpus_dir = write_corpus(tmp_path / "c", {
+        "a.txt": "标题\n页面里写着 <b>木头龙</b> & 其他字符,这不是网页。"})
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["rebuild", "--corpus", str(corpus_dir),
+                                    "--index", str(tmp_path / "i")]).exit_code == 0
+    piped = runner.invoke(cli.main, ["search", "木头龙", "--index", str(tmp_path / "i")])
+    assert "页面里写着 <b>[木头龙]</b> & 其他字符" in piped.output  # not HTML: nothing escaped
+    assert "\x1b[" not in piped.output
+    snap = index.open_current(tmp_path / "i")
+    try:
+        lines = cli.terminal_lines(cli.search.search(snap, "木头龙"), color=True)
+    finally:
+        snap.close()
+    assert "<b>\x1b[1m\x1b[7m木头龙\x1b[0m</b>" in lines[-1]  # bold reverse video
+
+
+def test_search_limits_are_the_api_s(tmp_path, monkeypatch):
+    runner = CliRunner()
+    where = ["--index", str(tmp_path / "none")]
+    for args, message in ((["--page", "0"], "page must be from 1 to 1000, not 0"),
+                          (["--per-page", "101"], "per_page must be from 1 to 100, not 101"),
+                          (["--page", "abc"], "page must be a whole number")):
+        r = runner.invoke(cli.main, ["search", "罗湖", *args, *where])
+        assert r.exit_code == 2 and message in r.output, (args, r.output)
+    r = runner.invoke(cli.main, ["search", "罗" * 1001, *where])
+    assert r.exit_code == 2 and "the limit is 1000" in r.output
+    monkeypatch.setenv("SEARCHSVC_MAX_QUERY_LENGTH", "5")  # the same setting as the web's
+    r = runner.invoke(cli.main, ["search", "罗湖罗湖罗湖", *where])
+    assert r.exit_code == 2 and "the limit is 5" in r.output

@@ -18,7 +18,7 @@ import pytest
 
 from searchsvc import indexer
 from searchsvc import search as S
-from tests.conftest import ROOT, own_snapshot, write_corpus
+from tests.conftest import ROOT, own_snapshot, snippet_of, write_corpus
 
 FILLER = [
     "这是一个国家的一个重要节日,人们在这一天举行各种活动。",
@@ -183,7 +183,7 @@ def test_a_word_broken_by_white_space_is_matched_and_marked_whole(tmp_path):
     assert ids(r)[0] == "pdf#p1" and r.hits[0].exact and r.hits[0].missing == []
     text = r.hits[0].text
     assert [text[s:e] for s, e in r.hits[0].matches] == ["罗湖 区营商\u3000环境"]
-    assert "<mark>罗湖 区营商\u3000环境</mark>" in r.hits[0].snippet
+    assert "<mark>罗湖 区营商\u3000环境</mark>" in snippet_of(r.hits[0])
 
 
 # --------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from searchsvc import corpus, indexer
 from searchsvc import search as S
 from searchsvc.analysis import normalize_text
-from tests.conftest import SEED, own_snapshot
+from tests.conftest import SEED, own_snapshot, snippet_of
 
 LITERAL = {
     "棋": [17], "湾区": [2, 8, 9, 11, 30], "木头龙": [15], "龙旧改": [15], "头龙旧": [15],
@@ -177,7 +177,7 @@ def test_traditional_copy_is_found_by_simplified_and_traditional_queries(
     hit = S.search(traditional_snapshot, query, per_page=1).hits[0]
     marked = [hit.text[start:end] for start, end in hit.matches]
     assert any(normalize_text(query) in normalize_text(m) for m in marked), marked
-    assert f"<mark>{marked[0]}</mark>" in hit.snippet or len(hit.text) > 200
+    assert f"<mark>{marked[0]}</mark>" in snippet_of(hit) or len(hit.text) > 200
 
 
 # --------------------------------------------------------------------------

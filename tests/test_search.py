@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from searchsvc import highlight as H
 from searchsvc import search as S
+from tests.conftest import snippet_of
 
 
 def paragraphs(result):
@@ -20,7 +21,7 @@ def run(snap, q, **kw):
 def test_phrase_finds_its_paragraph_and_marks_it_whole(seed_snapshot):
     r = run(seed_snapshot, '"一半山水一半城"')
     assert paragraphs(r) == [18]
-    assert r.hits[0].snippet.startswith("<mark>一半山水一半城</mark>的罗湖")
+    assert snippet_of(r.hits[0]).startswith("<mark>一半山水一半城</mark>的罗湖")
     assert r.hits[0].matches == [[0, 7]]
     unquoted = run(seed_snapshot, "一半山水一半城")
     assert paragraphs(unquoted)[0] == 18 and unquoted.hits[0].exact
@@ -30,10 +31,10 @@ def test_latin_tokens_numbers_and_widths(seed_snapshot):
     for q in ("PM2.5", "pm2.5", "ＰＭ２．５", "Pm2.5"):
         r = run(seed_snapshot, q)
         assert paragraphs(r) == [15], q
-        assert "<mark>PM2.5</mark>" in r.hits[0].snippet
+        assert "<mark>PM2.5</mark>" in snippet_of(r.hits[0])
     r = run(seed_snapshot, "6.6亿元")
     assert paragraphs(r)[0] == 11
-    assert "<mark>6.6亿元</mark>" in r.hits[0].snippet
+    assert "<mark>6.6亿元</mark>" in snippet_of(r.hits[0])
     assert paragraphs(run(seed_snapshot, "37.4%")) == [15]
     assert paragraphs(run(seed_snapshot, "P2P")) == [15]
 
@@ -43,7 +44,7 @@ def test_traditional_query_finds_simplified_text(seed_snapshot):
     traditional = run(seed_snapshot, "羅湖")
     assert simplified.total == traditional.total > 20
     assert paragraphs(simplified) == paragraphs(traditional)
-    assert "<mark>罗湖</mark>" in traditional.hits[0].snippet
+    assert "<mark>罗湖</mark>" in snippet_of(traditional.hits[0])
 
 
 def test_ranking_prefers_paragraphs_about_the_words(seed_snapshot):
@@ -127,7 +128,7 @@ def test_exact_matches_rank_before_words_apart(seed_snapshot):
 
 def test_snippets_escape_and_cut_at_sentences(seed_snapshot):
     r = run(seed_snapshot, "木头龙")
-    snippet = r.hits[0].snippet
+    snippet = snippet_of(r.hits[0])
     assert "<mark>木头龙</mark>" in snippet
     assert len(snippet.replace("<mark>", "").replace("</mark>", "")) < 220
     assert snippet.endswith("…")
@@ -144,7 +145,7 @@ def test_marks_merge_adjacent_tokens_and_map_to_original_characters():
     groups = [(["罗湖"], ["罗湖"])]
     spans = H.match_spans(text, groups)
     assert [text[s:e] for s, e in spans] == ["羅湖"]
-    html = H.make_snippet(text, spans)
+    html = H.snippet_html(text, H.fragments(text, spans), spans)
     assert "<mark>羅湖</mark>" in html and "&lt;b&gt;" in html and "<b>" not in html
 
 
@@ -153,7 +154,7 @@ def test_fragments_for_a_long_paragraph():
     sentences[12] = "这一句提到了木头龙旧改。"
     text = "".join(sentences)
     spans = H.match_spans(text, [(["木头龙"], [])])
-    html = H.make_snippet(text, spans)
+    html = H.snippet_html(text, H.fragments(text, spans), spans)
     assert html.startswith("…") and html.endswith("…")
     assert "<mark>木头龙</mark>" in html
     plain = html.replace("<mark>", "").replace("</mark>", "").strip("…")
@@ -234,10 +235,17 @@ def _deep_size(obj) -> int:
     return size
 
 
-@pytest.mark.parametrize("query", ["罗湖", "营商环境 改革", "罗湖区有哪些旧改项目?", "深圳"])
-def test_the_result_cache_counts_what_a_result_really_holds(seed_snapshot, query):
+@pytest.mark.parametrize("query", ["罗湖", "营商环境 改革", "罗湖区有哪些旧改项目?", "深圳",
+                                   "deep/路径?&= 罗湖"])
+def test_the_result_cache_counts_what_a_result_really_holds(seed_snapshot, app, query):
     """The cache's budget is bytes: a result's estimate stays near what
-    walking every object it holds finds (it once counted a seventh)."""
+    walking every object it holds finds (it once counted a seventh),
+    with the web's rendering of its hits, which the cache keeps too."""
+    from searchsvc import web
+
     result = S.search(seed_snapshot, query)
+    with app.test_request_context():
+        web.rendered_hits(result)
+    assert len(result.rendered["web"]) == len(result.hits)
     real = _deep_size(result)
     assert 0.9 * real <= S._Cached(result).size <= 1.5 * real
