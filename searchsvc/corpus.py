@@ -261,3 +261,33 @@ def read_corpus(corpus_dir: str | Path) -> tuple[list[Document], list[Skipped]]:
     sources, skipped = scan(corpus_dir)
     documents = [doc for source in sources if (doc := parse_or_skip(source, skipped))]
     return documents, skipped
+
+
+DICTIONARY_FILE = "_dictionary.txt"  # jieba user dictionary, beside the documents
+SYNONYMS_FILE = "_synonyms.txt"  # one group of synonyms a line
+
+
+@dataclass
+class Extras:
+    """Corpus-wide files beside the documents: user dictionary and synonyms."""
+
+    user_dict: str = ""
+    synonyms: list[list[str]] = field(default_factory=list)
+
+
+def read_extras(corpus_dir: str | Path) -> Extras:
+    """The corpus folder's user dictionary and synonym groups (empty when absent)."""
+    folder = Path(corpus_dir)
+    extras = Extras()
+    dict_path = folder / DICTIONARY_FILE
+    if dict_path.is_file():
+        extras.user_dict, _ = decode(dict_path.read_bytes())
+    syn_path = folder / SYNONYMS_FILE
+    if syn_path.is_file():
+        text, _ = decode(syn_path.read_bytes())
+        for line in text.splitlines():
+            line = line.split("#", 1)[0]
+            group = list(dict.fromkeys(line.split()))
+            if len(group) > 1:
+                extras.synonyms.append(group)
+    return extras

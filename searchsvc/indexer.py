@@ -2,7 +2,7 @@
 
 A full rebuild writes a part per core, in parallel; an incremental one
 hard-links the previous build's parts, marks the replaced paragraphs
-deleted and adds one part for the new and changed files (``_Plan`` says
+deleted and adds one part for the new and changed files (``changes.Plan`` says
 which). The layout and its reading are ``index``'s.
 
 A rebuild writes a fresh ``*.tmp`` folder, renames it, then switches
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -25,42 +24,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import corpus, grams, store, wordindex
+from . import changes, corpus, grams, store, wordindex
 from .analysis import analyse_paragraph, segmenter
 from .index import (CURRENT, LOCK_FILE, META_FILE, Meta, builds, current_path, normalized_file,
-                    part_files, switch)
-
-DICTIONARY_FILE = "_dictionary.txt"  # in the corpus folder
-SYNONYMS_FILE = "_synonyms.txt"
-
+                    switch)
 
 class RebuildInProgress(Exception):
     """Another rebuild holds the lock."""
 
 
-@dataclass
-class Extras:
-    """Corpus-wide files beside the documents: user dictionary and synonyms."""
-
-    user_dict: str = ""
-    synonyms: list[list[str]] = field(default_factory=list)
-
-
-def read_extras(corpus_dir: str | Path) -> Extras:
-    folder = Path(corpus_dir)
-    extras = Extras()
-    dict_path = folder / DICTIONARY_FILE
-    if dict_path.is_file():
-        extras.user_dict, _ = corpus.decode(dict_path.read_bytes())
-    syn_path = folder / SYNONYMS_FILE
-    if syn_path.is_file():
-        text, _ = corpus.decode(syn_path.read_bytes())
-        for line in text.splitlines():
-            line = line.split("#", 1)[0]
-            group = list(dict.fromkeys(line.split()))
-            if len(group) > 1:
-                extras.synonyms.append(group)
-    return extras
 
 
 @dataclass
@@ -112,7 +84,7 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
     A rebuild starts from the current build when it can: files whose bytes
     are unchanged keep what was indexed for them, changed and new files are
     indexed into one new part, and the paragraphs of changed and removed
-    files are marked deleted (see ``_Plan``). A full rebuild (``full``, the
+    files are marked deleted (see ``changes.Plan``). A full rebuild (``full``, the
     first one, or when the parts or deletions have piled up) indexes every
     document again, a part per core. ``progress(done, total, label)`` is
     called as documents are indexed. Raises CorpusError (nothing to index),
@@ -124,15 +96,15 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
     with _RebuildLock(index_dir) as lock:
         _remove_stale_builds(index_dir)
         sources, skipped = corpus.scan(corpus_dir)
-        extras = read_extras(corpus_dir)
-        previous = None if full else _Previous.load(index_dir, extras)
-        plan = _Plan(sources, previous, skipped)
+        extras = corpus.read_extras(corpus_dir)
+        previous = None if full else changes.Previous.load(index_dir, extras)
+        plan = changes.Plan(sources, previous, skipped)
         if not plan.items:
             reasons = "; ".join(f"{Path(s.path).name}: {s.reason}" for s in skipped)
             raise corpus.CorpusError(f"no readable document in {corpus_dir} ({reasons})")
         if previous is not None and not plan.new and not plan.gone and \
                 previous.meta.synonyms == extras.synonyms and \
-                previous.meta.skipped == _skipped_meta(skipped):
+                previous.meta.skipped == changes.skipped_meta(skipped):
             return BuildReport(str(previous.path), previous.meta.documents,
                                previous.meta.paragraphs, time.perf_counter() - started,
                                _dir_size(previous.path), skipped, mode="unchanged")
@@ -149,7 +121,7 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
                 if not documents:
                     raise corpus.CorpusError(f"no readable document in {corpus_dir}")
                 parts = _write_full(tmp, documents, extras, progress, lock.fd)
-            entries = _entries(plan)
+            entries = changes.entries(plan)
             paragraphs = sum(e["paragraphs"] for e in entries)
             docnums = sum(p["docnums"] for p in parts)
             meta = Meta(
@@ -160,9 +132,9 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
                 docnums=docnums,
                 deleted=docnums - paragraphs,
                 parts=parts,
-                dictionary=_digest(extras.user_dict),
+                dictionary=changes.digest(extras.user_dict),
                 synonyms=extras.synonyms,
-                skipped=_skipped_meta(skipped),  # a full rebuild may have added some
+                skipped=changes.skipped_meta(skipped),  # a full rebuild may have added some
             )
             store.write_documents(tmp, entries)
             meta.write(tmp)
@@ -180,111 +152,6 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
                            removed=len(plan.gone) if plan.incremental else 0)
 
 
-MAX_PARTS = 8  # an incremental rebuild that would make more parts is a full one
-MAX_REPLACED = 0.2  # ... and so is one after which deleted + new paragraphs pass this share
-
-
-def _skipped_meta(skipped: list) -> list[dict]:
-    return [{"file": Path(s.path).name, "reason": s.reason} for s in skipped]
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-
-@dataclass
-class _Previous:
-    """The current build, as a rebuild may start from it."""
-
-    path: Path
-    meta: Meta
-    documents: dict  # doc_id -> its documents.jsonl entry
-
-    @classmethod
-    def load(cls, index_dir: Path, extras: Extras) -> "_Previous | None":
-        """None when there is no build to start from, it is of another
-        format or user dictionary (which changes every segmentation), or
-        it cannot be read (a full rebuild replaces it)."""
-        path = current_path(index_dir)
-        if path is None:
-            return None
-        try:
-            meta = Meta.read(path)
-            if meta.dictionary != _digest(extras.user_dict):
-                return None
-            documents = {d["doc_id"]: d for d in store.read_documents(path)}
-            for part in meta.parts:
-                for name in part_files(part["name"]):
-                    if not (path / name).is_file():
-                        raise ValueError(f"{name} is missing")
-            if wordindex.paragraph_count(path) != meta.docnums:
-                    raise ValueError("the index does not match meta.json")
-        except Exception:  # unreadable in any way (a damaged TOC raises anything)
-            return None
-        return cls(path, meta, documents)
-
-
-class _Plan:
-    """What a rebuild does with each file: keep its previous entry or index it.
-
-    ``items`` are (source, previous entry or None, document or None) in
-    corpus order; ``new`` the documents to index, ``gone`` the previous
-    entries whose paragraphs are deleted (changed or removed files).
-    """
-
-    def __init__(self, sources, previous: _Previous | None, skipped: list):
-        self.items = []
-        self.new: list[corpus.Document] = []
-        kept: set[str] = set()
-        for source in sources:
-            old = previous.documents.get(source.doc_id) if previous else None
-            if old is not None and old.get("digest") == source.digest and \
-                    old.get("file") == source.path.name:
-                self.items.append((source, old, None))
-                kept.add(source.doc_id)
-                continue
-            doc = corpus.parse_or_skip(source, skipped)
-            if doc is not None:
-                self.items.append((source, None, doc))
-                self.new.append(doc)
-        self.gone = [e for e in previous.documents.values()
-                     if e["doc_id"] not in kept] if previous else []
-        self.incremental = False
-        if previous is not None and kept:
-            meta = previous.meta
-            gone = sum(e["paragraphs"] for e in self.gone)
-            new = sum(len(d.paragraphs) for d in self.new)
-            replaced = meta.deleted + gone + new
-            live = meta.paragraphs - gone + new
-            parts = len(meta.parts) + (1 if self.new else 0)
-            self.incremental = parts <= MAX_PARTS and replaced <= MAX_REPLACED * live
-
-    def documents(self, skipped: list) -> list[corpus.Document]:
-        """Every document, parsed (for a full rebuild), in corpus order."""
-        docs = [d for source, _, doc in self.items
-                if (d := doc or corpus.parse_or_skip(source, skipped))]
-        self.items = [(None, None, d) for d in docs]
-        return docs
-
-
-def _entries(plan: _Plan) -> list[dict]:
-    """documents.jsonl: each document's metadata, the docnum of its first
-    paragraph, its sections' runs of paragraphs and its file's digest, in
-    corpus order."""
-    return [dict(entry) if doc is None else
-            dict(doc.metadata(), digest=doc.digest, first=doc.first, runs=_runs(doc))
-            for _, entry, doc in plan.items]
-
-
-def _runs(doc: corpus.Document) -> list[list]:
-    """[section label, paragraphs] for each run of paragraphs in one section."""
-    runs: list[list] = []
-    for p in doc.paragraphs:
-        if runs and runs[-1][0] == p.section:
-            runs[-1][1] += 1
-        else:
-            runs.append([p.section, 1])
-    return runs
 
 
 PARALLEL_FROM = 2000  # paragraphs; a smaller corpus is one part, indexed in process
@@ -310,7 +177,7 @@ def _split(documents, parts: int) -> list[list]:
     return chunks
 
 
-def _write_full(folder: Path, documents, extras: Extras, progress, lock_fd: int) -> list[dict]:
+def _write_full(folder: Path, documents, extras: corpus.Extras, progress, lock_fd: int) -> list[dict]:
     """Index every document, in a Whoosh segment (and part) per core; return the parts.
 
     Each part is written by its own process from start to end (jieba,
@@ -444,7 +311,8 @@ def _part_process(send, folder, part, documents, user_dict, lock_fd, parent) -> 
     send.send(("done", segment))
 
 
-def _write_incremental(folder: Path, previous: _Previous, plan: _Plan, extras: Extras,
+def _write_incremental(folder: Path, previous: changes.Previous, plan: changes.Plan,
+                       extras: corpus.Extras,
                        progress) -> list[dict]:
     """Start from the previous build's files (hard links: they are never
     written again), delete the paragraphs of changed and removed files, and

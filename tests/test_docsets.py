@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchsvc import docsets, index, indexer
+from searchsvc import docsets, index, indexer, plan
 from searchsvc import search as S
 from searchsvc.analysis import STOP_WORDS, flat_text, is_stop_word, query_words
 from tests.conftest import SEED, own_snapshot, write_corpus
@@ -80,7 +80,7 @@ def pieces(draw, texts, n):
 @given(data=st.data())
 def test_results_equal_a_brute_force_scan(generated, monkeypatch, verify_at, data):
     snap, texts = generated
-    monkeypatch.setattr(S, "VERIFY_AT", verify_at)
+    monkeypatch.setattr(plan, "VERIFY_AT", verify_at)
     monkeypatch.setattr(docsets, "VERIFY_AT", max(verify_at, 1))
     snap.literals._cache.clear()
     snap.results.clear()

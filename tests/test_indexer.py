@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc import corpus, index, indexer
+from searchsvc import changes, corpus, index, indexer
 from searchsvc import search as S
 from tests.conftest import own_snapshot, snippet_of, write_corpus
 
@@ -198,7 +198,7 @@ def test_incremental_rebuilds_pile_up_until_a_full_one_compacts(tmp_path):
         report = indexer.build_index(corpus_dir, index_dir)
         modes.append(report.mode)
         snap = index.open_current(index_dir)
-        assert len(snap.meta.parts) <= indexer.MAX_PARTS
+        assert len(snap.meta.parts) <= changes.MAX_PARTS
         assert sorted(h.text for h in S.search(snap, "轮改写").hits) == sorted(
             (corpus_dir / f"doc{i:03d}.txt").read_text(encoding="utf-8").split("\n")[1]
             for i in range(3) if i <= round_)
