@@ -11,15 +11,23 @@ CHROMIUM  := /usr/bin/chromium
 CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser-deps bench-deps run rebuild test soak bench relevance screenshots clean
+.PHONY: install lock browser-deps bench-deps run rebuild test soak bench relevance screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Regenerate requirements.lock after changing pyproject.toml (pip-compile, in its own venv)
+lock:
+	test -x .tools/bin/pip-compile || \
+	  ($(PYTHON) -m venv .tools && .tools/bin/pip install --quiet pip-tools==7.6.2)
+	.tools/bin/pip-compile --quiet --extra test --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 ## Build the index when there is none (or an older version's), then serve on http://$(HOST):$(PORT)
 run: install
