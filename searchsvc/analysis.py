@@ -252,11 +252,10 @@ def query_units(text: str, user_dict: str | None = None) -> list[tuple[str, list
 
 
 def literal_grams(literal: str) -> list[str]:
-    """The chars-field terms that a literal string must match, in order.
-
-    One character is a unigram; longer strings are the chain of their
-    bigrams, matched as a phrase (bigram i at position i).
-    """
+    """The character index's grams of a literal string, in order: the
+    character itself, or the chain of adjacent pairs (the docsets of a
+    longer string are the paragraphs with all of them, checked on the
+    text, see docsets.py)."""
     if len(literal) == 1:
         return [literal]
     return [literal[i:i + 2] for i in range(len(literal) - 1)]

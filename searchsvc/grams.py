@@ -8,7 +8,7 @@ then checked on its text. Kept out of Whoosh on purpose: through Whoosh's
 pure-Python posting pipeline these ~2 postings per character made up three
 quarters of the build time and most of the index size.
 
-Files, per part of a build (see indexer; ``P`` is the part's name):
+Files, per part of a build (see index.py; ``P`` is the part's name):
   P.grams.keys   sorted uint64 keys (see ``gram_key``)
   P.grams.meta   uint64 offset and uint32 count per key
   P.grams.post   per key: ``count`` uint32 paragraph numbers, then ``count`` uint32 frequencies

@@ -162,7 +162,10 @@ class QueryPlan:
     def _add_clause(self, clause: list[Term]) -> None:
         for term in clause:
             self._add_words(term)
-            if len(clause) > 1 or term.exact or term.required or self._term_words(term):
+            # marked whenever it finds paragraphs; question words only when
+            # nothing else is asked (see __init__)
+            if len(clause) > 1 or term.exact or term.required or self._term_words(term) or \
+                    not self._asks(term):
                 self._add_marks(term)
         if len(clause) > 1:  # an OR: one unit, present with any alternative
             options = [o for t in clause for o in self._term_options(t)]

@@ -183,8 +183,8 @@ class RawQueryString:
 
     curl sends ?q=营商环境 unencoded, and clients send invalid UTF-8;
     Werkzeug decodes a raw query string strictly (a UnicodeDecodeError, so a
-    500). Percent-encoded, valid UTF-8 reads as before and invalid bytes
-    become U+FFFD.
+    500). Percent-encoded, valid UTF-8 reads as before; invalid bytes stay
+    percent-escapes in the decoded text (%FF), which Werkzeug leaves as is.
     """
 
     SAFE = "=&+%;/:,?@!$'()*~"
