@@ -140,11 +140,13 @@ def index_exists(index_dir: str | Path) -> bool:
     """A build of this version is in place (one from an older searchsvc is
     not: it cannot be served, and `rebuild --if-missing` replaces it)."""
     path = current_path(index_dir)
-    try:
-        with open(path / META_FILE, encoding="utf-8") as f:
-            return json.load(f).get("format") == FORMAT_VERSION
-    except (OSError, TypeError, ValueError, AttributeError):
+    if path is None:
         return False
+    try:
+        Meta.read(path)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------
