@@ -72,8 +72,17 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    kinds: dict[str, int] = {}
     for skipped in report.skipped:
-        click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+        ext = corpus.unsupported(skipped.reason)
+        if ext is None:
+            click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+        else:
+            kinds[ext] = kinds.get(ext, 0) + 1
+    if kinds:
+        counts = ", ".join(f"{ext} {n}" for ext, n in sorted(kinds.items()))
+        click.echo(f"skipped {sum(kinds.values())} file(s) of unsupported type: {counts} "
+                   "(read: .txt, .md, .html, .htm, .docx)", err=True)
     if report.mode == "unchanged":
         done = "nothing changed since the last rebuild"
     elif report.mode == "incremental":

@@ -10,9 +10,10 @@ apart. Every client error is a 400 with one JSON shape::
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import quote
 
-from flask import (Blueprint, current_app, jsonify, render_template, request,
+from flask import (Blueprint, current_app, jsonify, render_template, request, send_file,
                    url_for)
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
@@ -104,6 +105,7 @@ def api_documents():
     for d in snap.documents.values():
         meta = {k: v for k, v in d.items() if k not in INTERNAL_KEYS}
         meta["url"] = url_for("web.document", doc_id=d["doc_id"])
+        meta["file_url"] = url_for("web.document_file", doc_id=d["doc_id"])
         docs.append(meta)
     return jsonify({"documents": docs, "total": len(docs)})
 
@@ -171,7 +173,42 @@ def document(doc_id: str):
     paragraphs = [dict(p, html=Markup(render(p["text"], 0, len(p["text"]), spans)))
                   for p, spans in zip(stored, marks)]
     return render_template("document.html", doc=doc, paragraphs=paragraphs, query=query,
+                           original=url_for("web.document_file", doc_id=doc_id),
                            back=url_for("web.index", q=query) if query else url_for("web.index"))
+
+
+# How an original is served: text and PDF shown in the browser, anything a
+# browser would run (HTML) or cannot show (Word) downloaded.
+_ORIGINAL_TYPES = {".txt": ("text/plain; charset=utf-8", False), ".md": ("text/plain; charset=utf-8", False),
+                   ".markdown": ("text/plain; charset=utf-8", False), ".pdf": ("application/pdf", False),
+                   ".html": ("text/html", True), ".htm": ("text/html", True),
+                   ".docx": ("application/vnd.openxmlformats-officedocument."
+                             "wordprocessingml.document", True)}
+
+
+@bp.get("/doc/<doc_id>/file")
+def document_file(doc_id: str):
+    """The document's original file, as the corpus folder holds it now.
+
+    The file name comes from the index, never from the request, and is
+    looked up inside the corpus folder only. Text is served as text/plain
+    whatever it holds, and HTML as a download, so an original never runs
+    in this site's pages.
+    """
+    snap = _snapshot()
+    if doc_id not in snap.documents:
+        raise BadParameter("document_not_found", f"no document with id {doc_id!r}", 404)
+    name = snap.documents[doc_id]["file"]
+    folder = Path(current_app.config["CORPUS_DIR"]).resolve()
+    path = (folder / name).resolve()
+    if path.parent != folder or not path.is_file():
+        raise BadParameter("file_not_found", f"the original of {doc_id!r} ({name}) is no longer "
+                           "in the corpus folder", 404)
+    mimetype, download = _ORIGINAL_TYPES.get(path.suffix.lower(), ("application/octet-stream", True))
+    response = send_file(path, mimetype=mimetype, as_attachment=download, download_name=name,
+                         max_age=0)
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 MAX_QUERY_STRING = 64 * 1024  # bytes: far past a 1,000-character query, encoded

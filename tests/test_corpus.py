@@ -72,7 +72,7 @@ def test_encodings_and_unreadable_files(tmp_path):
 def test_missing_or_empty_corpus_is_an_error(tmp_path):
     with pytest.raises(corpus.CorpusError, match="not found"):
         corpus.read_corpus(tmp_path / "nope")
-    with pytest.raises(corpus.CorpusError, match="no .txt"):
+    with pytest.raises(corpus.CorpusError, match="no documents"):
         corpus.read_corpus(tmp_path)
 
 

@@ -1,0 +1,281 @@
+"""Markdown, HTML and Word files, made by the tools that make them, read
+to the same paragraphs as the report's text; bad files named, not fatal."""
+
+import html
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from searchsvc import cli, corpus, formats, index, indexer
+from searchsvc import search as S
+from tests.conftest import SEED, snippet_of, write_corpus
+
+NAV = """<nav class="menu"><a href="/">首页</a> | <a href="/news">新闻</a> | <a href="/sz">深圳</a>
+<a href="/app">手机看报</a></nav>"""
+SHARE = """<div class="share">分享到: <a>微信</a> <a>微博</a> <a>QQ空间</a></div>"""
+FOOTER = """<footer><p>版权所有 © 南方都市报 粤ICP备00000000号 联系我们 广告服务</p></footer>"""
+CHROME_WORDS = ("首页", "分享到", "版权所有", "广告服务", "QQ空间")
+
+
+def seed():
+    return corpus.read_document(SEED)
+
+
+def flat(text: str) -> str:
+    return "".join(text.split())
+
+
+def heading(label: str, text: str) -> str:
+    """A section as a heading line: its label and its heading, if any."""
+    return f"{label} {text}".strip()
+
+
+def report_as_html(doc, charset: str = "utf-8") -> bytes:
+    """The report as a news site would serve it: navigation, share buttons,
+    a footer, a script and a style around the article."""
+    body = [f"<h1>{html.escape(doc.title)}</h1>"]
+    section = None
+    for p in doc.paragraphs:
+        if p.section != section:
+            section = p.section
+            if section:
+                body.append(f"<h2>{html.escape(heading(section, p.heading))}</h2>")
+        body.append(f"<p>{html.escape(p.text)}</p>")
+    page = f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="{charset}">
+<title>{html.escape(doc.title)} - 南方都市报</title>
+<meta name="author" content="{html.escape(doc.author)}">
+<meta property="article:published_time" content="{doc.date}T08:00:00+08:00">
+<style>.share {{ color: red }}</style>
+<script>document.write("脚本里的文字不应被索引");</script>
+</head><body>{NAV}{SHARE}<article>{''.join(body)}</article>{SHARE}{FOOTER}</body></html>"""
+    return page.encode(charset)
+
+
+def report_as_docx(doc, path: Path) -> Path:
+    d = docx.Document()
+    d.core_properties.title = doc.title
+    d.core_properties.author = doc.author
+    d.add_heading(doc.title, level=1)
+    section = None
+    for p in doc.paragraphs:
+        if p.section != section:
+            section = p.section
+            if section:
+                d.add_heading(heading(section, p.heading), level=2)
+        d.add_paragraph(p.text)
+    d.save(path)
+    return path
+
+
+def report_as_markdown(doc) -> str:
+    out = [f"# {doc.title}", ""]
+    section = None
+    for p in doc.paragraphs:
+        if p.section != section:
+            section = p.section
+            if section:
+                out += [f"## {heading(section, p.heading)}", ""]
+        out += [p.text, ""]
+    return "\n".join(out)
+
+
+@pytest.fixture(scope="module")
+def formats_index(tmp_path_factory):
+    """One corpus: the report as text, as a saved page (UTF-8 and GB18030),
+    as a Word file and as Markdown."""
+    base = tmp_path_factory.mktemp("formats")
+    doc = seed()
+    folder = write_corpus(base / "corpus", {
+        "as-text.txt": SEED.read_text(encoding="utf-8"),
+        "as-page.html": report_as_html(doc),
+        "as-page-gb.htm": report_as_html(doc, "gb18030"),
+        "as-markdown.md": report_as_markdown(doc),
+    })
+    report_as_docx(doc, folder / "as-word.docx")
+    report = indexer.build_index(folder, base / "index")
+    snap = index.open_current(base / "index")
+    yield snap, report, doc
+    snap.close()
+
+
+@pytest.mark.parametrize("doc_id", ["as-page", "as-page-gb", "as-word", "as-markdown"])
+def test_each_format_gives_the_report_s_paragraphs_and_sections(formats_index, doc_id):
+    snap, report, doc = formats_index
+    assert not report.skipped and report.documents == 5
+    stored = snap.paragraphs(doc_id)
+    assert [flat(p["text"]) for p in stored] == [flat(p.text) for p in doc.paragraphs]
+    entry = snap.documents[doc_id]
+    assert entry["title"] == doc.title
+    labels = [s["label"] for s in entry["sections"]]
+    assert labels == [heading(s["label"], s["heading"]) for s in doc.sections]
+    for p, original in zip(stored, doc.paragraphs):
+        assert p["section"] == heading(original.section, original.heading), p["n"]
+    text = " ".join(p["text"] for p in stored)
+    for word in CHROME_WORDS + ("脚本里的文字",):
+        assert word not in text, word
+    if doc_id != "as-markdown":
+        assert entry["author"] == doc.author
+    if doc_id.startswith("as-page"):
+        assert entry["date"] == doc.date
+
+
+def test_every_format_is_found_and_marked(formats_index):
+    snap = formats_index[0]
+    r = S.search(snap, '"一半山水一半城"', per_page=20)
+    found = {h.doc_id for h in r.hits if h.exact}
+    assert found == {"as-text", "as-page", "as-page-gb", "as-word", "as-markdown"}
+    for hit in r.hits[:5]:
+        assert "<mark>一半山水一半城</mark>" in snippet_of(hit)
+    facets = {f.value for f in S.search(snap, "罗湖").facets["section"]}
+    assert "答卷2 主动谋划促振兴" in facets and "答卷2" in facets
+
+
+def test_markdown_markup_lists_quotes_tables_and_wrapped_lines():
+    parsed = formats.read_markdown("""# 年度报告
+
+导言段落的第一行,
+接着第二行。And a Latin
+line.
+
+## 第一部分
+
+- 列表项**一**:营商环境。
+- 列表项二:[木头龙](http://example.com)旧改。
+
+> 引用的一段话。
+
+| 指标 | 数值 |
+| --- | --- |
+| 增长 | 6.6% |
+
+第一句<br>
+第二句  
+第三句
+""")
+    assert parsed.title == "年度报告" and parsed.sections == ["第一部分"]
+    assert parsed.paragraphs == [
+        ("", "导言段落的第一行,接着第二行。And a Latin line."),
+        ("第一部分", "列表项一:营商环境。"),
+        ("第一部分", "列表项二:木头龙旧改。"),
+        ("第一部分", "引用的一段话。"),
+        ("第一部分", "指标 | 数值"),
+        ("第一部分", "增长 | 6.6%"),
+        ("第一部分", "第一句第二句"),
+        ("第一部分", "第三句"),
+    ]
+
+
+def test_a_docx_table_becomes_one_paragraph_per_row(tmp_path):
+    d = docx.Document()
+    d.add_heading("统计表", level=1)
+    d.add_paragraph("下表列出主要指标。")
+    table = d.add_table(rows=3, cols=2)
+    for row, cells in zip(table.rows, [("指标", "数值"), ("地区生产总值", "2500亿元"),
+                                       ("增长", "6.6%")]):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+    d.add_paragraph("表后的说明。")
+    d.save(tmp_path / "t.docx")
+    parsed = formats.read_docx((tmp_path / "t.docx").read_bytes())
+    assert parsed.title == "统计表"
+    assert [t for _, t in parsed.paragraphs] == [
+        "下表列出主要指标。", "指标 | 数值", "地区生产总值 | 2500亿元", "增长 | 6.6%", "表后的说明。"]
+
+
+def test_html_saved_as_txt_is_read_as_html_and_injection_is_only_text(tmp_path):
+    page = ("<!doctype html><html><head><title>注入测试</title></head><body>"
+            + NAV + "<article><p>这段正文讲营商环境改革,也提到 &lt;img src=x onerror=alert(1)&gt;"
+            "这样的字样,它只是文字。正文需要足够长才会被识别为文章的主体部分。</p>"
+            "<p>第二段:木头龙旧改项目启动,城区面貌持续改善,居民生活更加便利。</p></article>"
+            + FOOTER + "</body></html>")
+    folder = write_corpus(tmp_path / "c", {"saved.txt": page})
+    indexer.build_index(folder, tmp_path / "i")
+    snap = index.open_current(tmp_path / "i")
+    try:
+        texts = [p["text"] for p in snap.paragraphs("saved")]
+        assert not any("<p>" in t or "首页" in t for t in texts)
+        assert "<img src=x onerror=alert(1)>" in texts[0]  # entities decoded: it is text
+        hit = S.search(snap, "onerror").hits[0]
+        assert "&lt;img" in snippet_of(hit) and "<img" not in snippet_of(hit)
+    finally:
+        snap.close()
+
+
+def _zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"<w:document/>" + b"\0" * (300 * 1024 * 1024))
+    return out.getvalue()
+
+
+def test_bad_and_unsupported_files_are_named_and_the_rest_indexed(tmp_path):
+    good = io.BytesIO()
+    d = docx.Document()
+    d.add_paragraph("一个完好的文档,内容是罗湖的营商环境。")
+    d.save(good)
+    folder = write_corpus(tmp_path / "c", {
+        "ok.txt": "标题\n正文里有罗湖。",
+        "truncated.docx": good.getvalue()[:len(good.getvalue()) // 2],
+        "bomb.docx": _zip_bomb(),
+        "encrypted.docx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
+        "photo.jpg": b"\xff\xd8\xff\xe0JFIF",
+        "sheet.xlsx": b"PK\x03\x04not really",
+        "scan.pdf": b"%PDF-1.7\n",
+        "empty.md": "",
+    })
+    with open(folder / "huge.txt", "wb") as f:  # sparse: 100 MB without writing them
+        f.truncate(100 * 1024 * 1024)
+    result = CliRunner().invoke(cli.main, ["rebuild", "--corpus", str(folder),
+                                           "--index", str(tmp_path / "i")])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "full rebuild: indexed 1 documents" in out
+    assert "truncated.docx: damaged .docx" in out
+    assert "bomb.docx: refused: unpacks to" in out
+    assert "encrypted.docx: encrypted or old-format Word file" in out
+    assert "huge.txt: file of 104,857,600 bytes is over the" in out
+    assert "empty.md: no paragraphs" in out
+    assert "skipped 3 file(s) of unsupported type: .jpg 1, .pdf 1, .xlsx 1" in out
+    assert "Traceback" not in out
+
+
+def test_the_original_file_is_one_click_away_and_never_runs_here(tmp_path):
+    from searchsvc import create_app
+
+    d = docx.Document()
+    d.add_paragraph("原文件测试:罗湖的营商环境。")
+    d.save(tmp_path / "word.docx")
+    folder = write_corpus(tmp_path / "c", {
+        "note.txt": "笔记\n罗湖的一段笔记。",
+        "page.html": "<!doctype html><html><head><title>页面</title></head><body><article>"
+                     "<p>页面正文讲罗湖的营商环境,内容足够长,才会被当作文章的主体。</p>"
+                     "<script>alert(1)</script></article></body></html>"})
+    (folder / "word.docx").write_bytes((tmp_path / "word.docx").read_bytes())
+    indexer.build_index(folder, tmp_path / "i")
+    app = create_app({"CORPUS_DIR": str(folder), "INDEX_DIR": str(tmp_path / "i")})
+    client = app.test_client()
+    page = client.get("/doc/word").get_data(as_text=True)
+    assert 'href="/doc/word/file"' in page and "word.docx" in page
+    docs = client.get("/api/documents").get_json()["documents"]
+    assert {d["doc_id"]: d["file_url"] for d in docs}["note"] == "/doc/note/file"
+    r = client.get("/doc/note/file")
+    assert r.status_code == 200 and r.mimetype == "text/plain"
+    assert r.data == (folder / "note.txt").read_bytes()
+    assert "attachment" not in r.headers.get("Content-Disposition", "")
+    r = client.get("/doc/page/file")  # a page from elsewhere: downloaded, sandboxed
+    assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in r.headers["Content-Security-Policy"]
+    r = client.get("/doc/word/file")
+    assert r.data == (folder / "word.docx").read_bytes()
+    assert r.headers["Content-Disposition"].startswith("attachment") and "word.docx" in \
+        r.headers["Content-Disposition"]
+    assert client.get("/doc/nope/file").status_code == 404
+    assert client.get("/doc/..%2F..%2Fetc%2Fpasswd/file").status_code == 404
+    (folder / "note.txt").unlink()  # gone since the rebuild: said so
+    r = client.get("/doc/note/file")
+    assert r.status_code == 404 and "no longer in the corpus folder" in r.get_data(as_text=True)
