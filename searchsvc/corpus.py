@@ -4,8 +4,8 @@ Every file is a candidate document, except files whose name starts with
 ``_`` or ``.`` (the dictionary and synonym files live beside the
 documents). Plain text is read here: newspaper pages carry a byline
 (``来源:… 日期 … 版次:… 作者:…``) and site chrome; other text files are a
-title line followed by paragraphs. Markdown, HTML and Word files are read
-by ``formats``; any other file is named as skipped, with its type.
+title line followed by paragraphs. Markdown, HTML, Word and PDF files are
+read by ``formats``; any other file is named as skipped, with its type.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class Paragraph:
     text: str
     section: str = ""  # label, e.g. 答卷3
     heading: str = ""  # the heading line under the label
+    page: int = 0  # a PDF's page where the paragraph starts, from 1; 0: no pages
 
 
 @dataclass
@@ -237,7 +238,7 @@ def parse_source(source: Source) -> Document:
     """Parse one file, by the reader its content and extension call for;
     raise ValueError when it cannot be used."""
     reader = formats.kind(source.path.name, source.data)
-    if reader is None or reader == formats.PDF:
+    if reader is None:
         suffix = source.path.suffix.lower() or "no extension"
         raise ValueError(f"unsupported type ({suffix})")
     if reader == formats.TEXT:
@@ -264,6 +265,8 @@ def _read_formatted(reader: str, data: bytes) -> formats.Parsed:
             return formats.read_markdown(decode(data)[0])
         if reader == formats.HTML:
             return formats.read_html(data)
+        if reader == formats.PDF:
+            return formats.read_pdf(data)
         return formats.read_docx(data)
     except ValueError:
         raise
@@ -276,8 +279,9 @@ def _from_parsed(parsed: formats.Parsed, source: Source) -> Document:
                    title=parsed.title.strip() or source.path.stem, author=parsed.author,
                    date=parsed.date, source=parsed.source, encoding="")
     doc.sections = [{"label": label, "heading": ""} for label in dict.fromkeys(parsed.sections)]
-    doc.paragraphs = [Paragraph(n, text, section)
-                      for n, (section, text) in enumerate(parsed.paragraphs, 1)]
+    pages = parsed.pages or [0] * len(parsed.paragraphs)
+    doc.paragraphs = [Paragraph(n, text, section, page=page)
+                      for n, ((section, text), page) in enumerate(zip(parsed.paragraphs, pages), 1)]
     return doc
 
 

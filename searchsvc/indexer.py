@@ -230,7 +230,8 @@ def _write_part(folder: Path, part: str, documents, user_dict, report):
 def _write_part_files(folder: Path, part: str, documents, flats: list[str]) -> None:
     """A part's files beside its Whoosh segment (documents[0].first is its first docnum)."""
     store.write(folder, part, ({"doc": d.doc_id, "n": p.number, "section": p.section,
-                                "heading": p.heading, "text": p.text}
+                                "heading": p.heading, "text": p.text,
+                                **({"page": p.page} if p.page else {})}
                                for d in documents for p in d.paragraphs))
     (folder / normalized_file(part)).write_text("".join(t + "\n" for t in flats),
                                                  encoding="utf-8")

@@ -104,7 +104,9 @@ def spec(settings: dict) -> dict:
                         "partial": {"type": "boolean",
                                     "description": "The paragraph lacks a query word"},
                         "missing": {"type": "array", "items": {"type": "string"},
-                                    "description": "The query words the paragraph lacks"}}},
+                                    "description": "The query words the paragraph lacks"},
+                        "page": {"type": "integer", "nullable": True, "description":
+                                 "A PDF's page where the paragraph starts (null otherwise)"}}},
             "SearchResult": {
                 "type": "object",
                 "required": ["query", "total", "page", "per_page", "pages", "took_ms", "hits"],

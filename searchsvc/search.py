@@ -41,6 +41,7 @@ class Hit:
     fragments: list[list[int]]  # [start, end) of the text a snippet shows (highlight.fragments)
     exact: bool  # holds every clause as typed
     missing: list[str] = field(default_factory=list)  # query words it lacks
+    page: int | None = None  # a PDF's page where the paragraph starts
 
     @property
     def partial(self) -> bool:
@@ -53,6 +54,7 @@ class Hit:
             "paragraph": self.paragraph, "score": round(self.score, 4),
             "text": self.text, "matches": self.matches, "fragments": self.fragments,
             "exact": self.exact, "partial": self.partial, "missing": self.missing,
+            "page": self.page,
         }
 
 
@@ -173,7 +175,7 @@ def _search(snapshot, query, page, per_page, section, doc, started) -> SearchRes
             paragraph=number, score=score, text=text,
             matches=[list(s) for s in spans],
             fragments=[list(f) for f in fragments(text, spans)], exact=is_exact,
-            missing=plan.missing(docnum)))
+            missing=plan.missing(docnum), page=para.get("page")))
     return SearchResult(query, len(allowed), page, per_page,
                         (time.perf_counter() - started) * 1000, hits,
                         partial=bool(allowed) and not complete,

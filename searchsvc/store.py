@@ -98,7 +98,8 @@ class ParagraphStore:
         return self.count
 
     def record(self, docnum: int) -> dict:
-        """One paragraph: {"doc", "n", "section", "heading", "text"}."""
+        """One paragraph: {"doc", "n", "section", "heading", "text"}, and
+        "page" for a PDF's."""
         return self.records(docnum, 1)[0]
 
     def records(self, first: int, count: int) -> list[dict]:

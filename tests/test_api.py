@@ -4,8 +4,8 @@ import pytest
 
 from searchsvc import create_app
 
-HIT_KEYS = {"id", "doc_id", "title", "section", "paragraph", "score", "snippet", "text", "url", "matches",
-            "exact", "partial", "missing"}
+HIT_KEYS = {"id", "doc_id", "title", "section", "paragraph", "score", "snippet", "text", "url",
+            "matches", "fragments", "page", "exact", "partial", "missing"}
 TOP_KEYS = {"query", "total", "page", "per_page", "pages", "took_ms", "hits", "partial",
             "complete", "facets", "filters", "ignored_terms"}
 

@@ -3,6 +3,8 @@ to the same paragraphs as the report's text; bad files named, not fatal."""
 
 import html
 import io
+import os
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -56,6 +58,42 @@ def report_as_html(doc, charset: str = "utf-8") -> bytes:
     return page.encode(charset)
 
 
+CHROMIUM = os.environ.get("SEARCHSVC_CHROMIUM", "/usr/bin/chromium")
+
+
+def print_pdf(page_html: str, pdf: Path, furniture: bool = True) -> Path:
+    """Print an HTML page to PDF with Chromium, as a person saving a report
+    would; ``furniture``: Chromium's running header and footer (date,
+    title, address, page x/y) on every page."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Chromium (Debian package chromium)")
+    source = pdf.with_suffix(".src.html")
+    source.write_text(page_html, encoding="utf-8")
+    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={pdf}"]
+    if not furniture:
+        args.append("--no-pdf-header-footer")
+    subprocess.run(args + [source.as_uri()], check=True, capture_output=True, timeout=120)
+    source.unlink()
+    return pdf
+
+
+def report_for_print(doc) -> str:
+    """The report as a clean article page: long paragraphs that wrap, first
+    lines indented, headings in larger type."""
+    body = [f"<h1>{html.escape(doc.title)}</h1>"]
+    section = None
+    for p in doc.paragraphs:
+        if p.section != section:
+            section = p.section
+            if section:
+                body.append(f"<h2>{html.escape(heading(section, p.heading))}</h2>")
+        body.append(f"<p>{html.escape(p.text)}</p>")
+    return ("<!doctype html><html><head><meta charset='utf-8'>"
+            f"<title>{html.escape(doc.title)}</title><style>body {{ font-size: 14pt }} "
+            "p { text-indent: 2em; margin: .4em 0 }</style></head><body>"
+            + "".join(body) + "</body></html>")
+
+
 def report_as_docx(doc, path: Path) -> Path:
     d = docx.Document()
     d.core_properties.title = doc.title
@@ -97,16 +135,17 @@ def formats_index(tmp_path_factory):
         "as-markdown.md": report_as_markdown(doc),
     })
     report_as_docx(doc, folder / "as-word.docx")
+    print_pdf(report_for_print(doc), folder / "as-pdf.pdf")
     report = indexer.build_index(folder, base / "index")
     snap = index.open_current(base / "index")
     yield snap, report, doc
     snap.close()
 
 
-@pytest.mark.parametrize("doc_id", ["as-page", "as-page-gb", "as-word", "as-markdown"])
+@pytest.mark.parametrize("doc_id", ["as-page", "as-page-gb", "as-word", "as-markdown", "as-pdf"])
 def test_each_format_gives_the_report_s_paragraphs_and_sections(formats_index, doc_id):
     snap, report, doc = formats_index
-    assert not report.skipped and report.documents == 5
+    assert not report.skipped and report.documents == 6
     stored = snap.paragraphs(doc_id)
     assert [flat(p["text"]) for p in stored] == [flat(p.text) for p in doc.paragraphs]
     entry = snap.documents[doc_id]
@@ -118,18 +157,27 @@ def test_each_format_gives_the_report_s_paragraphs_and_sections(formats_index, d
     text = " ".join(p["text"] for p in stored)
     for word in CHROME_WORDS + ("脚本里的文字",):
         assert word not in text, word
-    if doc_id != "as-markdown":
+    if doc_id not in ("as-markdown", "as-pdf"):
         assert entry["author"] == doc.author
     if doc_id.startswith("as-page"):
         assert entry["date"] == doc.date
+    if doc_id == "as-pdf":  # pages in order; Chromium's header and footer not indexed
+        pages = [p["page"] for p in stored]
+        assert pages[0] == 1 and pages == sorted(pages) and pages[-1] > 2
+        assert not any("file:" in p["text"] or p["text"].endswith(f"/{pages[-1]}") for p in stored)
+    else:
+        assert not any("page" in p for p in stored)
 
 
 def test_every_format_is_found_and_marked(formats_index):
     snap = formats_index[0]
     r = S.search(snap, '"一半山水一半城"', per_page=20)
     found = {h.doc_id for h in r.hits if h.exact}
-    assert found == {"as-text", "as-page", "as-page-gb", "as-word", "as-markdown"}
-    for hit in r.hits[:5]:
+    assert found == {"as-text", "as-page", "as-page-gb", "as-word", "as-markdown", "as-pdf"}
+    pdf_hit = next(h for h in r.hits if h.doc_id == "as-pdf")
+    assert pdf_hit.page == snap.paragraphs("as-pdf")[pdf_hit.paragraph - 1]["page"] > 1
+    assert all(h.page is None for h in r.hits if h.doc_id != "as-pdf")
+    for hit in r.hits[:6]:
         assert "<mark>一半山水一半城</mark>" in snippet_of(hit)
     facets = {f.value for f in S.search(snap, "罗湖").facets["section"]}
     assert "答卷2 主动谋划促振兴" in facets and "答卷2" in facets
@@ -225,7 +273,8 @@ def test_bad_and_unsupported_files_are_named_and_the_rest_indexed(tmp_path):
         "encrypted.docx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
         "photo.jpg": b"\xff\xd8\xff\xe0JFIF",
         "sheet.xlsx": b"PK\x03\x04not really",
-        "scan.pdf": b"%PDF-1.7\n",
+        "broken.pdf": b"%PDF-1.7\n",
+        "notes.odt": b"PK\x03\x04not read",
         "empty.md": "",
     })
     with open(folder / "huge.txt", "wb") as f:  # sparse: 100 MB without writing them
@@ -240,7 +289,8 @@ def test_bad_and_unsupported_files_are_named_and_the_rest_indexed(tmp_path):
     assert "encrypted.docx: encrypted or old-format Word file" in out
     assert "huge.txt: file of 104,857,600 bytes is over the" in out
     assert "empty.md: no paragraphs" in out
-    assert "skipped 3 file(s) of unsupported type: .jpg 1, .pdf 1, .xlsx 1" in out
+    assert "broken.pdf: damaged PDF" in out
+    assert "skipped 3 file(s) of unsupported type: .jpg 1, .odt 1, .xlsx 1" in out
     assert "Traceback" not in out
 
 
@@ -279,3 +329,81 @@ def test_the_original_file_is_one_click_away_and_never_runs_here(tmp_path):
     (folder / "note.txt").unlink()  # gone since the rebuild: said so
     r = client.get("/doc/note/file")
     assert r.status_code == 404 and "no longer in the corpus folder" in r.get_data(as_text=True)
+
+
+
+def test_a_phrase_wrapped_across_pdf_lines_is_found_and_marked_whole(formats_index):
+    """Whatever the fonts make of the lines: find a line that ends and a
+    line that starts in Chinese, as pdfium itself breaks the page's text,
+    and search for the two characters on either side of the break."""
+    import pypdfium2 as pdfium
+
+    snap, report, _ = formats_index
+    pdf = pdfium.PdfDocument(Path(report.path).parent.parent / "corpus" / "as-pdf.pdf")
+    lines = pdf[0].get_textpage().get_text_range().split("\r\n")
+    pdf.close()
+    han = [(a, b) for a, b in zip(lines, lines[1:])
+           if len(a) > 20 and len(b) > 20 and all("\u4e00" <= c <= "\u9fff" for c in a[-2:] + b[:2])]
+    assert han, lines[:10]
+    phrase = han[0][0][-2:] + han[0][1][:2]
+    r = S.search(snap, f'"{phrase}"', per_page=20)
+    hit = next(h for h in r.hits if h.doc_id == "as-pdf")
+    assert hit.exact and phrase in [hit.text[a:b] for a, b in hit.matches]
+    assert f"<mark>{phrase}</mark>" in snippet_of(hit)
+
+
+def test_latin_lines_join_with_one_space(tmp_path):
+    words = ("The district report describes urban renewal, business environment reform "
+             "and public services in considerable detail so that this paragraph wraps "
+             "across several printed lines of the page.").split()
+    page = ("<!doctype html><html><head><meta charset='utf-8'><title>Report</title>"
+            "<style>p { width: 20em }</style></head><body><h1>Annual report</h1><p>"
+            + " ".join(words * 2) + "</p></body></html>")
+    parsed = formats.read_pdf(print_pdf(page, tmp_path / "latin.pdf", furniture=False).read_bytes())
+    assert parsed.title == "Annual report"
+    assert [t for _, t in parsed.paragraphs] == [" ".join(words * 2)]
+
+
+def test_scanned_encrypted_and_truncated_pdfs_are_named(tmp_path):
+    import base64
+
+    import pypdf
+    from PIL import Image
+
+    image = io.BytesIO()
+    Image.new("RGB", (600, 300), "gray").save(image, "PNG")
+    scan = print_pdf("<!doctype html><html><body><img src='data:image/png;base64,"
+                     + base64.b64encode(image.getvalue()).decode() + "'></body></html>",
+                     tmp_path / "scan.pdf", furniture=False)
+    with pytest.raises(formats.Unreadable, match="no text layer"):
+        formats.read_pdf(scan.read_bytes())
+    doc = seed()
+    printed = print_pdf(report_for_print(doc), tmp_path / "r.pdf").read_bytes()
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(printed)))
+    writer.encrypt("secret", algorithm="RC4-128")
+    encrypted = io.BytesIO()
+    writer.write(encrypted)
+    with pytest.raises(formats.Unreadable, match="encrypted"):
+        formats.read_pdf(encrypted.getvalue())
+    with pytest.raises(formats.Unreadable, match="damaged"):
+        formats.read_pdf(printed[:len(printed) // 2])
+
+
+def test_pages_show_on_the_results_and_in_the_document_view(formats_index):
+    from searchsvc import create_app
+
+    snap, report, _ = formats_index
+    base = Path(report.path).parent.parent
+    client = create_app({"CORPUS_DIR": str(base / "corpus"), "INDEX_DIR": str(base / "index")}
+                        ).test_client()
+    hit = next(h for h in client.get("/api/search?q=一半山水一半城&per_page=20").get_json()["hits"]
+               if h["doc_id"] == "as-pdf")
+    assert hit["page"] > 1
+    page = client.get("/?q=一半山水一半城&doc=as-pdf").get_data(as_text=True)
+    assert f"第 {hit['paragraph']} 段 · 第 {hit['page']} 页" in page
+    view = client.get("/doc/as-pdf").get_data(as_text=True)
+    last = snap.paragraphs("as-pdf")[-1]["page"]
+    for n in range(1, last + 1):  # every page's break, linked to that page of the original
+        assert f'<a href="/doc/as-pdf/file#page={n}">第 {n} 页</a>' in view
+    r = client.get("/doc/as-pdf/file")
+    assert r.mimetype == "application/pdf" and "attachment" not in r.headers["Content-Disposition"]
