@@ -407,3 +407,40 @@ def test_pages_show_on_the_results_and_in_the_document_view(formats_index):
         assert f'<a href="/doc/as-pdf/file#page={n}">第 {n} 页</a>' in view
     r = client.get("/doc/as-pdf/file")
     assert r.mimetype == "application/pdf" and "attachment" not in r.headers["Content-Disposition"]
+
+
+def test_pdf_lines_join_by_script_and_hyphenated_words_join_whole():
+    assert formats.join_lines("营商环境持续", "优化。") == "营商环境持续优化。"
+    assert formats.join_lines("数据显示,", "增长6.6%") == "数据显示,增长6.6%"  # full-width comma
+    assert formats.join_lines("urban", "renewal") == "urban renewal"
+    assert formats.join_lines("总投资", "245亿元") == "总投资245亿元"
+
+    def line(text, top, left=40.0, right=560.0):
+        return formats._Line(text, 1, left, right, top, top - 12)
+
+    parsed = formats._paragraphs([
+        line("An inter-", 700), line("national review of the district's reform", 686, right=400),
+        line("第二段从缩进开始,讲的是城区", 660, left=64), line("更新。", 646, right=100),
+        line("第三段。", 620, left=64, right=120)])
+    assert [t for _, t in parsed.paragraphs] == [
+        "An international review of the district's reform", "第二段从缩进开始,讲的是城区更新。",
+        "第三段。"]
+
+
+def test_an_incremental_rebuild_reindexes_a_changed_word_file(tmp_path):
+    folder = write_corpus(tmp_path / "c", {f"n{i}.txt": f"笔记{i}\n第{i}段。" for i in range(20)})
+    d = docx.Document()
+    d.add_paragraph("第一版:旧的内容。")
+    d.save(folder / "w.docx")
+    indexer.build_index(folder, tmp_path / "i")
+    d = docx.Document()
+    d.add_paragraph("第二版:新的内容,讲营商环境。")
+    d.save(folder / "w.docx")
+    assert indexer.build_index(folder, tmp_path / "i").mode == "incremental"
+    snap = index.open_current(tmp_path / "i")
+    try:
+        assert [p["text"] for p in snap.paragraphs("w")] == ["第二版:新的内容,讲营商环境。"]
+        assert not any(h.exact for h in S.search(snap, '"旧的内容"').hits)
+        assert [h.id for h in S.search(snap, '"新的内容"').hits if h.exact] == ["w#p1"]
+    finally:
+        snap.close()
