@@ -625,6 +625,48 @@ def log_table(results: dict) -> str:
     return "\n".join(lines + [""] + ratios)
 
 
+def extraction(work: Path, copies: int = 8, runs: int = 3) -> dict:
+    """Reading speed per format: the report ``copies`` times over, as text,
+    Markdown, a saved page, a Word file and a PDF printed by Chromium (the
+    files the format tests make), each read ``runs`` times as a rebuild
+    reads it; the best run's MB/s and, for the PDF, pages/s."""
+    from tests.samples import (print_pdf, report_as_docx, report_as_html, report_as_markdown,
+                               report_for_print)
+
+    doc = corpus.read_document(REPORT / "luohu-2019.txt")
+    doc.paragraphs = [corpus.Paragraph(len(doc.paragraphs) * k + p.number, p.text, p.section,
+                                       p.heading) for k in range(copies) for p in doc.paragraphs]
+    folder = work / "formats"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = "\n".join([doc.title, *(p.text for p in doc.paragraphs)])
+    (folder / "report.txt").write_text(text, encoding="utf-8")
+    (folder / "report.md").write_text(report_as_markdown(doc), encoding="utf-8")
+    (folder / "report.html").write_bytes(report_as_html(doc))
+    report_as_docx(doc, folder / "report.docx")
+    try:
+        print_pdf(report_for_print(doc), folder / "report.pdf")
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"skipping PDF extraction: {exc}", flush=True)
+    out = {}
+    for path in sorted(folder.iterdir()):
+        source = corpus.Source(path, path.stem, path.read_bytes(), "")
+        best = min(_timed(lambda: corpus.parse_source(source)) for _ in range(runs))
+        parsed = corpus.parse_source(source)
+        row = {"mb": len(source.data) / 1e6, "seconds": best,
+               "mb_per_s": len(source.data) / 1e6 / best, "paragraphs": len(parsed.paragraphs)}
+        if path.suffix == ".pdf":
+            row["pages"] = max(p.page for p in parsed.paragraphs)
+            row["pages_per_s"] = row["pages"] / best
+        out[path.suffix.lstrip(".")] = row
+    return out
+
+
+def _timed(call) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1,4,16", help="replications of the help corpus")
@@ -636,6 +678,8 @@ def main(argv=None) -> int:
                     help="wrk time per system on the Zipf query log (0: skip)")
     ap.add_argument("--corpus", action="append", default=[], metavar="DIR",
                     help="measure this folder instead (repeatable)")
+    ap.add_argument("--extraction", type=int, default=8, metavar="COPIES",
+                    help="read the report COPIES times over in each format (0: skip)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
     args = ap.parse_args(argv)
 
@@ -660,6 +704,9 @@ def main(argv=None) -> int:
             results.setdefault("machine", one["machine"])
             results.setdefault("started", one["started"])
             results.setdefault("corpora", {}).update(one["corpora"])
+        if args.extraction > 0:
+            print(f"== extraction: the report x{args.extraction} in each format", flush=True)
+            results["extraction"] = extraction(work, args.extraction)
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -670,6 +717,12 @@ def main(argv=None) -> int:
         if (logs := log_table(results)):
             print("\nThe Zipf query log, against the FTS5 peer service (same gunicorn, same wrk):")
             print(logs)
+        if results.get("extraction"):
+            print("\nReading each format (best of 3):")
+            for fmt, r in results["extraction"].items():
+                pages = f", {r['pages']} pages, {r['pages_per_s']:.1f} pages/s" if "pages" in r else ""
+                print(f"  {fmt:5s} {r['mb']:6.2f} MB  {r['paragraphs']:4d} paragraphs  "
+                      f"{r['mb_per_s']:7.2f} MB/s{pages}")
         print(f"\nwritten to {out}")
         return 0
     finally:

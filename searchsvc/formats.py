@@ -234,6 +234,9 @@ def read_docx(data: bytes) -> Parsed:
     parsed.author = props.author or ""
     parsed.date = props.created.date().isoformat() if props.created else ""
     section = ""
+    # style names by id, read once: python-docx looks a paragraph's style up
+    # in the styles part on every call (3 ms a paragraph)
+    names = {s.style_id: s.name or "" for s in document.styles}
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
@@ -241,7 +244,7 @@ def read_docx(data: bytes) -> Parsed:
             text = para.text.strip()
             if not text:
                 continue
-            style = (para.style.name if para.style is not None else "") or ""
+            style = names.get(child.style, "") if child.style else ""
             if style == "Title" or (style == "Heading 1" and not parsed.title
                                     and not parsed.paragraphs):
                 parsed.title = parsed.title or text
@@ -378,7 +381,9 @@ def _add_line(lines: list, chars: list, boxes: list, page: int) -> None:
 
 
 def _without_furniture(lines: list[_Line]) -> list[_Line]:
-    """Lines that are not page numbers, running headers or footers."""
+    """Lines that are not page numbers, running headers or footers: a
+    line in the top or bottom tenth of the page that recurs, digits aside,
+    at the same height on at least half the pages (two of two or three)."""
     if not lines:
         return lines
     top = max(line.top for line in lines)
@@ -388,15 +393,17 @@ def _without_furniture(lines: list[_Line]) -> list[_Line]:
     def in_margin(line):
         return line.top >= top - band or line.bottom <= bottom + band
 
-    seen: dict[str, set[int]] = {}
+    def key(line):
+        return re.sub(r"\d+", "#", line.text), round(line.bottom / 4)
+
+    seen: dict[tuple, set[int]] = {}
     for line in lines:
         if in_margin(line):
-            seen.setdefault(re.sub(r"\d+", "#", line.text), set()).add(line.page)
+            seen.setdefault(key(line), set()).add(line.page)
     pages = len({line.page for line in lines})
-    repeated = {key for key, on in seen.items() if len(on) >= 2 and len(on) * 2 >= min(pages, 4)}
+    repeated = {k for k, on in seen.items() if len(on) >= max(2, (pages + 1) // 2)}
     return [line for line in lines
-            if not (in_margin(line) and (_PAGE_NUMBER.match(line.text) or
-                                         re.sub(r"\d+", "#", line.text) in repeated))]
+            if not (in_margin(line) and (_PAGE_NUMBER.match(line.text) or key(line) in repeated))]
 
 
 def _paragraphs(lines: list[_Line]) -> Parsed:

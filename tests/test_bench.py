@@ -17,7 +17,7 @@ def test_bench_harness_runs_on_a_tiny_corpus(tmp_path):
     out = tmp_path / "latest.json"
     assert bench.main(["--corpus", str(corpus_dir), "--runs", "1", "--passes", "2",
                        "--http-seconds", "1", "--log-seconds", "1", "--concurrency", "2",
-                       "--out", str(out)]) == 0
+                       "--extraction", "1", "--out", str(out)]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     tiny = data["corpora"]["tiny"]
     assert tiny["build"]["paragraphs"] == 36 and tiny["queries"] >= 200
@@ -28,6 +28,10 @@ def test_bench_harness_runs_on_a_tiny_corpus(tmp_path):
     assert tiny["http"]["workers"] >= 1 and tiny["http"]["worker_rss_mb"] > 0
     assert tiny["incremental"]["seconds"]["runs"] == 1
     assert tiny["incremental"]["differences_from_full"] == 0
+    reading = data["extraction"]  # every format read to the report's 34 paragraphs
+    assert set(reading) == {"txt", "md", "html", "docx", "pdf"}
+    assert all(r["paragraphs"] == 34 and r["mb_per_s"] > 0 for r in reading.values())
+    assert reading["pdf"]["pages"] >= 3 and reading["pdf"]["pages_per_s"] > 0
     assert data["machine"]["cpus"] >= 1
     log = tiny["log"]
     assert log["distinct"] > 100 and log["lines"] == 20000

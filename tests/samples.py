@@ -1,0 +1,119 @@
+"""The report in the formats people have, made by the tools that make them.
+
+Used by the format tests and by the extraction benchmark: a saved news
+page (navigation, share buttons, footer, script and style around the
+article), Markdown, a Word file written by python-docx, and a PDF printed
+by Chromium from a clean article page.
+"""
+
+import html
+import os
+import subprocess
+from pathlib import Path
+
+import docx
+
+from searchsvc import corpus
+from tests.conftest import SEED
+
+NAV = """<nav class="menu"><a href="/">首页</a> | <a href="/news">新闻</a> | <a href="/sz">深圳</a>
+<a href="/app">手机看报</a></nav>"""
+SHARE = """<div class="share">分享到: <a>微信</a> <a>微博</a> <a>QQ空间</a></div>"""
+FOOTER = """<footer><p>版权所有 © 南方都市报 粤ICP备00000000号 联系我们 广告服务</p></footer>"""
+CHROME_WORDS = ("首页", "分享到", "版权所有", "广告服务", "QQ空间")
+
+
+def seed():
+    return corpus.read_document(SEED)
+
+
+def heading(label: str, text: str) -> str:
+    """A section as a heading line: its label and its heading, if any."""
+    return f"{label} {text}".strip()
+
+
+def report_as_html(doc, charset: str = "utf-8") -> bytes:
+    """The report as a news site would serve it: navigation, share buttons,
+    a footer, a script and a style around the article."""
+    body = [f"<h1>{html.escape(doc.title)}</h1>"]
+    section = None
+    for p in doc.paragraphs:
+        if p.section != section:
+            section = p.section
+            if section:
+                body.append(f"<h2>{html.escape(heading(section, p.heading))}</h2>")
+        body.append(f"<p>{html.escape(p.text)}</p>")
+    page = f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="{charset}">
+<title>{html.escape(doc.title)} - 南方都市报</title>
+<meta name="author" content="{html.escape(doc.author)}">
+<meta property="article:published_time" content="{doc.date}T08:00:00+08:00">
+<style>.share {{ color: red }}</style>
+<script>document.write("脚本里的文字不应被索引");</script>
+</head><body>{NAV}{SHARE}<article>{''.join(body)}</article>{SHARE}{FOOTER}</body></html>"""
+    return page.encode(charset)
+
+
+CHROMIUM = os.environ.get("SEARCHSVC_CHROMIUM", "/usr/bin/chromium")
+
+
+def print_pdf(page_html: str, pdf: Path, furniture: bool = True) -> Path:
+    """Print an HTML page to PDF with Chromium, as a person saving a report
+    would; ``furniture``: Chromium's running header and footer (date,
+    title, address, page x/y) on every page."""
+    if not Path(CHROMIUM).exists():
+        raise FileNotFoundError(f"{CHROMIUM} is missing: `make test` installs Chromium "
+                                "(Debian package chromium)")
+    source = pdf.with_suffix(".src.html")
+    source.write_text(page_html, encoding="utf-8")
+    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={pdf}"]
+    if not furniture:
+        args.append("--no-pdf-header-footer")
+    subprocess.run(args + [source.as_uri()], check=True, capture_output=True, timeout=120)
+    source.unlink()
+    return pdf
+
+
+def report_for_print(doc) -> str:
+    """The report as a clean article page: long paragraphs that wrap, first
+    lines indented, headings in larger type."""
+    body = [f"<h1>{html.escape(doc.title)}</h1>"]
+    section = None
+    for p in doc.paragraphs:
+        if p.section != section:
+            section = p.section
+            if section:
+                body.append(f"<h2>{html.escape(heading(section, p.heading))}</h2>")
+        body.append(f"<p>{html.escape(p.text)}</p>")
+    return ("<!doctype html><html><head><meta charset='utf-8'>"
+            f"<title>{html.escape(doc.title)}</title><style>body {{ font-size: 14pt }} "
+            "p { text-indent: 2em; margin: .4em 0 }</style></head><body>"
+            + "".join(body) + "</body></html>")
+
+
+def report_as_docx(doc, path: Path) -> Path:
+    d = docx.Document()
+    d.core_properties.title = doc.title
+    d.core_properties.author = doc.author
+    d.add_heading(doc.title, level=1)
+    section = None
+    for p in doc.paragraphs:
+        if p.section != section:
+            section = p.section
+            if section:
+                d.add_heading(heading(section, p.heading), level=2)
+        d.add_paragraph(p.text)
+    d.save(path)
+    return path
+
+
+def report_as_markdown(doc) -> str:
+    out = [f"# {doc.title}", ""]
+    section = None
+    for p in doc.paragraphs:
+        if p.section != section:
+            section = p.section
+            if section:
+                out += [f"## {heading(section, p.heading)}", ""]
+        out += [p.text, ""]
+    return "\n".join(out)
