@@ -687,6 +687,10 @@ def main(argv=None) -> int:
     try:
         if args.corpus:
             corpora = {Path(c).name: Path(c) for c in args.corpus}
+            missing = [str(c) for c in corpora.values() if not c.is_dir()]
+            if missing:
+                print(f"no such corpus folder: {', '.join(missing)}", file=sys.stderr)
+                return 2
         else:
             corpora = {"report": REPORT}
             if SHARED.is_dir():

@@ -36,8 +36,9 @@ class Unreadable(ValueError):
 
 
 def kind(name: str, data: bytes) -> str | None:
-    """The reader for a file: from its first bytes when they say (PDF, zip,
-    an HTML document), else from its extension; None: not a document type."""
+    """The reader for a file: from its first bytes when they say (PDF, a
+    zip that is a .docx, an HTML document whatever its name), else from
+    its extension; None: not a document type."""
     ext = name[name.rfind("."):].lower() if "." in name else ""
     if data.startswith(b"%PDF-"):
         return PDF
@@ -45,9 +46,8 @@ def kind(name: str, data: bytes) -> str | None:
         return DOCX if ext == ".docx" else None
     if ext == ".docx":
         return DOCX  # not a zip: named as damaged or encrypted by the reader
-    head = data[:4096].lstrip(b"\xef\xbb\xbf")
-    if ext in (".txt", ".html", ".htm", ".md", ".markdown") and _HTML_START.match(head):
-        return HTML
+    if _HTML_START.match(data[:4096].lstrip(b"\xef\xbb\xbf")):
+        return HTML  # a saved page under any name: .txt, .aspx, .shtml, none
     return EXTENSIONS.get(ext)
 
 

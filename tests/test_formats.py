@@ -352,3 +352,14 @@ def test_a_long_pdf_whose_text_repeats_loses_no_line(tmp_path):
     parsed = formats.read_pdf(print_pdf(report_for_print(doc), tmp_path / "x3.pdf").read_bytes())
     assert [flat(t) for _, t in parsed.paragraphs] == [flat(p.text) for p in doc.paragraphs]
     assert parsed.pages[-1] > 12
+
+
+def test_a_page_is_read_as_html_whatever_its_name():
+    page = b"<!DOCTYPE html><html><body><p>x</p></body></html>"
+    for name in ("page.html", "page.txt", "page.aspx", "page.shtml", "page", "page.md"):
+        assert formats.kind(name, page) == formats.HTML, name
+    assert formats.kind("notes.txt", "标题\n<p>不是网页,只是提到了标签</p>".encode()) == formats.TEXT
+    assert formats.kind("photo.jpg", b"\xff\xd8\xff") is None
+    assert formats.kind("report.pdf", b"%PDF-1.7") == formats.PDF
+    assert formats.kind("report.bin", b"%PDF-1.7") == formats.PDF  # by content
+    assert formats.kind("sheet.xlsx", b"PK\x03\x04") is None
