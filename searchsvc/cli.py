@@ -82,7 +82,7 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
     if kinds:
         counts = ", ".join(f"{ext} {n}" for ext, n in sorted(kinds.items()))
         click.echo(f"skipped {sum(kinds.values())} file(s) of unsupported type: {counts} "
-                   "(read: .txt, .md, .html, .htm, .docx)", err=True)
+                   "(read: .txt, .md, .html, .htm, .docx, .pdf)", err=True)
     if report.mode == "unchanged":
         done = "nothing changed since the last rebuild"
     elif report.mode == "incremental":

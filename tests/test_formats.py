@@ -187,7 +187,7 @@ def test_bad_and_unsupported_files_are_named_and_the_rest_indexed(tmp_path):
     assert "huge.txt: file of 104,857,600 bytes is over the" in out
     assert "empty.md: no paragraphs" in out
     assert "broken.pdf: damaged PDF" in out
-    assert "skipped 3 file(s) of unsupported type: .jpg 1, .odt 1, .xlsx 1" in out
+    assert "skipped 3 file(s) of unsupported type: .jpg 1, .odt 1, .xlsx 1 (read: " in out
     assert "Traceback" not in out
 
 
