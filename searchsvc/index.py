@@ -159,6 +159,7 @@ class Snapshot:
 
     def __init__(self, path: Path):
         self.path = path
+        self.version = path.name  # the build's id: what X-Index-Version and ETags name
         try:
             self.meta = Meta.read(path)
         except OtherFormat as exc:

@@ -65,11 +65,13 @@ def spec(settings: dict) -> dict:
                     "200": {"description": "Serving",
                             "content": {"application/json": {"schema": {
                                 "type": "object",
-                                "required": ["status", "documents", "paragraphs", "index_built_at"],
+                                "required": ["status", "documents", "paragraphs", "index_built_at",
+                                             "index_version"],
                                 "properties": {"status": {"type": "string"},
                                                "documents": {"type": "integer"},
                                                "paragraphs": {"type": "integer"},
-                                               "index_built_at": {"type": "string"}}}}}},
+                                               "index_built_at": {"type": "string"},
+                                               "index_version": {"type": "string"}}}}}},
                     "503": {"description": "No usable index; the reason says why",
                             "content": {"application/json": {"schema": {
                                 "type": "object", "required": ["status", "reason"],

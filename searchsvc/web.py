@@ -9,11 +9,12 @@ apart. Every client error is a 400 with one JSON shape::
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import (Blueprint, current_app, jsonify, render_template, request, send_file,
+from flask import (Blueprint, current_app, g, jsonify, render_template, request, send_file,
                    url_for)
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
@@ -39,7 +40,10 @@ def _search_params(required: bool) -> dict:
 
 
 def _snapshot():
-    return snapshot(current_app)
+    """The app's current build, remembered for this request so the answer
+    can say which build gave it (``_versioned``)."""
+    g.snapshot = snapshot(current_app)
+    return g.snapshot
 
 
 def _link(doc_id: str, paragraph: int, query: str) -> str:
@@ -118,7 +122,7 @@ def healthz():
         return jsonify({"status": "unavailable", "reason": str(exc)}), 503
     return jsonify({"status": "ok", "documents": snap.meta.documents,
                     "paragraphs": snap.meta.paragraphs,
-                    "index_built_at": snap.meta.built_at})
+                    "index_built_at": snap.meta.built_at, "index_version": snap.version})
 
 
 # --------------------------------------------------------------------------
@@ -310,6 +314,34 @@ def _unexpected(exc: Exception):
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+# Answers a shared cache may keep while the build is the same: the search
+# page, the API's reads and the document view.
+CACHEABLE = {"web.index", "web.api_search", "web.api_suggest", "web.api_documents",
+             "web.document"}
+
+
+@bp.after_app_request
+def _versioned(response):
+    """Every answer from a build names it (X-Index-Version). A successful
+    read also gets a weak ETag from the build and the request's normalized
+    parameters (its body differs only in took_ms), and Cache-Control that
+    lets a shared cache keep it but ask again each time: If-None-Match with
+    that ETag answers 304 until a rebuild switches the build."""
+    snap = g.get("snapshot")
+    if snap is None:
+        return response
+    response.headers["X-Index-Version"] = snap.version
+    if response.status_code == 200 and request.method == "GET" and \
+            request.endpoint in CACHEABLE:
+        params = sorted((k, v.strip()) for k, vs in request.args.lists() for v in vs if v.strip())
+        tag = hashlib.sha1(json.dumps([snap.version, request.path, params],
+                                      ensure_ascii=False).encode()).hexdigest()[:32]
+        response.set_etag(tag, weak=True)
+        response.headers["Cache-Control"] = "public, no-cache"
+        response.make_conditional(request)
+    return response
 
 
 @bp.after_app_request
