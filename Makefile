@@ -11,7 +11,7 @@ CHROMIUM  := /usr/bin/chromium
 CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install lock browser-deps bench-deps run rebuild test soak bench relevance screenshots clean
+.PHONY: install lock browser-deps rsync-dep bench-deps run rebuild test soak bench relevance screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,7 +46,15 @@ browser-deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
-test: install browser-deps
+## Debian's rsync, which `searchsvc publish` copies builds with (installed once)
+rsync-dep:
+	@if ! command -v rsync >/dev/null; then \
+	  echo "installing Debian package rsync for searchsvc publish"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync >/dev/null; \
+	fi
+
+test: install browser-deps rsync-dep
 	$(BIN)/python -m pytest
 
 ## One minute of load at 400 req/s through gunicorn (not part of make test)

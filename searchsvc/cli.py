@@ -97,6 +97,37 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
     click.echo(f"index: {report.path}")
 
 
+@main.command()
+@click.argument("destinations", nargs=-1, required=True, metavar="DEST...")
+@click.option("--index", "index_dir", metavar="DIR", help="Index folder [env SEARCHSVC_INDEX].")
+@click.option("--keep", default=2, type=click.IntRange(1, None), show_default=True,
+              help="Builds kept at each destination, the current one included.")
+def publish(destinations, index_dir, keep):
+    """Copy the current build to other index folders and switch each to it.
+
+    DEST is a local folder or host:path (rsync over ssh). A replica serving
+    DEST picks the new build up on its next request. A copy that fails is
+    never switched in; the command exits non-zero if any destination failed.
+    """
+    from .publish import PublishError, publish as publish_build
+
+    cfg = _settings(index_dir=index_dir)
+    try:
+        results = publish_build(cfg["INDEX_DIR"], list(destinations), keep)
+    except (index.IndexUnavailable, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    failed = 0
+    for destination, result in zip(destinations, results):
+        if isinstance(result, PublishError):
+            failed += 1
+            click.echo(f"{destination}: not published: {result}", err=True)
+        else:
+            click.echo(f"{destination}: now serving {result.version} ({result.seconds:.1f} s)")
+    if failed:
+        raise click.ClickException(f"{failed} of {len(destinations)} destination(s) failed; "
+                                   "they keep serving their previous build")
+
+
 @main.command("search")
 @click.argument("query")
 @click.option("--page", default="1", metavar="N", show_default=True,

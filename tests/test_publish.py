@@ -1,0 +1,85 @@
+"""Publishing a build to replica folders: copied, checked, switched, pruned;
+a destination that cannot take it keeps serving its old build."""
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from searchsvc import cli, create_app, index, indexer
+from tests.conftest import write_corpus
+
+
+def publish(*args):
+    return CliRunner().invoke(cli.main, ["publish", *args])
+
+
+def test_replicas_serve_what_is_published_and_keep_serving_on_failure(tmp_path):
+    folder = write_corpus(tmp_path / "c", {"a.txt": "标题\n第一版:罗湖的营商环境。"})
+    indexer.build_index(folder, tmp_path / "main")
+    first = index.current_path(tmp_path / "main").name
+    replicas = [tmp_path / "r1", tmp_path / "r2"]
+    r = publish(*map(str, replicas), "--index", str(tmp_path / "main"))
+    assert r.exit_code == 0, r.output
+    assert all(f"now serving {first}" in r.output for _ in replicas)
+    apps = [create_app({"INDEX_DIR": str(p), "CORPUS_DIR": str(folder)}).test_client()
+            for p in replicas]
+    for app in apps:
+        answer = app.get("/api/search?q=罗湖")
+        assert answer.headers["X-Index-Version"] == first
+        assert "第一版" in answer.get_json()["hits"][0]["text"]
+    same = (tmp_path / "main" / first / "meta.json").read_bytes()
+    assert all((p / first / "meta.json").read_bytes() == same for p in replicas)
+
+    # a new build: the replicas switch on their next request, without a restart
+    (folder / "a.txt").write_text("标题\n第二版:罗湖的营商环境。", encoding="utf-8")
+    indexer.build_index(folder, tmp_path / "main")
+    second = index.current_path(tmp_path / "main").name
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    r = publish(str(replicas[0]), str(blocked / "sub"), "nohost.invalid:/srv/index",
+                str(replicas[1]), "--index", str(tmp_path / "main"), "--keep", "1")
+    assert r.exit_code == 1
+    assert f"{replicas[0]}: now serving {second}" in r.output
+    assert f"{replicas[1]}: now serving {second}" in r.output
+    assert f"{blocked / 'sub'}: not published: cannot use" in r.output
+    assert "nohost.invalid:/srv/index: not published: the copy failed" in r.output
+    assert "2 of 4 destination(s) failed" in r.output and "Traceback" not in r.output
+    for app in apps:
+        answer = app.get("/api/search?q=罗湖")
+        assert answer.headers["X-Index-Version"] == second
+        assert "第二版" in answer.get_json()["hits"][0]["text"]
+    assert [b.name for b in sorted(replicas[0].glob("build-*"))] == [second]  # --keep 1
+    assert not list(replicas[0].glob("*.tmp")) and not list(replicas[0].glob(".current*"))
+
+
+def test_a_copy_that_does_not_open_is_never_switched_in(tmp_path, monkeypatch):
+    from searchsvc import publish as publishing
+
+    folder = write_corpus(tmp_path / "c", {"a.txt": "标题\n内容。"})
+    indexer.build_index(folder, tmp_path / "main")
+    assert publish(str(tmp_path / "r"), "--index", str(tmp_path / "main")).exit_code == 0
+    before = index.current_path(tmp_path / "r")
+    (folder / "a.txt").write_text("标题\n新内容。", encoding="utf-8")
+    indexer.build_index(folder, tmp_path / "main")
+    real_rsync = publishing._rsync
+
+    def partial_copy(args):  # the copy dies half way: a file missing
+        real_rsync(args)
+        next(Path(args[-1]).glob("*.paragraphs.*")).unlink()
+
+    monkeypatch.setattr(publishing, "_rsync", partial_copy)
+    r = publish(str(tmp_path / "r"), "--index", str(tmp_path / "main"))
+    assert r.exit_code == 1 and "the copy does not open" in r.output
+    assert index.current_path(tmp_path / "r") == before
+    assert not list((tmp_path / "r").glob("*.tmp"))
+
+
+def test_nothing_to_publish_and_bad_arguments_are_readable(tmp_path):
+    r = publish(str(tmp_path / "r"), "--index", str(tmp_path / "none"))
+    assert r.exit_code == 1 and "no index has been built" in r.output
+    r = publish("--index", str(tmp_path / "none"))
+    assert r.exit_code == 2 and "Missing argument" in r.output
+    folder = write_corpus(tmp_path / "c", {"a.txt": "标题\n内容。"})
+    indexer.build_index(folder, tmp_path / "main")
+    r = publish(str(tmp_path / "main"), "--index", str(tmp_path / "main"))
+    assert r.exit_code == 1 and "the index folder the build comes from" in r.output
