@@ -24,9 +24,36 @@ max_requests_jitter = max_requests // 10
 # its HTML 400. 0 lifts the limit (gunicorn still stops at 1 MiB), and the app
 # answers anything too long with its JSON error (web.RawQueryString).
 limit_request_line = 0
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+# The app writes one JSON line per request (searchsvc.access, on stderr),
+# without the client's address unless SEARCHSVC_LOG_CLIENT_IP is set;
+# gunicorn's own access log, which starts with the address, is off unless asked.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+
+
+# Every worker's counters in one folder (prometheus_client's multiprocess
+# mode), so /metrics answers for all of them; set before the app (and
+# prometheus_client) is loaded.
+_METRICS_OWNED = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _METRICS_OWNED:
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="searchsvc-metrics-")
+
+
+def child_exit(server, worker):
+    """A dead worker's gauges leave the metrics; its counters stay counted."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _METRICS_OWNED:
+        import shutil
+
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def on_starting(server):

@@ -27,7 +27,22 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import index, web
 
+    _access_log_to_stderr()
     index.init_app(app)
     app.register_blueprint(web.bp)
     app.wsgi_app = web.RawQueryString(app.wsgi_app)
     return app
+
+
+def _access_log_to_stderr() -> None:
+    """The JSON access lines (web._measured) go to stderr, once per process."""
+    import logging
+    import sys
+
+    log = logging.getLogger("searchsvc.access")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False

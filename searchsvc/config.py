@@ -18,6 +18,8 @@ SETTINGS = (
      "Longest query accepted, in characters; longer ones get a 400."),
     ("MAX_PER_PAGE", 100, None, "Largest per_page a client may ask for."),
     ("MAX_PAGE", 1000, None, "Deepest results page a client may ask for."),
+    ("LOG_CLIENT_IP", False, "SEARCHSVC_LOG_CLIENT_IP",
+     "Put the client's address in the JSON access log (1/true); off by default."),
 )
 
 DEFAULTS = {name: default for name, default, _env, _help in SETTINGS}
@@ -30,7 +32,10 @@ def resolve(overrides: dict | None = None, environ=None) -> dict:
     for name, default, env, _help in SETTINGS:
         if env and environ.get(env):
             raw = environ[env]
-            values[name] = type(default)(raw) if isinstance(default, int) else raw
+            if isinstance(default, bool):
+                values[name] = raw.strip().lower() in ("1", "true", "yes", "on")
+            else:
+                values[name] = type(default)(raw) if isinstance(default, int) else raw
     for name, value in (overrides or {}).items():
         if value is not None:
             values[name] = value

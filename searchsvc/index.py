@@ -67,6 +67,7 @@ class Meta:
     dictionary: str  # digest of the user dictionary the build was segmented with
     synonyms: list[list[str]] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)  # {"file", "reason"}
+    build_seconds: float = 0.0  # how long the rebuild that wrote it took
     format: int = FORMAT_VERSION
 
     @classmethod

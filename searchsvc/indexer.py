@@ -135,6 +135,7 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
                 dictionary=changes.digest(extras.user_dict),
                 synonyms=extras.synonyms,
                 skipped=changes.skipped_meta(skipped),  # a full rebuild may have added some
+                build_seconds=round(time.perf_counter() - started, 3),
             )
             store.write_documents(tmp, entries)
             meta.write(tmp)

@@ -75,6 +75,7 @@ class SearchResult:
     # what a front end made of the hits (the web's HTML snippets and links),
     # kept with the result in the cache: every copy of a cached result shares it
     rendered: dict = field(default_factory=dict, compare=False, repr=False)
+    cached: bool = field(default=False, compare=False)  # this answer came from the result cache
 
     @property
     def pages(self) -> int:
@@ -107,9 +108,11 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = 10,
     """
     started = time.perf_counter()
     key = (query, page, per_page, tuple(section or ()), tuple(doc or ()))
-    cached = snapshot.results.get(key, lambda: _Cached(
+    computed = []
+    cached = snapshot.results.get(key, lambda: computed.append(1) or _Cached(
         _search(snapshot, query, page, per_page, section, doc, started)))
-    return dataclasses.replace(cached.result, took_ms=(time.perf_counter() - started) * 1000)
+    return dataclasses.replace(cached.result, took_ms=(time.perf_counter() - started) * 1000,
+                               cached=not computed)
 
 
 class _Cached:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,7 +21,7 @@ from flask import (Blueprint, current_app, g, jsonify, render_template, request,
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from . import search
+from . import metrics, search
 from .highlight import render, snippet_html
 from .index import EXTENSION, INTERNAL_KEYS, IndexUnavailable, snapshot, user_dictionary
 from .params import QUERY, SEARCH, SUGGEST, BadParameter, read
@@ -52,8 +54,11 @@ def _link(doc_id: str, paragraph: int, query: str) -> str:
 
 
 def run_search(params: dict) -> search.SearchResult:
-    return search.search(_snapshot(), params["query"], params["page"], params["per_page"],
-                         section=params["section"], doc=params["doc"])
+    result = search.search(_snapshot(), params["query"], params["page"], params["per_page"],
+                           section=params["section"], doc=params["doc"])
+    metrics.search_done(result)
+    g.result = result
+    return result
 
 
 def rendered_hits(result: search.SearchResult) -> list[tuple[str, str]]:
@@ -93,6 +98,21 @@ def api_suggest():
     params = read(SUGGEST, request.args.getlist, current_app.config, required=False)
     return jsonify({"query": params["query"],
                     "suggestions": search.suggest(_snapshot(), params["query"], params["limit"])})
+
+
+@bp.get("/metrics")
+def prometheus_metrics():
+    """Prometheus text format: requests and latency per endpoint and status
+    over every worker, zero-result searches, result-cache hits, and the
+    serving build's version, size, age and build time."""
+    def current():
+        try:
+            return snapshot(current_app)
+        except IndexUnavailable:
+            return None
+
+    body, content_type = metrics.exposition(current)
+    return current_app.response_class(body, content_type=content_type)
 
 
 @bp.get("/api/openapi.json")
@@ -320,6 +340,35 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 # page, the API's reads and the document view.
 CACHEABLE = {"web.index", "web.api_search", "web.api_suggest", "web.api_documents",
              "web.document"}
+
+
+@bp.before_app_request
+def _started():
+    g.started = time.perf_counter()
+
+
+@bp.after_app_request
+def _measured(response):
+    """Count and time every request by endpoint and status, and write its
+    JSON access line: for a search, the query's length, the hits and the
+    time taken; never the client's address unless LOG_CLIENT_IP is set."""
+    started = g.get("started")
+    if started is None:
+        return response
+    seconds = time.perf_counter() - started
+    endpoint = request.endpoint or "unknown"
+    metrics.observe(endpoint, response.status_code, seconds)
+    line = {"method": request.method, "path": request.path, "endpoint": endpoint,
+            "status": response.status_code, "ms": round(seconds * 1000, 2),
+            "worker": os.getpid()}
+    result = g.get("result")
+    if result is not None:
+        line.update(query_length=len(result.query), hits=result.total,
+                    took_ms=round(result.took_ms, 2), cached=result.cached)
+    if current_app.config.get("LOG_CLIENT_IP"):
+        line["client"] = request.remote_addr
+    metrics.access_line(line)
+    return response
 
 
 @bp.after_app_request

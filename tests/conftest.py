@@ -63,10 +63,14 @@ class Server:
         env = dict(os.environ, SEARCHSVC_CORPUS=str(self.corpus_dir),
                    SEARCHSVC_INDEX=str(self.index_dir), HOST="127.0.0.1", PORT=str(port),
                    WEB_CONCURRENCY=str(workers), GUNICORN_ACCESSLOG="/dev/null", **(env or {}))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-             "searchsvc:create_app()"], cwd=folder, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # a file, not a pipe nobody reads: the JSON access lines would fill
+        # a pipe's buffer under load and block the workers
+        self.log = folder / "gunicorn.log"
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+                 "searchsvc:create_app()"], cwd=folder, env=env,
+                stdout=out, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while True:
@@ -77,7 +81,7 @@ class Server:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.proc.kill()
-                pytest.fail("gunicorn did not start:\n" + self.proc.stdout.read().decode())
+                pytest.fail("gunicorn did not start:\n" + self.log.read_text(errors="replace"))
             time.sleep(0.1)
 
     def stop(self):

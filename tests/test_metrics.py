@@ -1,0 +1,93 @@
+"""/metrics and the JSON access log, in process and across gunicorn's workers."""
+
+import json
+import logging
+import re
+import urllib.parse
+
+import pytest
+
+from searchsvc import create_app
+from tests.conftest import fetch
+
+
+def value(text: str, name: str, **labels) -> float:
+    """A sample's value in Prometheus text (0 when absent)."""
+    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    pattern = rf"^{re.escape(name)}{re.escape('{' + want + '}') if want else ''} (\S+)$"
+    found = re.search(pattern, text, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_metrics_move_with_requests(seed_dirs):
+    corpus_dir, index_dir = seed_dirs
+    client = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_dir)}).test_client()
+    before = client.get("/metrics").get_data(as_text=True)
+    client.get("/api/search?q=营商环境&per_page=3")
+    client.get("/api/search?q=营商环境&per_page=3")  # the same again: from the result cache
+    client.get("/api/search?q=没有这种说法xyz")
+    client.get("/api/search?q=罗湖&page=0")  # a 400
+    r = client.get("/metrics")
+    after = r.get_data(as_text=True)
+    assert r.mimetype == "text/plain"
+    ok = dict(endpoint="web.api_search", status="200")
+    assert value(after, "searchsvc_requests_total", **ok) - \
+        value(before, "searchsvc_requests_total", **ok) == 3
+    bad = dict(endpoint="web.api_search", status="400")
+    assert value(after, "searchsvc_requests_total", **bad) - \
+        value(before, "searchsvc_requests_total", **bad) == 1
+    assert value(after, "searchsvc_zero_result_queries_total") - \
+        value(before, "searchsvc_zero_result_queries_total") == 1
+    assert value(after, "searchsvc_result_cache_total", outcome="hit") - \
+        value(before, "searchsvc_result_cache_total", outcome="hit") >= 1
+    assert value(after, "searchsvc_request_seconds_count", endpoint="web.api_search") > \
+        value(before, "searchsvc_request_seconds_count", endpoint="web.api_search")
+    version = client.get("/healthz").get_json()["index_version"]
+    assert value(after, "searchsvc_index_info", version=version) == 1
+    assert value(after, "searchsvc_index_paragraphs") == 34
+    assert value(after, "searchsvc_index_documents") == 1
+    assert value(after, "searchsvc_index_age_seconds") >= 0
+    assert value(after, "searchsvc_index_build_seconds") > 0
+
+
+def test_access_lines_are_json_without_the_client_unless_asked(seed_dirs):
+    corpus_dir, index_dir = seed_dirs
+    lines = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            lines.append(json.loads(record.getMessage()))
+
+    log = logging.getLogger("searchsvc.access")
+    keep = Keep()
+    log.addHandler(keep)
+    try:
+        for config in ({}, {"LOG_CLIENT_IP": True}):
+            app = create_app(dict(config, CORPUS_DIR=str(corpus_dir), INDEX_DIR=str(index_dir)))
+            app.test_client().get("/api/search?q=营商环境", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    finally:
+        log.removeHandler(keep)
+    plain, with_client = lines[-2:]
+    assert plain["path"] == "/api/search" and plain["status"] == 200
+    assert plain["query_length"] == 4 and plain["hits"] == 6 and plain["took_ms"] >= 0
+    assert "client" not in plain and "10.1.2.3" not in json.dumps(plain)
+    assert with_client["client"] == "10.1.2.3"
+
+
+@pytest.mark.server
+def test_metrics_count_every_worker(tmp_path, seed_text, start_server):
+    base, _, _ = start_server(tmp_path, {"luohu-2019.txt": seed_text}, workers=2)
+    before = fetch(base, "/metrics")[2]
+    n = 40
+    for i in range(n):  # new connections: both workers answer some
+        assert fetch(base, "/api/search?q=" + urllib.parse.quote(f"罗湖 {i}"))[0] == 200
+    after = fetch(base, "/metrics")[2]
+    ok = dict(endpoint="web.api_search", status="200")
+    assert value(after, "searchsvc_requests_total", **ok) - \
+        value(before, "searchsvc_requests_total", **ok) == n
+    log = (tmp_path / "gunicorn.log").read_text(errors="replace")
+    searches = [json.loads(line) for line in log.splitlines()
+                if line.startswith("{") and '"/api/search"' in line]
+    assert len(searches) == n
+    assert len({s["worker"] for s in searches}) == 2  # so the sum above is both workers'
+    assert all("client" not in s and s["query_length"] >= 4 for s in searches)
