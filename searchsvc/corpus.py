@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import formats
+from . import formats, pdf
 from .analysis import normalize_text
 
 # Lines of the news site's page, not of the report. Lines are compared after
@@ -266,7 +266,7 @@ def _read_formatted(reader: str, data: bytes) -> formats.Parsed:
         if reader == formats.HTML:
             return formats.read_html(data)
         if reader == formats.PDF:
-            return formats.read_pdf(data)
+            return pdf.read_pdf(data)
         return formats.read_docx(data)
     except ValueError:
         raise

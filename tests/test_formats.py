@@ -9,7 +9,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from searchsvc import cli, formats, index, indexer
+from searchsvc import cli, formats, index, indexer, pdf
 from searchsvc import search as S
 from tests.conftest import SEED, snippet_of, write_corpus
 from tests.samples import (CHROME_WORDS, FOOTER, NAV, heading, print_pdf, report_as_docx,
@@ -256,7 +256,7 @@ def test_latin_lines_join_with_one_space(tmp_path):
     page = ("<!doctype html><html><head><meta charset='utf-8'><title>Report</title>"
             "<style>p { width: 20em }</style></head><body><h1>Annual report</h1><p>"
             + " ".join(words * 2) + "</p></body></html>")
-    parsed = formats.read_pdf(print_pdf(page, tmp_path / "latin.pdf", furniture=False).read_bytes())
+    parsed = pdf.read_pdf(print_pdf(page, tmp_path / "latin.pdf", furniture=False).read_bytes())
     assert parsed.title == "Annual report"
     assert [t for _, t in parsed.paragraphs] == [" ".join(words * 2)]
 
@@ -273,7 +273,7 @@ def test_scanned_encrypted_and_truncated_pdfs_are_named(tmp_path):
                      + base64.b64encode(image.getvalue()).decode() + "'></body></html>",
                      tmp_path / "scan.pdf", furniture=False)
     with pytest.raises(formats.Unreadable, match="no text layer"):
-        formats.read_pdf(scan.read_bytes())
+        pdf.read_pdf(scan.read_bytes())
     doc = seed()
     printed = print_pdf(report_for_print(doc), tmp_path / "r.pdf").read_bytes()
     writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(printed)))
@@ -281,9 +281,9 @@ def test_scanned_encrypted_and_truncated_pdfs_are_named(tmp_path):
     encrypted = io.BytesIO()
     writer.write(encrypted)
     with pytest.raises(formats.Unreadable, match="encrypted"):
-        formats.read_pdf(encrypted.getvalue())
+        pdf.read_pdf(encrypted.getvalue())
     with pytest.raises(formats.Unreadable, match="damaged"):
-        formats.read_pdf(printed[:len(printed) // 2])
+        pdf.read_pdf(printed[:len(printed) // 2])
 
 
 def test_pages_show_on_the_results_and_in_the_document_view(formats_index):
@@ -313,9 +313,9 @@ def test_pdf_lines_join_by_script_and_hyphenated_words_join_whole():
     assert formats.join_lines("总投资", "245亿元") == "总投资245亿元"
 
     def line(text, top, left=40.0, right=560.0):
-        return formats._Line(text, 1, left, right, top, top - 12)
+        return pdf._Line(text, 1, left, right, top, top - 12)
 
-    parsed = formats._paragraphs([
+    parsed = pdf._paragraphs([
         line("An inter-", 700), line("national review of the district's reform", 686, right=400),
         line("第二段从缩进开始,讲的是城区", 660, left=64), line("更新。", 646, right=100),
         line("第三段。", 620, left=64, right=120)])
@@ -349,7 +349,7 @@ def test_a_long_pdf_whose_text_repeats_loses_no_line(tmp_path):
     several pages' edges) keeps every paragraph."""
     doc = seed()
     doc.paragraphs = [p for _ in range(3) for p in doc.paragraphs]
-    parsed = formats.read_pdf(print_pdf(report_for_print(doc), tmp_path / "x3.pdf").read_bytes())
+    parsed = pdf.read_pdf(print_pdf(report_for_print(doc), tmp_path / "x3.pdf").read_bytes())
     assert [flat(t) for _, t in parsed.paragraphs] == [flat(p.text) for p in doc.paragraphs]
     assert parsed.pages[-1] > 12
 
