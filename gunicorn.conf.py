@@ -40,6 +40,12 @@ if _METRICS_OWNED:
     import tempfile
 
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="searchsvc-metrics-")
+else:  # a folder given (a container's volume): a previous run's counts do not carry over
+    import glob
+
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+    for stale in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+        os.remove(stale)
 
 
 def child_exit(server, worker):
