@@ -32,17 +32,28 @@ def heading(label: str, text: str) -> str:
     return f"{label} {text}".strip()
 
 
-def report_as_html(doc, charset: str = "utf-8") -> bytes:
-    """The report as a news site would serve it: navigation, share buttons,
-    a footer, a script and a style around the article."""
-    body = [f"<h1>{html.escape(doc.title)}</h1>"]
+def blocks(doc):
+    """The report as a writer lays it out, in order: (1, title), then
+    (2, section heading) where a section starts and (0, paragraph text)."""
+    yield 1, doc.title
     section = None
     for p in doc.paragraphs:
         if p.section != section:
             section = p.section
             if section:
-                body.append(f"<h2>{html.escape(heading(section, p.heading))}</h2>")
-        body.append(f"<p>{html.escape(p.text)}</p>")
+                yield 2, heading(section, p.heading)
+        yield 0, p.text
+
+
+def _article_html(doc) -> list[str]:
+    return [f"<h{level}>{html.escape(text)}</h{level}>" if level else
+            f"<p>{html.escape(text)}</p>" for level, text in blocks(doc)]
+
+
+def report_as_html(doc, charset: str = "utf-8") -> bytes:
+    """The report as a news site would serve it: navigation, share buttons,
+    a footer, a script and a style around the article."""
+    body = _article_html(doc)
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="{charset}">
 <title>{html.escape(doc.title)} - 南方都市报</title>
@@ -77,14 +88,7 @@ def print_pdf(page_html: str, pdf: Path, furniture: bool = True) -> Path:
 def report_for_print(doc) -> str:
     """The report as a clean article page: long paragraphs that wrap, first
     lines indented, headings in larger type."""
-    body = [f"<h1>{html.escape(doc.title)}</h1>"]
-    section = None
-    for p in doc.paragraphs:
-        if p.section != section:
-            section = p.section
-            if section:
-                body.append(f"<h2>{html.escape(heading(section, p.heading))}</h2>")
-        body.append(f"<p>{html.escape(p.text)}</p>")
+    body = _article_html(doc)
     return ("<!doctype html><html><head><meta charset='utf-8'>"
             f"<title>{html.escape(doc.title)}</title><style>body {{ font-size: 14pt }} "
             "p { text-indent: 2em; margin: .4em 0 }</style></head><body>"
@@ -95,25 +99,17 @@ def report_as_docx(doc, path: Path) -> Path:
     d = docx.Document()
     d.core_properties.title = doc.title
     d.core_properties.author = doc.author
-    d.add_heading(doc.title, level=1)
-    section = None
-    for p in doc.paragraphs:
-        if p.section != section:
-            section = p.section
-            if section:
-                d.add_heading(heading(section, p.heading), level=2)
-        d.add_paragraph(p.text)
+    for level, text in blocks(doc):
+        if level:
+            d.add_heading(text, level=level)
+        else:
+            d.add_paragraph(text)
     d.save(path)
     return path
 
 
 def report_as_markdown(doc) -> str:
-    out = [f"# {doc.title}", ""]
-    section = None
-    for p in doc.paragraphs:
-        if p.section != section:
-            section = p.section
-            if section:
-                out += [f"## {heading(section, p.heading)}", ""]
-        out += [p.text, ""]
+    out = []
+    for level, text in blocks(doc):
+        out += ["#" * level + " " + text if level else text, ""]
     return "\n".join(out)
