@@ -74,11 +74,10 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
             bar.__exit__(None, None, None)
     kinds: dict[str, int] = {}
     for skipped in report.skipped:
-        ext = corpus.unsupported(skipped.reason)
-        if ext is None:
-            click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+        if skipped.unsupported:
+            kinds[skipped.unsupported] = kinds.get(skipped.unsupported, 0) + 1
         else:
-            kinds[ext] = kinds.get(ext, 0) + 1
+            click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
     if kinds:
         counts = ", ".join(f"{ext} {n}" for ext, n in sorted(kinds.items()))
         click.echo(f"skipped {sum(kinds.values())} file(s) of unsupported type: {counts} "

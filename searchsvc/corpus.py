@@ -81,6 +81,15 @@ class Skipped:
 
     path: str
     reason: str
+    unsupported: str = ""  # the extension, when the file is of a type not read
+
+
+class Unsupported(ValueError):
+    """A file of a type no reader takes."""
+
+    def __init__(self, extension: str):
+        super().__init__(f"unsupported type ({extension})")
+        self.extension = extension
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -107,11 +116,6 @@ def document_files(corpus_dir: str | Path) -> list[Path]:
         raise CorpusError(f"no documents in corpus folder: {folder}")
     return files
 
-
-def unsupported(reason: str) -> str | None:
-    """The extension a skip reason names as an unsupported type, else None."""
-    found = re.match(r"^unsupported type \((.*)\)$", reason)
-    return found.group(1) if found else None
 
 
 def doc_id_for(path: Path) -> str:
@@ -239,8 +243,7 @@ def parse_source(source: Source) -> Document:
     raise ValueError when it cannot be used."""
     reader = formats.kind(source.path.name, source.data)
     if reader is None:
-        suffix = source.path.suffix.lower() or "no extension"
-        raise ValueError(f"unsupported type ({suffix})")
+        raise Unsupported(source.path.suffix.lower() or "no extension")
     if reader == formats.TEXT:
         text, encoding = decode(source.data)
         doc = parse_text(text, source.doc_id, str(source.path), encoding)
@@ -290,7 +293,7 @@ def parse_or_skip(source: Source, skipped: list[Skipped]) -> Document | None:
     try:
         return parse_source(source)
     except ValueError as exc:
-        skipped.append(Skipped(str(source.path), str(exc)))
+        skipped.append(Skipped(str(source.path), str(exc), getattr(exc, "extension", "")))
         return None
 
 
