@@ -166,7 +166,11 @@ def paragraph_count(folder: Path) -> int:
 
 def user_dictionary(folder: Path) -> str | None:
     """The user dictionary a build was segmented with (from its schema)."""
-    return getattr(whoosh_index.open_dir(str(folder)).schema[FIELD].analyzer, "user_dict", None)
+    return _user_dict(whoosh_index.open_dir(str(folder)).schema)
+
+
+def _user_dict(schema) -> str | None:
+    return getattr(schema[FIELD].analyzer, "user_dict", None)
 
 
 # --------------------------------------------------------------------------
@@ -196,7 +200,7 @@ class WordIndex:
         self.docnums = sum(self.part_sizes)
         self.deleted = FrozenBitMap(base + d for leaf, base in self._leaves
                                     if leaf.has_deletions() for d in leaf.deleted_docs_set)
-        self.user_dict = getattr(self._index.schema[FIELD].analyzer, "user_dict", None)
+        self.user_dict = _user_dict(self._index.schema)
 
     def close(self) -> None:
         self._searcher.close()
