@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 from array import array
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+
 from . import grams, store, wordindex
 from .analysis import flat_text, normalize_text
 from .cache import SizedLRU
@@ -114,6 +116,15 @@ def switch(index_dir: Path, name: str) -> None:
 def builds(index_dir: Path) -> list[Path]:
     """Every complete build in ``index_dir``, oldest first."""
     return sorted(p for p in index_dir.glob("build-*") if p.is_dir() and not p.name.endswith(".tmp"))
+
+
+def prune(index_dir: Path, keep: int) -> None:
+    """Remove all but the ``keep`` newest builds, the current one always kept
+    (compared resolved: ``index_dir`` may be relative or a symlink)."""
+    current = current_path(index_dir)
+    older = [b for b in builds(index_dir) if b.resolve() != current]
+    for old in older[:max(0, len(older) - (keep - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def current_path(index_dir: str | Path) -> Path | None:

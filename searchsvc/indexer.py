@@ -26,8 +26,7 @@ from pathlib import Path
 
 from . import changes, corpus, grams, store, wordindex
 from .analysis import analyse_paragraph, segmenter
-from .index import (CURRENT, LOCK_FILE, META_FILE, Meta, builds, current_path, normalized_file,
-                    switch)
+from .index import CURRENT, LOCK_FILE, META_FILE, Meta, normalized_file, prune, switch
 
 class RebuildInProgress(Exception):
     """Another rebuild holds the lock."""
@@ -145,7 +144,7 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         switch(index_dir, name)
-        _prune(index_dir, keep=2)
+        prune(index_dir, keep=2)
         return BuildReport(str(final), len(entries), paragraphs,
                            time.perf_counter() - started, _dir_size(final), skipped,
                            mode="incremental" if plan.incremental else "full",
@@ -366,10 +365,3 @@ def _remove_stale_builds(index_dir: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
     for p in index_dir.glob(f".{CURRENT}.*.tmp"):
         p.unlink(missing_ok=True)
-
-
-def _prune(index_dir: Path, keep: int) -> None:
-    current = current_path(index_dir)
-    older = [b for b in builds(index_dir) if b != current]
-    for old in older[:max(0, len(older) - (keep - 1))]:
-        shutil.rmtree(old, ignore_errors=True)

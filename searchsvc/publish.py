@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .index import CURRENT, IndexUnavailable, Meta, Snapshot, builds, current_path, switch
+from .index import CURRENT, IndexUnavailable, Meta, Snapshot, current_path, prune, switch
 
 _REMOTE = re.compile(r"^(?P<host>[^/:]+):(?P<path>.+)$")
 RSYNC_TIMEOUT = 600  # seconds for one copy
@@ -97,10 +97,7 @@ def _to_folder(source: Path, folder: Path, keep: int) -> None:
         switch(folder, source.name)
     except OSError as exc:
         raise PublishError(f"cannot switch {folder / CURRENT}: {exc.strerror or exc}") from None
-    current = final.resolve()
-    older = [b for b in builds(folder) if b.resolve() != current]
-    for old in older[:max(0, len(older) - (keep - 1))]:
-        shutil.rmtree(old, ignore_errors=True)
+    prune(folder, keep)
 
 
 def _check(build: Path) -> None:
