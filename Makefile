@@ -11,7 +11,7 @@ CHROMIUM  := /usr/bin/chromium
 CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install lock browser-deps rsync-dep bench-deps run rebuild test soak bench relevance screenshots clean
+.PHONY: install lock browser-deps rsync-dep nginx-dep bench-deps run rebuild cluster test soak bench cluster-bench relevance screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,7 +54,20 @@ rsync-dep:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsync >/dev/null; \
 	fi
 
-test: install browser-deps rsync-dep
+## Debian's nginx, the load balancer of `make cluster` and its tests (installed once)
+nginx-dep:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  echo "installing Debian package nginx for the cluster"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	fi
+
+## Three replicas behind nginx on http://127.0.0.1:8080 from one build (CLUSTER_ARGS: see --help)
+cluster: install nginx-dep rsync-dep
+	$(BIN)/searchsvc rebuild --if-missing
+	$(BIN)/searchsvc cluster $(CLUSTER_ARGS)
+
+test: install browser-deps rsync-dep nginx-dep
 	$(BIN)/python -m pytest
 
 ## One minute of load at 400 req/s through gunicorn (not part of make test)

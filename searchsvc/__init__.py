@@ -31,6 +31,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     index.init_app(app)
     app.register_blueprint(web.bp)
     app.wsgi_app = web.RawQueryString(app.wsgi_app)
+    if app.config["PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     return app
 
 

@@ -7,6 +7,7 @@ The writer (``indexer``) is imported by the rebuild command alone, so
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -125,6 +126,80 @@ def publish(destinations, index_dir, keep):
     if failed:
         raise click.ClickException(f"{failed} of {len(destinations)} destination(s) failed; "
                                    "they keep serving their previous build")
+
+
+@main.command()
+@click.option("--replicas", default=3, type=click.IntRange(1, 16), show_default=True)
+@click.option("--port", default=8080, type=click.IntRange(1, 65535), show_default=True,
+              help="nginx's port on 127.0.0.1.")
+@click.option("--replica-port", default=8101, type=click.IntRange(1, 65535), show_default=True,
+              help="The first replica's port; the others follow it.")
+@click.option("--workers", default=2, type=click.IntRange(1, 64), show_default=True,
+              help="gunicorn workers per replica.")
+@click.option("--folder", default="run/cluster", show_default=True, metavar="DIR",
+              help="Where the replicas' index folders, nginx's config and the logs go.")
+@click.option("--no-cache", is_flag=True, help="Turn nginx's answer cache off.")
+@click.option("--rate", default=20, type=click.IntRange(0, None), show_default=True,
+              help="Requests per second per client address (0: no limit).")
+@click.option("--index", "index_dir", metavar="DIR", help="Index folder [env SEARCHSVC_INDEX].")
+@click.option("--corpus", "corpus_dir", metavar="DIR", help="Corpus folder [env SEARCHSVC_CORPUS].")
+def cluster(replicas, port, replica_port, workers, folder, no_cache, rate, index_dir, corpus_dir):
+    """Replicas of the service behind nginx on 127.0.0.1, from one build.
+
+    Publishes the current build to each replica's index folder, starts the
+    replicas (gunicorn) and nginx (deploy/nginx.conf.template), and keeps
+    them running until Ctrl-C, starting again a replica that exits. Run from
+    the project folder. A new build reaches them with
+    `searchsvc publish DIR/replica-*/index`.
+    """
+    from .cluster import Cluster, ClusterError
+
+    cfg = _settings(corpus_dir, index_dir)
+    group = Cluster(folder, cfg["INDEX_DIR"], cfg["CORPUS_DIR"],
+                    [replica_port + i for i in range(replicas)], port, workers=workers,
+                    cache=not no_cache, rate=rate)
+    try:
+        group.start()
+        click.echo(f"serving http://127.0.0.1:{port}/ through nginx from {replicas} replica(s) "
+                   f"({', '.join(r.base for r in group.replicas)}); logs and index folders "
+                   f"in {group.folder}; Ctrl-C stops")
+        group.serve_forever(click.echo)
+    except ClusterError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command("nginx-config")
+@click.option("--upstream", "upstreams", multiple=True, required=True, metavar="HOST:PORT",
+              help="A replica; give one per replica.")
+@click.option("--listen", default="127.0.0.1:8080", show_default=True,
+              help="nginx's listen address.")
+@click.option("--state", default="/var/cache/nginx", show_default=True, metavar="DIR",
+              help="nginx's folder for temporary files and the cache (must exist).")
+@click.option("--pid", default="/run/nginx.pid", show_default=True)
+@click.option("--error-log", default="/var/log/nginx/error.log", show_default=True)
+@click.option("--access-log", default="/var/log/nginx/access.log", show_default=True)
+@click.option("--user", default="www-data", show_default=True,
+              help="The user nginx's workers run as.")
+@click.option("--no-cache", is_flag=True, help="Turn nginx's answer cache off.")
+@click.option("--rate", default=20, type=click.IntRange(0, None), show_default=True,
+              help="Requests per second per client address (0: no limit).")
+@click.option("--burst", default=40, type=click.IntRange(0, None), show_default=True,
+              help="Requests over the rate let through at once.")
+@click.option("--log-client-ip", is_flag=True, help="Put the client's address in the access log.")
+@click.option("--template", default=str(Path("deploy") / "nginx.conf.template"),
+              show_default=True, type=click.Path(dir_okay=False))
+def nginx_config(upstreams, listen, state, pid, error_log, access_log, user, no_cache, rate,
+                 burst, log_client_ip, template):
+    """Print an nginx.conf for replicas of the service (deploy/'s template)."""
+    from .cluster import ClusterError, NginxSite, render
+
+    site = NginxSite(listen=listen, upstreams=list(upstreams), state=state, pid=pid,
+                     error_log=error_log, access_log=access_log, user=user or None,
+                     cache=not no_cache, rate=rate, burst=burst, log_client_ip=log_client_ip)
+    try:
+        click.echo(render(site, Path(template)), nl=False)
+    except ClusterError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command("search")

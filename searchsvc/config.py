@@ -20,6 +20,9 @@ SETTINGS = (
     ("MAX_PAGE", 1000, None, "Deepest results page a client may ask for."),
     ("LOG_CLIENT_IP", False, "SEARCHSVC_LOG_CLIENT_IP",
      "Put the client's address in the JSON access log (1/true); off by default."),
+    ("PROXIES", 0, "SEARCHSVC_PROXIES",
+     "Proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are trusted, so the "
+     "client's address is the one they saw; 0 trusts none."),
 )
 
 DEFAULTS = {name: default for name, default, _env, _help in SETTINGS}

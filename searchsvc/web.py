@@ -338,6 +338,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 # Answers a shared cache may keep while the build is the same: the search
 # page, the API's reads and the document view.
+SHARED_CACHE_SECONDS = 3600  # nginx drops entries unused for 10 minutes anyway
 CACHEABLE = {"web.index", "web.api_search", "web.api_suggest", "web.api_documents",
              "web.document"}
 
@@ -389,6 +390,9 @@ def _versioned(response):
                                       ensure_ascii=False).encode()).hexdigest()[:32]
         response.set_etag(tag, weak=True)
         response.headers["Cache-Control"] = "public, no-cache"
+        # for nginx in front (deploy/): keep it while this build serves;
+        # nginx keys its cache on the version and hides this header
+        response.headers["X-Accel-Expires"] = str(SHARED_CACHE_SECONDS)
         response.make_conditional(request)
     return response
 
