@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import changes, corpus, grams, store, wordindex
+from . import changes, corpus, grams, runs, store, wordindex
 from .analysis import analyse_paragraph, segmenter
 from .index import CURRENT, LOCK_FILE, META_FILE, Meta, normalized_file, prune, switch
 
@@ -87,10 +87,24 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
     first one, or when the parts or deletions have piled up) indexes every
     document again, a part per core. ``progress(done, total, label)`` is
     called as documents are indexed. Raises CorpusError (nothing to index),
-    RebuildInProgress.
+    RebuildInProgress. Its outcome is left for /metrics (``runs``).
     """
     started = time.perf_counter()
-    index_dir = Path(index_dir)
+    try:
+        report = _build_index(corpus_dir, Path(index_dir), progress, full, started)
+    except RebuildInProgress:
+        raise  # another rebuild is running; its own outcome will be recorded
+    except BaseException as exc:
+        runs.record(index_dir, "rebuild", ok=False, seconds=time.perf_counter() - started,
+                    reason=str(exc) or type(exc).__name__)
+        raise
+    runs.record(index_dir, "rebuild", ok=True, seconds=report.seconds, mode=report.mode,
+                version=Path(report.path).name)
+    return report
+
+
+def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
+                 started: float) -> BuildReport:
     index_dir.mkdir(parents=True, exist_ok=True)
     with _RebuildLock(index_dir) as lock:
         _remove_stale_builds(index_dir)

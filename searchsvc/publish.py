@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import runs
 from .index import CURRENT, IndexUnavailable, Meta, Snapshot, current_path, prune, switch
 
 _REMOTE = re.compile(r"^(?P<host>[^/:]+):(?P<path>.+)$")
@@ -46,18 +47,24 @@ def publish(index_dir: str | Path, destinations: list[str], keep: int = 2) -> li
     Meta.read(source)  # a build of this version, whole enough to publish
     if keep < 1:
         raise ValueError("--keep must be at least 1")
-    results = []
+    results, outcomes, begun = [], [], time.perf_counter()
     for destination in destinations:
         started = time.perf_counter()
         try:
             remote = _REMOTE.match(destination)
             if remote and not Path(destination).exists():
-                _to_host(source, remote["host"], remote["path"], keep)
+                _to_host(source, remote["host"], remote["path"], keep, started)
             else:
-                _to_folder(source, Path(destination), keep)
+                _to_folder(source, Path(destination), keep, started)
             results.append(Published(destination, source.name, time.perf_counter() - started))
         except PublishError as exc:
             results.append(exc)
+        outcomes.append({"destination": destination, "ok": not isinstance(results[-1], Exception),
+                         "seconds": round(time.perf_counter() - started, 3),
+                         **({"reason": str(results[-1])} if isinstance(results[-1], Exception)
+                            else {})})
+    runs.record(index_dir, "publish", version=source.name, destinations=outcomes,
+                ok=all(o["ok"] for o in outcomes), seconds=time.perf_counter() - begun)
     return results
 
 
@@ -74,7 +81,7 @@ def _rsync(args: list[str]) -> None:
         raise PublishError(f"the copy failed: {reason}")
 
 
-def _to_folder(source: Path, folder: Path, keep: int) -> None:
+def _to_folder(source: Path, folder: Path, keep: int, started: float) -> None:
     if folder.resolve() == source.parent.resolve():
         raise PublishError("this is the index folder the build comes from")
     try:
@@ -97,6 +104,8 @@ def _to_folder(source: Path, folder: Path, keep: int) -> None:
         switch(folder, source.name)
     except OSError as exc:
         raise PublishError(f"cannot switch {folder / CURRENT}: {exc.strerror or exc}") from None
+    runs.record(folder, "received", version=source.name,
+                seconds=round(time.perf_counter() - started, 3))
     prune(folder, keep)
 
 
@@ -108,7 +117,7 @@ def _check(build: Path) -> None:
         raise PublishError(f"the copy does not open: {exc}") from None
 
 
-def _to_host(source: Path, host: str, path: str, keep: int) -> None:
+def _to_host(source: Path, host: str, path: str, keep: int, started: float) -> None:
     """The same steps on another machine, through rsync and ssh: copy under
     a temporary name, rename, switch with a renamed symlink, prune."""
     name = source.name
@@ -118,6 +127,7 @@ def _to_host(source: Path, host: str, path: str, keep: int) -> None:
               f"if [ -d {name} ]; then rm -rf {name}.tmp; else mv {name}.tmp {name}; fi; "
               f"test -f {name}/meta.json; ln -sfn {name} .{CURRENT}.publish; "
               f"mv -T .{CURRENT}.publish {CURRENT}; "
+              f"{runs.received_script(name, time.perf_counter() - started)}; "
               f"ls -d build-* | grep -v -e '\\.tmp$' -e '^{name}$' | sort | head -n -{keep - 1} "
               f"| xargs -r rm -rf")
     try:

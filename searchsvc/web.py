@@ -103,15 +103,16 @@ def api_suggest():
 @bp.get("/metrics")
 def prometheus_metrics():
     """Prometheus text format: requests and latency per endpoint and status
-    over every worker, zero-result searches, result-cache hits, and the
-    serving build's version, size, age and build time."""
+    over every worker, zero-result searches, result-cache hits, the
+    serving build's version, size, age and build time, and the outcome and
+    duration of the last rebuild and publish."""
     def current():
         try:
             return snapshot(current_app)
         except IndexUnavailable:
             return None
 
-    body, content_type = metrics.exposition(current)
+    body, content_type = metrics.exposition(current, current_app.config["INDEX_DIR"])
     return current_app.response_class(body, content_type=content_type)
 
 

@@ -74,6 +74,72 @@ def test_access_lines_are_json_without_the_client_unless_asked(seed_dirs):
     assert with_client["client"] == "10.1.2.3"
 
 
+@pytest.mark.parametrize("proxies, logged", [(0, "127.0.0.1"), (1, "10.1.2.3")])
+def test_behind_nginx_the_client_is_the_one_it_saw(seed_dirs, proxies, logged):
+    """SEARCHSVC_PROXIES=1 (as the cluster's replicas run) trusts nginx's
+    X-Forwarded-For; without it a client could not forge its address."""
+    corpus_dir, index_dir = seed_dirs
+    lines = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            lines.append(json.loads(record.getMessage()))
+
+    log = logging.getLogger("searchsvc.access")
+    keep = Keep()
+    log.addHandler(keep)
+    try:
+        app = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_dir),
+                          "LOG_CLIENT_IP": True, "PROXIES": proxies})
+        app.test_client().get("/api/search?q=罗湖", headers={"X-Forwarded-For": "10.1.2.3"},
+                              environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    finally:
+        log.removeHandler(keep)
+    assert lines[-1]["client"] == logged
+
+
+def test_last_rebuild_and_publish_outcomes_are_metrics(tmp_path):
+    """The commands leave their outcome in the index folder; the servers of
+    the build's folder and of a replica's folder show it."""
+    from searchsvc import indexer
+    from searchsvc.corpus import CorpusError
+    from searchsvc.publish import publish
+    from tests.conftest import write_corpus
+
+    def scrape(folder):
+        app = create_app({"CORPUS_DIR": str(corpus), "INDEX_DIR": str(folder)})
+        return app.test_client().get("/metrics").get_data(as_text=True)
+
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "标题\n罗湖的营商环境。"})
+    main = tmp_path / "main"
+    indexer.build_index(corpus, main)
+    text = scrape(main)
+    assert value(text, "searchsvc_rebuild_last_success") == 1
+    assert value(text, "searchsvc_rebuild_last_seconds") > 0
+    assert value(text, "searchsvc_rebuild_last_timestamp_seconds") > 1.7e9
+    assert "searchsvc_publish_last_success" not in text
+
+    (corpus / "a.txt").unlink()
+    with pytest.raises(CorpusError):
+        indexer.build_index(corpus, main)
+    text = scrape(main)
+    assert value(text, "searchsvc_rebuild_last_success") == 0
+    assert value(text, "searchsvc_index_paragraphs") == 1  # the old build still serves
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    replica = tmp_path / "replica"
+    publish(main, [str(replica), str(blocked / "sub")])
+    text = scrape(main)
+    assert value(text, "searchsvc_publish_last_success", destination=str(replica)) == 1
+    assert value(text, "searchsvc_publish_last_success", destination=str(blocked / "sub")) == 0
+    assert value(text, "searchsvc_publish_last_seconds", destination=str(replica)) > 0
+    text = scrape(replica)
+    assert value(text, "searchsvc_publish_received_last_success") == 1
+    assert value(text, "searchsvc_publish_received_last_timestamp_seconds") > 1.7e9
+    assert "searchsvc_rebuild_last_success" not in text
+
+
 @pytest.mark.server
 def test_metrics_count_every_worker(tmp_path, seed_text, start_server):
     """Searches from eight threads at once, in batches until the access log
