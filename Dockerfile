@@ -1,4 +1,6 @@
 # searchsvc: the report search service, index built into the image.
+# docker-compose.yml runs it as replicas over a shared /srv/index volume
+# (a fresh named volume takes the owner of /srv/index below).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
@@ -10,7 +12,7 @@ COPY pyproject.toml requirements.lock README.md gunicorn.conf.py ./
 COPY searchsvc ./searchsvc
 RUN pip install -c requirements.lock . && useradd --create-home --uid 10001 searchsvc
 COPY corpus ./corpus
-RUN mkdir -p index && chown -R searchsvc:searchsvc /app
+RUN mkdir -p index /srv/index /srv/corpus && chown -R searchsvc:searchsvc /app /srv/index
 
 USER searchsvc
 RUN searchsvc rebuild

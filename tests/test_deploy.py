@@ -1,0 +1,96 @@
+"""docker-compose.yml cannot run here (no Docker engine): its topology is
+checked by reading it, and its nginx config is the template the loopback
+cluster tests run (deploy/nginx.conf.template), rendered for the compose
+services and checked by nginx itself."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from searchsvc import cluster
+from tests.conftest import ROOT
+
+COMPOSE = ROOT / "docker-compose.yml"
+COMPOSE_NGINX = ROOT / "deploy" / "nginx-compose.conf"
+REPLICAS = ["replica1", "replica2", "replica3"]
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+def compose_site(compose) -> cluster.NginxSite:
+    """The nginx config docker-compose.yml needs: its replicas' names and port,
+    the official image's user and folders, logs to the container's output."""
+    ports = {name: compose["services"][name]["expose"][0] for name in REPLICAS}
+    listen = compose["services"]["nginx"]["ports"][0].split(":")[-1]
+    return cluster.NginxSite(listen=listen, upstreams=[f"{n}:{ports[n]}" for n in REPLICAS],
+                             state="/var/cache/nginx", pid="/var/run/nginx.pid",
+                             error_log="/dev/stderr", access_log="/dev/stdout", user="nginx")
+
+
+def test_replicas_share_one_published_index_volume(compose):
+    services = compose["services"]
+    assert set(services) == {"indexer", "nginx", *REPLICAS}
+    indexer = services["indexer"]
+    index_path = indexer["environment"]["SEARCHSVC_INDEX"]
+    assert f"index:{index_path}" in indexer["volumes"]  # the indexer writes it
+    assert indexer["command"] == ["searchsvc", "rebuild"]
+    for name in REPLICAS:
+        replica = services[name]
+        assert replica["environment"]["SEARCHSVC_INDEX"] == index_path
+        assert f"index:{index_path}:ro" in replica["volumes"]  # replicas only read it
+        assert replica["environment"]["SEARCHSVC_PROXIES"] == "1"
+        assert replica["depends_on"]["indexer"]["condition"] == "service_completed_successfully"
+        assert "ports" not in replica  # reached through nginx only
+    assert "index" in compose["volumes"]
+    nginx = services["nginx"]
+    assert "./deploy/nginx-compose.conf:/etc/nginx/nginx.conf:ro" in nginx["volumes"]
+    assert {n: c["condition"] for n, c in nginx["depends_on"].items()} == \
+        {n: "service_healthy" for n in REPLICAS}
+    # the image makes the volume's folder its user's, and serves on the exposed port
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"chown -R searchsvc:searchsvc .*" + re.escape(index_path), dockerfile)
+    assert "PORT=8000" in dockerfile and services["replica1"]["expose"] == ["8000"]
+
+
+def test_compose_nginx_config_is_the_template_rendered_for_it(compose):
+    rendered = cluster.render(compose_site(compose), ROOT / cluster.TEMPLATE)
+    assert COMPOSE_NGINX.read_text(encoding="utf-8") == rendered, (
+        "deploy/nginx-compose.conf is out of date: render it again with "
+        "`searchsvc nginx-config --upstream replica1:8000 --upstream replica2:8000 "
+        "--upstream replica3:8000 --listen 80 --state /var/cache/nginx "
+        "--pid /var/run/nginx.pid --error-log /dev/stderr --access-log /dev/stdout "
+        "--user nginx > deploy/nginx-compose.conf`")
+    for name in REPLICAS:
+        assert f"server {name}:8000 max_fails=3 fail_timeout=5s;" in rendered
+
+
+def test_nginx_accepts_the_compose_config(compose, tmp_path):
+    """nginx -t on it, with the replicas' names resolving as compose's
+    network would (a private /etc/hosts) and this machine's folders and user
+    in place of the image's."""
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare (util-linux) is needed to give nginx the replicas' host names")
+    site = dataclasses.replace(compose_site(compose), state=str(tmp_path),
+                               pid=str(tmp_path / "nginx.pid"), user=None,
+                               error_log="stderr", access_log=str(tmp_path / "access.log"))
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(cluster.render(site, ROOT / cluster.TEMPLATE))
+    hosts = tmp_path / "hosts"
+    hosts.write_text("".join(f"127.0.0.1 {name}\n" for name in REPLICAS))
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f'mount --bind "{hosts}" /etc/hosts && exec "$@"', "sh",
+         cluster.nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(conf), "-e", "stderr"],
+        capture_output=True, text=True)
+    if "unshare failed" in done.stderr or "mount:" in done.stderr:
+        pytest.skip(f"no private mount namespace here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    assert "test is successful" in done.stderr
