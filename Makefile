@@ -84,6 +84,10 @@ bench-deps:
 bench: install bench-deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+## The Zipf log through nginx with 1 and 3 replicas, cache off and on (not part of make test)
+cluster-bench: install bench-deps nginx-dep
+	$(BIN)/python bench/cluster.py $(BENCH_ARGS)
+
 ## Ranking on 2,000 DRCD questions against FTS5 and Whoosh (not part of make test)
 relevance: install
 	$(BIN)/python bench/relevance.py --out bench/results/relevance.json

@@ -39,3 +39,23 @@ def test_bench_harness_runs_on_a_tiny_corpus(tmp_path):
         assert log[system]["log"]["requests"] > 0 and log[system]["log"]["errors"] == 0
         assert log[system]["questions"]["requests"] > 0
     assert log["ratios"]["rps"] > 0 and tiny["build_share"] > 0
+
+
+def test_cluster_bench_runs_every_setup(tmp_path):
+    """bench/cluster.py: every setup answers the log without an error; the
+    cached setups are served mostly by nginx."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import cluster as cluster_bench
+
+    corpus_dir = write_corpus(tmp_path / "tiny", {"luohu-2019.txt": SEED.read_text("utf-8")})
+    out = tmp_path / "cluster.json"
+    assert cluster_bench.main(["--corpus", str(corpus_dir), "--seconds", "1", "--workers", "1",
+                               "--concurrency", "2", "--out", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["peer"]["requests"] > 0 and data["peer"]["errors"] == 0
+    assert set(data["setups"]) == {name for name, *_ in cluster_bench.SETUPS}
+    for name, setup in data["setups"].items():
+        assert setup["requests"] > 0 and setup["errors"] == 0, name
+        assert setup["metrics_ms"]["server_mean"] > 0
+    assert data["setups"]["nginx + cache, 3 replicas"]["cache_hits"] > 0.5
+    assert data["setups"]["nginx, 3 replicas"]["cache_hits"] == 0
