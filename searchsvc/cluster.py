@@ -25,6 +25,7 @@ from pathlib import Path
 TEMPLATE = Path("deploy") / "nginx.conf.template"
 GUNICORN_CONF = Path("gunicorn.conf.py")
 START_SECONDS = 60  # a replica loads jieba's dictionary and opens its build
+RESTART_EVERY = 5.0  # seconds between restarts of one replica by serve_forever
 
 
 class ClusterError(Exception):
@@ -320,13 +321,17 @@ class Cluster:
         stop = []
         previous = {s: signal.signal(s, lambda *_: stop.append(1))
                     for s in (signal.SIGINT, signal.SIGTERM)}
+        restarted: dict[int, float] = {}
         try:
             while not stop:
                 if self.nginx.poll() is not None:
                     raise ClusterError("nginx exited; see " + str(self.nginx_folder / "error.log"))
                 for i in self.dead():
+                    if time.monotonic() - restarted.get(i, -RESTART_EVERY) < RESTART_EVERY:
+                        continue  # one that cannot start is not restarted in a tight loop
                     say(f"replica {i + 1} exited (code {self.replicas[i].proc.returncode}); "
-                        "starting it again")
+                        f"starting it again (log: {self.replicas[i].log})")
+                    restarted[i] = time.monotonic()
                     self.start_replica(i, wait=False)
                 time.sleep(0.5)
         finally:

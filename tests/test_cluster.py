@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -264,15 +266,46 @@ def test_make_cluster_command_serves_the_page_and_stops_everything(tmp_path):
     try:
         line = command.stdout.readline()
         assert f"serving http://127.0.0.1:{port}/ through nginx from 2 replica(s)" in line, line
-        status, headers, body = get(f"http://127.0.0.1:{port}/?q=" + urllib.parse.quote("民生实事"))
+        page = f"http://127.0.0.1:{port}/?q=" + urllib.parse.quote("民生实事")
+        status, headers, body = get(page)
         assert status == 200 and "<mark>民生实事</mark>" in body.decode()
         assert headers["X-Index-Version"] == index.current_path(tmp_path / "index").name
+        # a replica that dies is started again; nginx answers meanwhile
+        os.kill(_child_serving(command.pid, first), signal.SIGKILL)
+        line = command.stdout.readline()
+        assert "replica 1 exited" in line and "starting it again" in line, line
+        assert get(page)[0] == 200
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if get(f"http://127.0.0.1:{first}/healthz", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the replica was not started again")
     finally:
         command.send_signal(signal.SIGINT)
         command.wait(30)
     for p in (port, first, first + 1):
         with pytest.raises(OSError):
             get(f"http://127.0.0.1:{p}/healthz", timeout=2)
+
+
+def _child_serving(parent: int, port: int) -> int:
+    """The pid of ``parent``'s child process started with PORT=port (a
+    replica's gunicorn master)."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == parent and f"PORT={port}".encode() in environ:
+            return int(proc.name)
+    raise AssertionError(f"no child of {parent} serves port {port}")
 
 
 def _free(port: int) -> bool:
