@@ -43,6 +43,7 @@ import run as bench  # noqa: E402
 
 from searchsvc import index, indexer  # noqa: E402
 from searchsvc.cluster import Cluster, get  # noqa: E402
+from searchsvc.nginx import TEMPLATE  # noqa: E402
 
 SETUPS = (  # (name, replicas, through nginx, nginx cache)
     ("gunicorn, no nginx", 1, False, False),
@@ -181,7 +182,7 @@ def one_setup(name: str, replicas: int, nginx: bool, cache: bool, index_dir: Pat
     ports = [bench.free_port() for _ in range(replicas + 1)]
     folder = work / name.replace(" ", "-").replace(",", "").replace("+", "plus")
     group = Cluster(folder, index_dir, corpus_dir, ports[:replicas], ports[-1], workers=workers,
-                    cache=cache, rate=0, template=ROOT / "deploy" / "nginx.conf.template",
+                    cache=cache, rate=0, template=ROOT / TEMPLATE,
                     gunicorn_conf=ROOT / "gunicorn.conf.py", env={"GUNICORN_LOGLEVEL": "warning"})
     group.start()
     try:

@@ -191,14 +191,14 @@ def cluster(replicas, port, replica_port, workers, folder, no_cache, rate, index
 def nginx_config(upstreams, listen, state, pid, error_log, access_log, user, no_cache, rate,
                  burst, log_client_ip, template):
     """Print an nginx.conf for replicas of the service (deploy/'s template)."""
-    from .cluster import ClusterError, NginxSite, render
+    from .nginx import NginxError, NginxSite, render
 
     site = NginxSite(listen=listen, upstreams=list(upstreams), state=state, pid=pid,
                      error_log=error_log, access_log=access_log, user=user or None,
                      cache=not no_cache, rate=rate, burst=burst, log_client_ip=log_client_ip)
     try:
         click.echo(render(site, Path(template)), nl=False)
-    except ClusterError as exc:
+    except (NginxError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
 
 

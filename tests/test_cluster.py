@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc import cluster, index, indexer
-from searchsvc.cluster import Cluster, NginxSite, get
+from searchsvc import cluster, index, indexer, nginx
+from searchsvc.cluster import Cluster, get
+from searchsvc.nginx import NginxSite
 from searchsvc.publish import Published, publish
 from tests.conftest import ROOT, free_port, write_corpus
 
@@ -59,7 +60,7 @@ def group(tmp_path_factory):
     indexer.build_index(corpus, folder / "build")
     ports = [free_port() for _ in range(4)]
     group = Cluster(folder / "run", folder / "build", corpus, ports[:3], ports[3], workers=1,
-                    rate=0, template=ROOT / cluster.TEMPLATE,
+                    rate=0, template=ROOT / nginx.TEMPLATE,
                     gunicorn_conf=ROOT / cluster.GUNICORN_CONF)
     group.start()
     yield group
@@ -226,7 +227,7 @@ def test_nginx_own_errors_are_json(group, tmp_path):
     port = free_port()
     site = NginxSite.loopback(tmp_path, f"127.0.0.1:{port}",
                               [f"127.0.0.1:{r.port}" for r in group.replicas], rate=2, burst=0)
-    nginx = cluster.start_nginx(site, ROOT / cluster.TEMPLATE)
+    proc = nginx.start_nginx(site, ROOT / nginx.TEMPLATE)
     try:
         answers = [get(url(f"http://127.0.0.1:{port}", "城市更新")) for _ in range(10)]
         refused = [a for a in answers if a[0] == 429]
@@ -234,22 +235,22 @@ def test_nginx_own_errors_are_json(group, tmp_path):
         assert json.loads(refused[0][2])["error"]["code"] == "too_many_requests"
         assert refused[0][1]["Retry-After"] == "1"
     finally:
-        nginx.terminate()
-        nginx.wait(10)
+        proc.terminate()
+        proc.wait(10)
 
 
 def test_no_replica_left_is_a_json_503(tmp_path):
     port, dead = free_port(), free_port()
     site = NginxSite.loopback(tmp_path, f"127.0.0.1:{port}", [f"127.0.0.1:{dead}"])
-    nginx = cluster.start_nginx(site, ROOT / cluster.TEMPLATE)
+    proc = nginx.start_nginx(site, ROOT / nginx.TEMPLATE)
     try:
         status, headers, body = get(f"http://127.0.0.1:{port}/api/search?q=x", timeout=5)
         assert status == 503 and json.loads(body)["error"]["code"] == "unavailable"
         assert headers["Content-Type"] == "application/json"
         assert headers["Retry-After"] == "5"
     finally:
-        nginx.terminate()
-        nginx.wait(10)
+        proc.terminate()
+        proc.wait(10)
 
 
 def test_make_cluster_command_serves_the_page_and_stops_everything(tmp_path):
@@ -322,17 +323,17 @@ def _free(port: int) -> bool:
 def test_the_template_renders_every_field_and_nginx_accepts_it(tmp_path):
     site = NginxSite.loopback(tmp_path, "127.0.0.1:1", ["127.0.0.1:2", "127.0.0.1:3"],
                               cache=False, rate=0, log_client_ip=True)
-    text = cluster.render(site, ROOT / cluster.TEMPLATE)
+    text = nginx.render(site, ROOT / nginx.TEMPLATE)
     assert "{{" not in text.replace("{{...}}", "")
     assert "proxy_cache off;" in text and "# no rate limit" in text
     assert '"client":"$remote_addr"' in text
     assert text.count("max_fails=3 fail_timeout=5s;") == 2
     conf = tmp_path / "nginx.conf"
     conf.write_text(text)
-    cluster.check_config(conf, tmp_path)
+    nginx.check_config(conf, tmp_path)
     with pytest.raises(ValueError):
         NginxSite.loopback(tmp_path, "127.0.0.1:1", []).fields()
     broken = tmp_path / "broken.template"
     broken.write_text("listen {{listen}}; {{nonsense}}")
-    with pytest.raises(cluster.ClusterError, match="unknown field"):
-        cluster.render(site, broken)
+    with pytest.raises(nginx.NginxError, match="unknown field"):
+        nginx.render(site, broken)

@@ -12,8 +12,9 @@ import subprocess
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
-from searchsvc import cluster
+from searchsvc import cli, nginx
 from tests.conftest import ROOT
 
 COMPOSE = ROOT / "docker-compose.yml"
@@ -26,12 +27,12 @@ def compose():
     return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
 
 
-def compose_site(compose) -> cluster.NginxSite:
+def compose_site(compose) -> nginx.NginxSite:
     """The nginx config docker-compose.yml needs: its replicas' names and port,
     the official image's user and folders, logs to the container's output."""
     ports = {name: compose["services"][name]["expose"][0] for name in REPLICAS}
     listen = compose["services"]["nginx"]["ports"][0].split(":")[-1]
-    return cluster.NginxSite(listen=listen, upstreams=[f"{n}:{ports[n]}" for n in REPLICAS],
+    return nginx.NginxSite(listen=listen, upstreams=[f"{n}:{ports[n]}" for n in REPLICAS],
                              state="/var/cache/nginx", pid="/var/run/nginx.pid",
                              error_log="/dev/stderr", access_log="/dev/stdout", user="nginx")
 
@@ -61,16 +62,29 @@ def test_replicas_share_one_published_index_volume(compose):
     assert "PORT=8000" in dockerfile and services["replica1"]["expose"] == ["8000"]
 
 
-def test_compose_nginx_config_is_the_template_rendered_for_it(compose):
-    rendered = cluster.render(compose_site(compose), ROOT / cluster.TEMPLATE)
+RENDER = ["nginx-config", "--upstream", "replica1:8000", "--upstream", "replica2:8000",
+          "--upstream", "replica3:8000", "--listen", "80", "--state", "/var/cache/nginx",
+          "--pid", "/var/run/nginx.pid", "--error-log", "/dev/stderr",
+          "--access-log", "/dev/stdout", "--user", "nginx"]
+
+
+def test_compose_nginx_config_is_the_template_rendered_for_it(compose, monkeypatch):
+    rendered = nginx.render(compose_site(compose), ROOT / nginx.TEMPLATE)
     assert COMPOSE_NGINX.read_text(encoding="utf-8") == rendered, (
         "deploy/nginx-compose.conf is out of date: render it again with "
-        "`searchsvc nginx-config --upstream replica1:8000 --upstream replica2:8000 "
-        "--upstream replica3:8000 --listen 80 --state /var/cache/nginx "
-        "--pid /var/run/nginx.pid --error-log /dev/stderr --access-log /dev/stdout "
-        "--user nginx > deploy/nginx-compose.conf`")
+        f"`searchsvc {' '.join(RENDER)} > deploy/nginx-compose.conf`")
     for name in REPLICAS:
         assert f"server {name}:8000 max_fails=3 fail_timeout=5s;" in rendered
+    # the command the message gives makes it, from the project folder
+    monkeypatch.chdir(ROOT)
+    made = CliRunner().invoke(cli.main, RENDER)
+    assert made.exit_code == 0 and made.output == rendered
+    missing = CliRunner().invoke(cli.main, ["nginx-config"])
+    assert missing.exit_code == 2 and "--upstream" in missing.output
+    monkeypatch.chdir(ROOT / "tests")
+    elsewhere = CliRunner().invoke(cli.main, RENDER)
+    assert elsewhere.exit_code != 0 and "give --template" in elsewhere.output
+    assert "Traceback" not in elsewhere.output
 
 
 def test_nginx_accepts_the_compose_config(compose, tmp_path):
@@ -83,12 +97,12 @@ def test_nginx_accepts_the_compose_config(compose, tmp_path):
                                pid=str(tmp_path / "nginx.pid"), user=None,
                                error_log="stderr", access_log=str(tmp_path / "access.log"))
     conf = tmp_path / "nginx.conf"
-    conf.write_text(cluster.render(site, ROOT / cluster.TEMPLATE))
+    conf.write_text(nginx.render(site, ROOT / nginx.TEMPLATE))
     hosts = tmp_path / "hosts"
     hosts.write_text("".join(f"127.0.0.1 {name}\n" for name in REPLICAS))
     done = subprocess.run(
         ["unshare", "-m", "sh", "-c", f'mount --bind "{hosts}" /etc/hosts && exec "$@"', "sh",
-         cluster.nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(conf), "-e", "stderr"],
+         nginx.nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(conf), "-e", "stderr"],
         capture_output=True, text=True)
     if "unshare failed" in done.stderr or "mount:" in done.stderr:
         pytest.skip(f"no private mount namespace here: {done.stderr.strip()}")
