@@ -49,7 +49,7 @@ def test_cluster_bench_runs_every_setup(tmp_path):
 
     corpus_dir = write_corpus(tmp_path / "tiny", {"luohu-2019.txt": SEED.read_text("utf-8")})
     out = tmp_path / "cluster.json"
-    assert cluster_bench.main(["--corpus", str(corpus_dir), "--seconds", "1", "--workers", "1",
+    assert cluster_bench.main(["--corpus", str(corpus_dir), "--lines", "1000", "--workers", "1",
                                "--concurrency", "2", "--out", str(out)]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["peer"]["requests"] > 0 and data["peer"]["errors"] == 0
@@ -57,5 +57,8 @@ def test_cluster_bench_runs_every_setup(tmp_path):
     for name, setup in data["setups"].items():
         assert setup["requests"] > 0 and setup["errors"] == 0, name
         assert setup["metrics_ms"]["server_mean"] > 0
+    # each line once (wrk may count the last few in flight when it stops)
+    assert all(1000 <= s["requests"] <= 1002 for s in data["setups"].values())
     assert data["setups"]["nginx + cache, 3 replicas"]["cache_hits"] > 0.5
+    assert data["setups"]["nginx + cache, 1 replica"]["second_pass"]["errors"] == 0
     assert data["setups"]["nginx, 3 replicas"]["cache_hits"] == 0
