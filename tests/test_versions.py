@@ -23,8 +23,13 @@ def test_answers_name_their_build_and_revalidate_until_a_rebuild(tmp_path):
     page = client.get("/?q=罗湖")
     assert page.headers["X-Index-Version"] == first and page.headers["ETag"] != tag
     assert client.get("/?q=罗湖", headers={"If-None-Match": page.headers["ETag"]}).status_code == 304
+    # nginx in front (deploy/) keeps what carries X-Accel-Expires, per version
+    assert int(r.headers["X-Accel-Expires"]) > 0 and int(page.headers["X-Accel-Expires"]) > 0
     bad = client.get("/api/search?q=罗湖&page=0")  # an error is not kept
     assert bad.status_code == 400 and "ETag" not in bad.headers
+    assert "X-Accel-Expires" not in bad.headers
+    assert "X-Accel-Expires" not in health.headers and "X-Accel-Expires" not in \
+        client.get("/metrics").headers
 
     (folder / "a.txt").write_text("标题\n第二版:罗湖的营商环境。", encoding="utf-8")
     indexer.build_index(folder, tmp_path / "i")
