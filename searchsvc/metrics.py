@@ -59,7 +59,6 @@ class IndexCollector:
         yield GaugeMetricFamily("searchsvc_index_build_seconds", "How long the build took",
                                 value=snap.meta.build_seconds)
 
-
     def _runs(self):
         done = runs.last(self.index_dir)
         rebuild = done.get("rebuild")
