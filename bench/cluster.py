@@ -69,13 +69,7 @@ response = function(status, headers, body)
     wrk.thread:stop()
   end
 end
-done = function(summary, latency, requests)
-  io.write(string.format("JSON {\\"requests\\": %%d, \\"errors\\": %%d, \\"p50\\": %%f, \\"p95\\": %%f, \\"p99\\": %%f, \\"mean\\": %%f, \\"seconds\\": %%f}\\n",
-    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    latency.mean / 1000, summary.duration / 1e6))
-end
-"""
+""" + bench.WRK_REPORT
 
 
 def replay(base: str, paths: list[str], concurrency: int, work: Path,
@@ -99,10 +93,7 @@ def replay(base: str, paths: list[str], concurrency: int, work: Path,
         elif line.startswith("JSON "):
             break
     wrk.wait()
-    data = json.loads(line[5:])
-    return {"tool": "wrk", "requests": data["requests"], "errors": data["errors"],
-            "seconds": data["seconds"], "rps": data["requests"] / data["seconds"],
-            **{k: data[k] for k in ("p50", "p95", "p99", "mean")}}
+    return bench.wrk_result(line)
 
 
 def python_replay(base: str, paths: list[str], concurrency: int) -> dict:

@@ -323,13 +323,8 @@ def python_load(base: str, paths: list[str], seconds: float, concurrency: int) -
             "rps": len(latencies) / elapsed, **percentiles(latencies or [0.0])}
 
 
-WRK_SCRIPT = """
-local paths = {%s}
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", paths[(i %% #paths) + 1])
-end
+# What wrk prints when it ends (one "JSON {...}" line), shared by every script.
+WRK_REPORT = """
 done = function(summary, latency, requests)
   io.write(string.format("JSON {\\"requests\\": %%d, \\"errors\\": %%d, \\"p50\\": %%f, \\"p95\\": %%f, \\"p99\\": %%f, \\"mean\\": %%f, \\"seconds\\": %%f}\\n",
     summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
@@ -338,17 +333,30 @@ done = function(summary, latency, requests)
 end
 """
 
+WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+""" + WRK_REPORT
+
+
+def wrk_result(line: str) -> dict:
+    """The figures of WRK_REPORT's line."""
+    data = json.loads(line[len("JSON "):])
+    return {"tool": "wrk", "requests": data["requests"], "errors": data["errors"],
+            "seconds": data["seconds"], "rps": data["requests"] / data["seconds"],
+            **{k: data[k] for k in ("p50", "p95", "p99", "mean")}}
+
 
 def wrk_load(base: str, paths: list[str], seconds: float, concurrency: int, work: Path) -> dict:
     script = work / "paths.lua"
     script.write_text(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths), encoding="utf-8")
     out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{int(seconds)}s", "--timeout", "5s",
                           "-s", str(script), base], capture_output=True, text=True)
-    line = next(line for line in out.stdout.splitlines() if line.startswith("JSON "))
-    data = json.loads(line[5:])
-    return {"tool": "wrk", "requests": data["requests"], "errors": data["errors"],
-            "rps": data["requests"] / data["seconds"],
-            **{k: data[k] for k in ("p50", "p95", "p99", "mean")}}
+    return wrk_result(next(line for line in out.stdout.splitlines() if line.startswith("JSON ")))
 
 
 class Served:
