@@ -50,8 +50,9 @@ def test_metrics_move_with_requests(seed_dirs):
     assert value(after, "searchsvc_index_build_seconds") > 0
 
 
-def test_access_lines_are_json_without_the_client_unless_asked(seed_dirs):
-    corpus_dir, index_dir = seed_dirs
+@pytest.fixture()
+def access_lines():
+    """The JSON access lines written while the test runs, parsed."""
     lines = []
 
     class Keep(logging.Handler):
@@ -61,13 +62,16 @@ def test_access_lines_are_json_without_the_client_unless_asked(seed_dirs):
     log = logging.getLogger("searchsvc.access")
     keep = Keep()
     log.addHandler(keep)
-    try:
-        for config in ({}, {"LOG_CLIENT_IP": True}):
-            app = create_app(dict(config, CORPUS_DIR=str(corpus_dir), INDEX_DIR=str(index_dir)))
-            app.test_client().get("/api/search?q=营商环境", environ_base={"REMOTE_ADDR": "10.1.2.3"})
-    finally:
-        log.removeHandler(keep)
-    plain, with_client = lines[-2:]
+    yield lines
+    log.removeHandler(keep)
+
+
+def test_access_lines_are_json_without_the_client_unless_asked(seed_dirs, access_lines):
+    corpus_dir, index_dir = seed_dirs
+    for config in ({}, {"LOG_CLIENT_IP": True}):
+        app = create_app(dict(config, CORPUS_DIR=str(corpus_dir), INDEX_DIR=str(index_dir)))
+        app.test_client().get("/api/search?q=营商环境", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    plain, with_client = access_lines[-2:]
     assert plain["path"] == "/api/search" and plain["status"] == 200
     assert plain["query_length"] == 4 and plain["hits"] == 6 and plain["took_ms"] >= 0
     assert "client" not in plain and "10.1.2.3" not in json.dumps(plain)
@@ -75,27 +79,15 @@ def test_access_lines_are_json_without_the_client_unless_asked(seed_dirs):
 
 
 @pytest.mark.parametrize("proxies, logged", [(0, "127.0.0.1"), (1, "10.1.2.3")])
-def test_behind_nginx_the_client_is_the_one_it_saw(seed_dirs, proxies, logged):
+def test_behind_nginx_the_client_is_the_one_it_saw(seed_dirs, access_lines, proxies, logged):
     """SEARCHSVC_PROXIES=1 (as the cluster's replicas run) trusts nginx's
     X-Forwarded-For; without it a client could not forge its address."""
     corpus_dir, index_dir = seed_dirs
-    lines = []
-
-    class Keep(logging.Handler):
-        def emit(self, record):
-            lines.append(json.loads(record.getMessage()))
-
-    log = logging.getLogger("searchsvc.access")
-    keep = Keep()
-    log.addHandler(keep)
-    try:
-        app = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_dir),
-                          "LOG_CLIENT_IP": True, "PROXIES": proxies})
-        app.test_client().get("/api/search?q=罗湖", headers={"X-Forwarded-For": "10.1.2.3"},
-                              environ_base={"REMOTE_ADDR": "127.0.0.1"})
-    finally:
-        log.removeHandler(keep)
-    assert lines[-1]["client"] == logged
+    app = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_dir),
+                      "LOG_CLIENT_IP": True, "PROXIES": proxies})
+    app.test_client().get("/api/search?q=罗湖", headers={"X-Forwarded-For": "10.1.2.3"},
+                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert access_lines[-1]["client"] == logged
 
 
 def test_last_rebuild_and_publish_outcomes_are_metrics(tmp_path):
