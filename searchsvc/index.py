@@ -25,6 +25,7 @@ import os
 import shutil
 import threading
 from array import array
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -172,6 +173,10 @@ class Snapshot:
     def __init__(self, path: Path):
         self.path = path
         self.version = path.name  # the build's id: what X-Index-Version and ETags name
+        self._guard = threading.Lock()
+        self._users = 0  # requests using it now (Snapshots.acquire ... release)
+        self._retired = False  # replaced: closed when the last user releases it
+        self.closed = False
         try:
             self.meta = Meta.read(path)
         except OtherFormat as exc:
@@ -216,9 +221,38 @@ class Snapshot:
         return records
 
     def close(self) -> None:
+        """Close its files now (a one-off reader's; a served snapshot is
+        closed through ``retire`` once no request uses it)."""
+        self.closed = True
         for part in (self.words, self.grams, self.store, self.documents):
             if part is not None:
                 part.close()
+
+    def release(self) -> None:
+        """One user of ``Snapshots.acquire`` is done with it."""
+        with self._guard:
+            self._users -= 1
+            last = self._retired and self._users == 0 and not self.closed
+            if last:
+                self.closed = True
+        if last:
+            self.close()
+
+    def _acquire(self) -> None:
+        with self._guard:
+            self._users += 1
+
+    def retire(self) -> None:
+        """No new user will get it: close it now if nobody uses it, else
+        when the last one releases it. Its descriptors (and so the disk
+        space of a pruned build) are given back either way."""
+        with self._guard:
+            self._retired = True
+            idle = self._users == 0 and not self.closed
+            if idle:
+                self.closed = True
+        if idle:
+            self.close()
 
     def column(self, name: str) -> "Column":
         """Each docnum's "doc_id" or "section" (filters and facets); "" for
@@ -347,35 +381,50 @@ class Snapshots:
 
     Held by the app (``init_app``), not by this module, so each app (and
     each test's app) has its own, and a forked worker starts with none.
+    A request takes the current build with ``acquire`` and gives it back
+    with ``Snapshot.release``; when ``current`` moves, the next acquire
+    opens the new build and retires the old one, which is closed as soon
+    as the last request using it ends (reference counted, as Lucene's
+    SearcherManager and Tantivy's searcher pool do).
     """
 
     def __init__(self):
         self._open: dict[str, Snapshot] = {}
         self._lock = threading.Lock()
 
-    def open(self, index_dir: str | Path) -> Snapshot:
-        """The current build of ``index_dir``, reopened if a rebuild switched it.
+    def acquire(self, index_dir: str | Path) -> Snapshot:
+        """The current build of ``index_dir``, reopened if a rebuild switched
+        it, held until the caller calls ``release()`` on it.
 
         Costs one ``readlink`` per call when nothing changed. Raises
         IndexUnavailable with a reason a person can act on.
         """
         key = str(Path(index_dir).resolve())
         path = _current_or_raise(index_dir)
-        snap = self._open.get(key)
-        if snap is not None and snap.path == path:
-            return snap
         with self._lock:
             snap = self._open.get(key)
             if snap is None or snap.path != path:
-                snap = Snapshot(path)
-                self._open[key] = snap
+                fresh = Snapshot(path)  # raises IndexUnavailable: the old one stays
+                if snap is not None:
+                    snap.retire()
+                self._open[key] = snap = fresh
+            snap._acquire()
         return snap
 
+    @contextmanager
+    def using(self, index_dir: str | Path):
+        """``acquire`` for a block of code."""
+        snap = self.acquire(index_dir)
+        try:
+            yield snap
+        finally:
+            snap.release()
+
     def close(self) -> None:
-        """Close every open build (before a fork: workers open their own files)."""
+        """Retire every open build (before a fork: workers open their own files)."""
         with self._lock:
             for snap in self._open.values():
-                snap.close()
+                snap.retire()
             self._open.clear()
 
 
@@ -383,11 +432,17 @@ EXTENSION = "searchsvc.index"
 
 
 def init_app(app) -> None:
-    """Give ``app`` its own ``Snapshots``; ``snapshot(app)`` reads the
-    build under ``app.config["INDEX_DIR"]`` through it."""
+    """Give ``app`` its own ``Snapshots``; ``acquire(app)`` and
+    ``using(app)`` read the build under ``app.config["INDEX_DIR"]`` through it."""
     app.extensions[EXTENSION] = Snapshots()
 
 
-def snapshot(app) -> Snapshot:
-    """The app's current build. Raises IndexUnavailable."""
-    return app.extensions[EXTENSION].open(app.config["INDEX_DIR"])
+def acquire(app) -> Snapshot:
+    """The app's current build, held until ``release()`` is called on it.
+    Raises IndexUnavailable."""
+    return app.extensions[EXTENSION].acquire(app.config["INDEX_DIR"])
+
+
+def using(app):
+    """The app's current build for a ``with`` block. Raises IndexUnavailable."""
+    return app.extensions[EXTENSION].using(app.config["INDEX_DIR"])

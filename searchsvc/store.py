@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import weakref
 from array import array
 from bisect import bisect_right
 from pathlib import Path
@@ -34,6 +35,9 @@ class ReadAt:
 
     def __init__(self, path: Path):
         self._fd = os.open(path, os.O_RDONLY)
+        # closed by close(), or when the object is collected: a descriptor
+        # of a deleted build held open pins its disk space
+        self._closer = weakref.finalize(self, os.close, self._fd)
         self.size = os.fstat(self._fd).st_size
 
     def __len__(self) -> int:
@@ -46,9 +50,8 @@ class ReadAt:
         return data
 
     def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        self._closer()  # closes once; later calls do nothing
+        self._fd = -1
 
 
 def _json_line(obj) -> bytes:

@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import metrics, search
 from .highlight import render, snippet_html
-from .index import EXTENSION, INTERNAL_KEYS, IndexUnavailable, snapshot, user_dictionary
+from .index import EXTENSION, INTERNAL_KEYS, IndexUnavailable, acquire, user_dictionary, using
 from .params import QUERY, SEARCH, SUGGEST, BadParameter, read
 
 bp = Blueprint("web", __name__)
@@ -42,10 +42,19 @@ def _search_params(required: bool) -> dict:
 
 
 def _snapshot():
-    """The app's current build, remembered for this request so the answer
-    can say which build gave it (``_versioned``)."""
-    g.snapshot = snapshot(current_app)
+    """The app's current build, held for this request (so a rebuild's
+    switch closes it only once the request is answered, ``_release``) and
+    remembered so the answer can say which build gave it (``_versioned``)."""
+    if "snapshot" not in g:
+        g.snapshot = acquire(current_app)
     return g.snapshot
+
+
+@bp.teardown_app_request
+def _release(exc):
+    snap = g.pop("snapshot", None)
+    if snap is not None:
+        snap.release()
 
 
 def _link(doc_id: str, paragraph: int, query: str) -> str:
@@ -106,13 +115,15 @@ def prometheus_metrics():
     over every worker, zero-result searches, result-cache hits, the
     serving build's version, size, age and build time, and the outcome and
     duration of the last rebuild and publish."""
-    def current():
-        try:
-            return snapshot(current_app)
-        except IndexUnavailable:
-            return None
-
-    body, content_type = metrics.exposition(current, current_app.config["INDEX_DIR"])
+    try:
+        snap = acquire(current_app)
+    except IndexUnavailable:
+        snap = None
+    try:
+        body, content_type = metrics.exposition(lambda: snap, current_app.config["INDEX_DIR"])
+    finally:
+        if snap is not None:
+            snap.release()
     return current_app.response_class(body, content_type=content_type)
 
 
@@ -289,10 +300,10 @@ def warm_worker(app) -> None:
     if EXTENSION not in app.extensions:
         return
     try:
-        snap = snapshot(app)
+        with using(app) as snap:
+            snap.ranker.headings  # noqa: B018 - made on first use
     except IndexUnavailable:
         return
-    snap.ranker.headings  # noqa: B018 - made on first use
 
 
 # --------------------------------------------------------------------------

@@ -16,8 +16,10 @@ def test_rebuild_switches_current_and_keeps_the_previous_build(make_index):
     corpus_dir, index_dir, first = make_index({"a.txt": "标题\n第一版的内容。"})
     assert index.current_path(index_dir) == Path(first.path).resolve()
     held = index.Snapshots()  # what the web app holds per process
-    snap = held.open(index_dir)
-    assert held.open(index_dir) is snap  # nothing changed: the same open build
+    snap = held.acquire(index_dir)
+    again = held.acquire(index_dir)
+    assert again is snap  # nothing changed: the same open build
+    again.release()
     assert S.search(snap, "第一版").total == 1
 
     (corpus_dir / "a.txt").write_text("标题\n第二版的内容。", encoding="utf-8")
@@ -25,9 +27,14 @@ def test_rebuild_switches_current_and_keeps_the_previous_build(make_index):
     builds = sorted(p.name for p in index_dir.glob("build-*"))
     assert len(builds) == 2 and os.path.basename(second.path) in builds
     # the same process sees the new build on its next call, without a restart
-    snap2 = held.open(index_dir)
+    snap2 = held.acquire(index_dir)
     assert snap2 is not snap and snap2.path == Path(second.path).resolve()
     assert S.search(snap2, "第二版").total == 1 and S.search(snap2, "第一版").total == 0
+    # the old build stays open for the request still using it, then closes
+    assert not snap.closed and S.search(snap, "第一版").total == 1
+    snap.release()
+    assert snap.closed and not snap2.closed
+    snap2.release()
 
     held.close()
     unchanged = indexer.build_index(corpus_dir, index_dir)  # nothing to do: no new build
