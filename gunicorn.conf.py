@@ -1,5 +1,16 @@
 """gunicorn settings for searchsvc: `gunicorn -c gunicorn.conf.py 'searchsvc:create_app()'`.
 
+Workers are gevent workers. A sync worker serves one connection from accept
+to close, so two clients that connect and send nothing (a browser's
+preconnect) or send their headers a byte at a time held both default
+workers until gunicorn's timeout killed them, 30 s in which nobody was
+answered. A gevent worker parks such a connection on a greenlet and goes on
+serving; gunicorn closes one whose request head has not arrived within
+``keepalive`` seconds, and leaves an unread body to the same limit. Searches
+are CPU work that never yields, so one worker still answers one search at a
+time, as a sync worker did. GUNICORN_WORKER_CLASS=sync brings the old
+model back (the benchmark measures both in one run).
+
 preload_app loads the app (and jieba's dictionary, through the warm-up in
 on_starting) once in the master before the fork, so workers share it.
 """
@@ -7,12 +18,26 @@ on_starting) once in the master before the fork, so workers share it.
 import multiprocessing
 import os
 
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+if worker_class == "gevent":
+    # Patched here, before the app is loaded in the master, so every lock
+    # and socket the app makes is gevent's (patched later, in the worker,
+    # locks made at import stay the OS's, and logging fails at exit).
+    from gevent import monkey
+
+    monkey.patch_all()
+
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count())))
 preload_app = True
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 10
-keepalive = 5
+# Seconds a connection may take to send a whole request head (gevent
+# workers: also the wait for the next request on a kept-alive connection).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Connections one gevent worker holds at once; past that it stops accepting
+# and the kernel's backlog (2,048) queues new ones.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
 # A safety net, not a cure: the caches are bounded and memory stays flat
 # (make soak), while a recycled worker starts with cold caches. At 5,000 a
 # busy worker was replaced every ten seconds and its first queries set the

@@ -1,0 +1,276 @@
+"""A deployment that holds, with real processes: idle and slow clients do not
+starve the workers, and index switches leave no descriptor behind.
+
+The servers are started with the commands a user runs: `make run`'s line of
+the Makefile and the Docker image's CMD, read from those files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from searchsvc import indexer
+from tests.conftest import ROOT, Server, fetch, free_port, write_corpus
+
+pytestmark = pytest.mark.server
+
+QUERY = "/api/search?q=" + urllib.parse.quote("营商环境")
+
+
+def make_run_command() -> list[str]:
+    """The gunicorn line of the Makefile's `run` target, as argv."""
+    recipe = re.search(r"^run:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.M)
+    line = next(line for line in recipe.group(1).splitlines() if "gunicorn" in line)
+    args = re.findall(r"'[^']*'|\S+", line.strip())
+    return [a.strip("'") for a in args[1:]]  # after $(BIN)/gunicorn
+
+
+def docker_command() -> tuple[list[str], dict]:
+    """The Docker image's CMD (after `gunicorn`) and the ENV it runs with."""
+    text = (ROOT / "Dockerfile").read_text()
+    cmd = json.loads(re.search(r"^CMD (\[.*\])$", text, re.M).group(1))
+    assert cmd[0] == "gunicorn"
+    env_block = re.search(r"^ENV (.*?)(?=\n\S)", text, re.M | re.S).group(1)
+    env = dict(re.findall(r"(\w+)=(\S+)", env_block.replace("\\\n", " ")))
+    return cmd[1:], env
+
+
+class Gunicorn:
+    """gunicorn started with ``args`` in ``cwd`` over a built corpus."""
+
+    def __init__(self, args: list[str], cwd: Path, corpus_dir: Path, index_dir: Path,
+                 env: dict | None = None):
+        self.port = free_port()
+        env = dict(os.environ, **(env or {}), HOST="127.0.0.1", PORT=str(self.port),
+                   SEARCHSVC_CORPUS=str(corpus_dir), SEARCHSVC_INDEX=str(index_dir),
+                   GUNICORN_ACCESSLOG="/dev/null")
+        env.pop("WEB_CONCURRENCY", None)  # the default, as a user gets it
+        self.log = cwd / "gunicorn.log"
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", *args], cwd=cwd,
+                                         env=env, stdout=out, stderr=subprocess.STDOUT)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while not self._ready():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.proc.kill()
+                pytest.fail("gunicorn did not start:\n" + self.log.read_text(errors="replace"))
+            time.sleep(0.1)
+
+    def _ready(self) -> bool:
+        try:
+            return fetch(self.base, "/healthz")[0] == 200
+        except OSError:
+            return False
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class HostileClients:
+    """Connections that hold a server's attention: ``idle`` ones that send
+    nothing, ``slow_head`` ones that send a request head a byte every half
+    second, and ``slow_body`` ones that announce a body and send it a byte
+    every half second."""
+
+    def __init__(self, port: int, idle: int, slow_head: int, slow_body: int):
+        self.socks: list[socket.socket] = []
+        self.dripping: list[tuple[socket.socket, bytes]] = []
+        self.stop = threading.Event()
+        for _ in range(idle):
+            self.socks.append(socket.create_connection(("127.0.0.1", port)))
+        for _ in range(slow_head):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"GET " + QUERY.encode() + b" HTTP/1.1\r\n")
+            self.socks.append(s)
+            self.dripping.append((s, b"X"))
+        for _ in range(slow_body):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"GET " + QUERY.encode() + b" HTTP/1.1\r\nHost: t\r\n"
+                      b"Content-Length: 100000\r\n\r\n")
+            self.socks.append(s)
+            self.dripping.append((s, b"a"))
+        self.thread = threading.Thread(target=self._drip, daemon=True)
+        self.thread.start()
+
+    def _drip(self):
+        while not self.stop.wait(0.5):
+            for s, byte in self.dripping:
+                try:
+                    s.send(byte)
+                except OSError:
+                    pass
+
+    def closed_by_server(self) -> int:
+        """How many of the connections the server has closed."""
+        closed = 0
+        for s in self.socks:
+            s.setblocking(False)
+            try:
+                closed += s.recv(65536) == b""
+            except BlockingIOError:
+                pass
+            except OSError:
+                closed += 1
+        return closed
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(timeout=5)
+        for s in self.socks:
+            s.close()
+
+
+def timed_search(base: str) -> float:
+    started = time.monotonic()
+    status, _, body = fetch(base, QUERY)
+    assert status == 200 and json.loads(body)["total"] > 0
+    return time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def seed_corpus(tmp_path_factory, seed_text):
+    folder = tmp_path_factory.mktemp("held")
+    corpus_dir = write_corpus(folder / "corpus", {"luohu-2019.txt": seed_text})
+    indexer.build_index(corpus_dir, folder / "index")
+    return corpus_dir, folder / "index"
+
+
+@pytest.mark.parametrize("how", ["make run", "docker"])
+def test_idle_and_slow_clients_do_not_hold_the_workers(how, seed_corpus, tmp_path):
+    corpus_dir, index_dir = seed_corpus
+    if how == "make run":
+        args, env, cwd = make_run_command(), {}, ROOT
+    else:  # the image's WORKDIR holds gunicorn.conf.py beside the package
+        args, env = docker_command()
+        cwd = tmp_path
+        shutil.copy(ROOT / "gunicorn.conf.py", cwd / "gunicorn.conf.py")
+        env = {k: v for k, v in env.items() if k in ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE")}
+    server = Gunicorn(args, cwd, corpus_dir, index_dir, env)
+    try:
+        timed_search(server.base)  # warm
+        hostile = HostileClients(server.port, idle=64, slow_head=16, slow_body=16)
+        try:
+            time.sleep(1.0)  # every hostile connection accepted and waiting
+            took = [timed_search(server.base) for _ in range(10)]
+            assert max(took) < 1.0, took
+            health = fetch(server.base, "/healthz")
+            assert health[0] == 200
+            # the server lets go of them: none is held past the request-head time
+            deadline = time.monotonic() + 20
+            while hostile.closed_by_server() < len(hostile.socks) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert hostile.closed_by_server() == len(hostile.socks)
+        finally:
+            hostile.close()
+        assert timed_search(server.base) < 1.0
+    finally:
+        server.stop()
+
+
+# --------------------------------------------------------------------------
+# Index switches under traffic
+# --------------------------------------------------------------------------
+
+def worker_pids(master: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{master}/task").iterdir():
+        children = (task / "children").read_text().split()
+        found.extend(int(c) for c in children)
+    return sorted(found)
+
+
+def open_files(pid: int) -> list[str]:
+    out = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            out.append(os.readlink(fd))
+        except OSError:  # closed meanwhile
+            pass
+    return out
+
+
+def mapped_files(pid: int) -> list[str]:
+    return [line.split(None, 5)[5] for line in Path(f"/proc/{pid}/maps").read_text().splitlines()
+            if len(line.split(None, 5)) == 6]
+
+
+class Traffic:
+    """Searches from eight threads until stopped (light, continuous)."""
+
+    def __init__(self, base: str):
+        self.base, self.stop, self.errors, self.count = base, threading.Event(), [], 0
+        words = ["第一", "第二", "内容", "段落", "报告", "xyz"]
+        self.paths = ["/api/search?q=" + urllib.parse.quote(w) for w in words]
+        self.threads = [threading.Thread(target=self._run, args=(k,), daemon=True)
+                        for k in range(8)]
+        for t in self.threads:
+            t.start()
+
+    def _run(self, k: int):
+        i = k
+        while not self.stop.is_set():
+            status = fetch(self.base, self.paths[i % len(self.paths)])[0]
+            if status != 200:
+                self.errors.append(status)
+            self.count += 1
+            i += 1
+            time.sleep(0.01)
+
+    def close(self):
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=10)
+
+
+def test_index_switches_under_traffic_leave_no_descriptor_open(tmp_path):
+    files = {f"{k}.txt": f"标题{k}\n第一段落的内容{k}。\n\n第二段落的报告{k}。" for k in range(4)}
+    server = Server(tmp_path, files, workers=2)
+    traffic = Traffic(server.base)
+    try:
+        pids = worker_pids(server.proc.pid)
+        assert len(pids) == 2
+
+        def switch(k: int) -> str:
+            (server.corpus_dir / "0.txt").write_text(f"标题\n第一段落第{k}版的内容。",
+                                                     encoding="utf-8")
+            build = Path(indexer.build_index(server.corpus_dir, server.index_dir).path).name
+            deadline = time.monotonic() + 20  # until both workers serve the new build
+            while not all(any(build in f for f in open_files(p)) for p in pids):
+                assert time.monotonic() < deadline, f"a worker never opened {build}"
+                time.sleep(0.05)
+            return build
+
+        switch(0)
+        start = {p: len(open_files(p)) for p in pids}
+        for k in range(1, 51):
+            switch(k)
+        end = {p: len(open_files(p)) for p in pids}
+        assert worker_pids(server.proc.pid) == pids  # no worker was replaced meanwhile
+        for p in pids:
+            assert end[p] - start[p] <= 8, (start, end)
+            index_dir = str(server.index_dir.resolve())
+            held = [f for f in open_files(p) + mapped_files(p)
+                    if f.startswith(index_dir) and f.endswith("(deleted)")]
+            assert held == []
+        assert len(list(server.index_dir.glob("build-*"))) <= 2  # pruned builds really left
+        assert traffic.count > 100 and traffic.errors == []
+    finally:
+        traffic.close()
+        server.stop()
