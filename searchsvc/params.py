@@ -9,6 +9,7 @@ them. Limits that a deployment may change come from the settings
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -79,15 +80,25 @@ def _query(query: str, limit: int, required: bool) -> str:
     return query.strip()
 
 
+WHOLE_NUMBER = re.compile(r"\+?([0-9]+)")  # what an integer parameter accepts, blanks stripped
+MAX_DIGITS = 18  # more is out of every range; int() would also refuse 4,300 digits
+
+
 def _integer(name: str, values: list[str], default: int, low: int, high: int) -> int:
+    """The last value as a whole number: ASCII digits, an optional leading
+    ``+`` and surrounding blanks, nothing else (no sign twice, no ``_``,
+    no other script's digits, which ``int`` would take)."""
     if not values or values[-1].strip() == "":
         return default
     raw = values[-1].strip()
-    if not raw.isascii() or not raw.lstrip("+").isdigit():
+    number = WHOLE_NUMBER.fullmatch(raw)
+    if number is None:
         raise BadParameter(f"invalid_{name}", f"{name} must be a whole number from {low} to {high}")
-    value = int(raw)
-    if not low <= value <= high:
-        raise BadParameter(f"invalid_{name}", f"{name} must be from {low} to {high}, not {value}")
+    digits = number.group(1).lstrip("0") or "0"
+    value = int(digits) if len(digits) <= MAX_DIGITS else None
+    if value is None or not low <= value <= high:
+        shown = value if value is not None else raw[:MAX_DIGITS] + "…"
+        raise BadParameter(f"invalid_{name}", f"{name} must be from {low} to {high}, not {shown}")
     return value
 
 
