@@ -395,7 +395,9 @@ def _versioned(response):
     if snap is None:
         return response
     response.headers["X-Index-Version"] = snap.version
-    if response.status_code == 200 and request.method == "GET" and \
+    # HEAD carries the validators GET does (RFC 9110 9.3.2), so a cache can
+    # revalidate with it
+    if response.status_code == 200 and request.method in ("GET", "HEAD") and \
             request.endpoint in CACHEABLE:
         params = sorted((k, v.strip()) for k, vs in request.args.lists() for v in vs if v.strip())
         tag = hashlib.sha1(json.dumps([snap.version, request.path, params],

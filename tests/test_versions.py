@@ -45,3 +45,17 @@ def test_no_index_no_version(tmp_path):
                         ).test_client()
     r = client.get("/healthz")
     assert r.status_code == 503 and "X-Index-Version" not in r.headers
+
+
+def test_head_carries_the_validators_of_get(tmp_path):
+    folder = write_corpus(tmp_path / "c", {"a.txt": "标题\n罗湖的营商环境。"})
+    indexer.build_index(folder, tmp_path / "i")
+    client = create_app({"CORPUS_DIR": str(folder), "INDEX_DIR": str(tmp_path / "i")}).test_client()
+    for path in ("/api/search?q=罗湖", "/?q=罗湖", "/api/suggest?q=罗", "/api/documents"):
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == 200 and head.data == b""
+        for name in ("ETag", "Cache-Control", "X-Index-Version", "X-Accel-Expires",
+                     "Content-Type"):
+            assert head.headers[name] == get.headers[name], (path, name)
+        again = client.head(path, headers={"If-None-Match": get.headers["ETag"]})
+        assert again.status_code == 304 and again.headers["ETag"] == get.headers["ETag"]
