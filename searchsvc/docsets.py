@@ -25,11 +25,16 @@ import numpy as np
 from pyroaring import FrozenBitMap
 
 from .analysis import flat_text, literal_grams
-from .cache import SizedLRU
+from .cache import SizedLRU, entry_bytes
 from .grams import GramStore
 
 VERIFY_AT = 1024  # stop intersecting postings once this few candidates remain
-CACHE_IDS = 4_000_000  # paragraph numbers held by the cache at most (a few MB as bitmaps)
+# The docset cache: 8 MB, about 4 M paragraph numbers (a roaring bitmap
+# holds at most 2 bytes a number, far less for dense sets), and at most
+# 20,000 docsets (most literals in a long-tailed log are found once).
+CACHE_BYTES = 8_000_000
+CACHE_ENTRIES = 20_000
+BITMAP_BYTES = 2  # per paragraph number, at most (an array container)
 EMPTY = FrozenBitMap()
 
 
@@ -118,7 +123,8 @@ class LiteralIndex:
         self.grams = grams
         self.texts = texts
         self.deleted = grams.deleted
-        self._cache = SizedLRU(CACHE_IDS)
+        self._cache = SizedLRU(CACHE_BYTES, CACHE_ENTRIES, weigh=lambda d: BITMAP_BYTES * len(d),
+                               entry_cost=entry_bytes)
         self._all: FrozenBitMap | None = None  # made on first use
 
     def df(self, gram: str) -> int:

@@ -33,12 +33,13 @@ import numpy as np
 
 from . import grams, store, wordindex
 from .analysis import flat_text, normalize_text
-from .cache import SizedLRU
+from .cache import SizedLRU, entry_bytes
 from .docsets import LiteralIndex, NormalizedTexts
 from .ranking import Headings, Ranker
 from .wordindex import WordIndex
 
 RESULT_CACHE_BYTES = 32_000_000  # about 2,000 result pages (search._Cached.estimate), per process
+RESULT_CACHE_ENTRIES = 5_000  # and never more answers than this (empty ones weigh little)
 CURRENT = "current"
 LOCK_FILE = ".rebuild.lock"
 META_FILE = "meta.json"
@@ -207,7 +208,8 @@ class Snapshot:
         self.ranker = Ranker(self.words, _positions(layout, len(texts)),
                              headings=lambda: _headings(layout, self.documents))
         self._columns = _columns(layout, len(texts))
-        self.results = SizedLRU(RESULT_CACHE_BYTES)  # search.search()'s answers
+        # search.search()'s answers
+        self.results = SizedLRU(RESULT_CACHE_BYTES, RESULT_CACHE_ENTRIES, entry_cost=entry_bytes)
         self.synonyms = _synonym_map(self.meta.synonyms)
         self.user_dict = self.words.user_dict
 

@@ -24,14 +24,17 @@ from math import log
 
 import numpy as np
 
-from .cache import SizedLRU
+from .cache import SizedLRU, entry_bytes
 from .docsets import to_array
 
 B = 0.75
 K1 = 1.2
-# Postings (8 to 12 bytes each) held by the score cache at most: 48 MB. The 240
-# benchmark queries need 0.8 M at 108,000 paragraphs and 3.1 M at 434,000.
-CACHE_ENTRIES = 4_000_000
+# The score cache: 48 MB, 4 M postings at 12 bytes (docnum, score and the
+# best-first order), and at most 20,000 terms. The 240 benchmark queries
+# need 0.8 M postings at 108,000 paragraphs and 3.1 M at 434,000.
+POSTING_BYTES = 12
+CACHE_BYTES = 4_000_000 * POSTING_BYTES
+CACHE_ENTRIES = 20_000
 SMALL = 256  # up to this many candidates, score every one in Python
 DIRECT = 2048  # up to this many, score every one with numpy
 FEW_LISTS = 2  # past this many terms the threshold algorithm reads too deep
@@ -110,7 +113,8 @@ class Ranker:
         self.position = position
         self._headings = headings  # made on first use: it reads every document's entry
         self.n = words.docnums - len(words.deleted)
-        self._cache = SizedLRU(CACHE_ENTRIES)
+        self._cache = SizedLRU(CACHE_BYTES, CACHE_ENTRIES, weigh=lambda r: POSTING_BYTES * len(r),
+                               entry_cost=entry_bytes)
         self._lengths = words.lengths()  # 0 for deleted paragraphs
         self._avg = float(self._lengths.sum()) / self.n if self.n else 1.0
 

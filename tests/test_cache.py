@@ -1,6 +1,9 @@
 """The size-bounded LRU that holds postings, docsets, scores and results."""
 
-from searchsvc.cache import SizedLRU
+import random
+
+from searchsvc import search as S
+from searchsvc.cache import SizedLRU, entry_bytes
 
 
 def test_keeps_recent_values_within_the_budget_and_computes_each_once():
@@ -35,3 +38,54 @@ def test_an_empty_value_is_a_cached_value():
     for _ in range(3):
         assert cache.get("none", lambda: calls.append(1) or []) == []
     assert calls == [1]
+
+
+def test_empty_values_weigh_their_entry_and_the_entry_limit_holds():
+    cache = SizedLRU(10_000, max_entries=3, entry_cost=entry_bytes)
+    for k in range(10):
+        cache.get(f"nonsense {k}", list)  # empty answers
+    assert len(cache) == 3 and 0 < cache.held <= cache.budget
+    assert cache.held >= 3 * entry_bytes("nonsense 0")
+    bytes_only = SizedLRU(2_000, entry_cost=entry_bytes)
+    for k in range(100):
+        bytes_only.get(("q", k, "x" * 50), list)
+    assert len(bytes_only) < 10 and bytes_only.held <= 2_000
+
+
+def caches_of(snapshot) -> dict[str, SizedLRU]:
+    """Every SizedLRU a snapshot holds, directly or one object down."""
+    found = {}
+    for name, value in vars(snapshot).items():
+        if isinstance(value, SizedLRU):
+            found[name] = value
+        elif hasattr(value, "__dict__"):
+            for inner, cache in vars(value).items():
+                if isinstance(cache, SizedLRU):
+                    found[f"{name}.{inner}"] = cache
+    return found
+
+
+def test_distinct_nonsense_queries_leave_every_cache_within_its_budgets(seed_snapshot):
+    caches = caches_of(seed_snapshot)
+    assert {"results", "literals._cache", "ranker._cache"} <= set(caches)
+    rng = random.Random(20)
+    han = "罗湖区营商环境政府工作报告深圳改革创新发展民生教育医疗"
+    latin = "abcdefghijklmnopqrstuvwxyz"
+    seen = set()
+    while len(seen) < 20_000:
+        kind = rng.random()
+        if kind < 0.5:
+            q = "".join(rng.choice(han) for _ in range(rng.randint(2, 6)))
+        elif kind < 0.8:
+            q = "".join(rng.choice(latin) for _ in range(rng.randint(3, 9)))
+        else:
+            q = " ".join("".join(rng.choice(han + latin) for _ in range(rng.randint(1, 4)))
+                         for _ in range(rng.randint(2, 4)))
+        if q in seen:
+            continue
+        seen.add(q)
+        S.search(seed_snapshot, q, per_page=3)
+    for name, cache in caches.items():
+        assert cache.max_entries is not None, name
+        assert len(cache) <= cache.max_entries and cache.held <= cache.budget, name
+    assert len(caches["results"]) == caches["results"].max_entries  # the limit was reached
