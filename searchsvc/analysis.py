@@ -48,6 +48,58 @@ def _fold_char(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch).casefold()
 
 
+@lru_cache(maxsize=1)
+def _attaching():
+    """A pattern of the characters that NFKC may join to the one before: marks
+    with a combining class (U+0301), the second halves of canonical
+    compositions that are not marks (Hangul vowel and final jamo, some Indic
+    vowel signs), and characters whose compatibility form starts with a mark
+    (half-width ﾞ, U+FF9E). Text is folded a cluster at a time, a character
+    and those that attach to it, so decomposed text (e + U+0301, as some
+    PDFs give pinyin) folds as composed text does. Scanned once per process
+    (planes 0 and 1 hold every such character)."""
+    attach = set(range(0x1160, 0x1200))  # Hangul jungseong and jongseong
+    for cp in range(0x20000):
+        ch = chr(cp)
+        if unicodedata.combining(ch):
+            attach.add(cp)
+            continue
+        decomposition = unicodedata.decomposition(ch)
+        if not decomposition:
+            continue
+        parts = decomposition.split()
+        if parts[0].startswith("<"):
+            compat = unicodedata.normalize("NFKD", ch)
+            if compat and unicodedata.combining(compat[0]):
+                attach.add(cp)
+        elif len(parts) == 2:
+            attach.add(int(parts[1], 16))
+    ranges, cps = [], sorted(attach)
+    start = prev = cps[0]
+    for cp in cps[1:] + [None]:
+        if cp is not None and cp == prev + 1:
+            prev = cp
+            continue
+        ranges.append(f"\\U{start:08x}-\\U{prev:08x}" if start != prev else f"\\U{start:08x}")
+        if cp is not None:
+            start = prev = cp
+    return re.compile(f"[{''.join(ranges)}]+")
+
+
+def _clusters(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each character with what attaches to it (``_attaching``)."""
+    bounds, last = [], 0
+    for m in _attaching().finditer(text):
+        if m.start() > last:
+            bounds.extend((i, i + 1) for i in range(last, m.start() - 1))
+            bounds.append((m.start() - 1, m.end()))
+        else:  # marks at the very start: a cluster of their own
+            bounds.append((m.start(), m.end()))
+        last = m.end()
+    bounds.extend((i, i + 1) for i in range(last, len(text)))
+    return bounds
+
+
 @dataclass(frozen=True)
 class Normalized:
     """Normalized text plus the map back to the original's offsets.
@@ -72,14 +124,21 @@ def _fold(text: str) -> Normalized:
         return Normalized(text.lower())
     if unicodedata.is_normalized("NFKC", text) and text.casefold() == text:
         return Normalized(text)
-    pieces = [_fold_char(ch) for ch in text]
+    if not _attaching().search(text):
+        units = [(i, i + 1) for i in range(len(text))]
+        pieces = [_fold_char(ch) for ch in text]
+    else:
+        units = _clusters(text)
+        pieces = [_fold_char(text[a:b]) if b - a == 1 else
+                  unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text[a:b]).casefold())
+                  for a, b in units]
     folded = "".join(pieces)
-    if len(folded) == len(text):
+    if len(folded) == len(text) and all(b - a == 1 for a, b in units):
         return Normalized(folded)
     starts, ends = [], []
-    for i, piece in enumerate(pieces):
-        starts.extend([i] * len(piece))
-        ends.extend([i + 1] * len(piece))
+    for (a, b), piece in zip(units, pieces):
+        starts.extend([a] * len(piece))
+        ends.extend([b] * len(piece))
     return Normalized(folded, tuple(starts), tuple(ends))
 
 

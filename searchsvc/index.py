@@ -45,8 +45,9 @@ LOCK_FILE = ".rebuild.lock"
 META_FILE = "meta.json"
 NORMALIZED_FILE = "normalized.txt"
 INTERNAL_KEYS = ("first", "digest", "runs")  # documents.jsonl keys that are not metadata
-FORMAT_VERSION = 9  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
-# 9: the word index holds words only (filters read the columns)
+FORMAT_VERSION = 10  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
+# 9: the word index holds words only (filters read the columns); 10: text folded a
+# cluster at a time (decomposed text as composed)
 
 
 class IndexUnavailable(Exception):
