@@ -8,7 +8,7 @@ Layout of an index folder::
         _MAIN_*.toc, MAIN_*.*                Whoosh: a segment per part
         part0.normalized.txt, part0.grams.*, part0.paragraphs.*   (per part)
         documents.jsonl, meta.json
-      .rebuild.lock                          (held while a rebuild runs)
+      .rebuild.lock                          (held while a rebuild or publish writes here)
 
 A build is a list of parts. A part is one Whoosh segment and the files
 beside it (normalized texts, character index, paragraph store), holding
@@ -20,6 +20,8 @@ an opened build, which the web app holds per process through
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
 import shutil
@@ -104,6 +106,42 @@ def normalized_file(part: str) -> str:
 def part_files(part: str) -> list[str]:
     """Every file a part has beside its Whoosh segment."""
     return [normalized_file(part), *grams.files(part), *store.files(part)]
+
+
+class IndexBusy(Exception):
+    """Another rebuild or publish is writing to the index folder."""
+
+
+class IndexLock:
+    """The index folder's lock, held by whatever writes builds there (a
+    rebuild, a publish into it): each removes the other's half-written
+    ``build-*.tmp`` otherwise. Not waited for: the second writer is refused
+    with the first one's name and process id, and can simply run again."""
+
+    def __init__(self, index_dir: Path, what: str):
+        self.path = Path(index_dir) / LOCK_FILE
+        self.what = what
+        self.fd = None
+
+    def __enter__(self) -> "IndexLock":
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = os.pread(self.fd, 200, 0).decode("utf-8", "replace").strip()
+            os.close(self.fd)
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise IndexBusy(f"another rebuild or publish of {self.path.parent} is running"
+                                f"{f' ({holder})' if holder else ''}; wait for it to finish "
+                                "and run this again") from None
+            raise
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, f"{self.what}, process {os.getpid()}".encode())
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
 
 
 def switch(index_dir: Path, name: str) -> None:

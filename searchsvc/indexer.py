@@ -13,8 +13,6 @@ that still has it open keeps serving; older ones are removed.
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -26,10 +24,10 @@ from pathlib import Path
 
 from . import changes, corpus, grams, runs, store, wordindex
 from .analysis import analyse_paragraph, segmenter
-from .index import CURRENT, LOCK_FILE, META_FILE, Meta, normalized_file, prune, switch
+from .index import (CURRENT, META_FILE, IndexBusy, IndexLock, Meta, normalized_file, prune,
+                    switch)
 
-class RebuildInProgress(Exception):
-    """Another rebuild holds the lock."""
+RebuildInProgress = IndexBusy  # the name callers of build_index know
 
 
 
@@ -49,31 +47,6 @@ class BuildReport:
 
 def _dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-
-
-class _RebuildLock:
-    def __init__(self, index_dir: Path):
-        self.path = index_dir / LOCK_FILE
-        self.fd = None
-
-    def __enter__(self) -> "_RebuildLock":
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            os.close(self.fd)
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
-                raise RebuildInProgress(
-                    f"another rebuild of {self.path.parent} is running; "
-                    "wait for it to finish") from None
-            raise
-        os.ftruncate(self.fd, 0)
-        os.write(self.fd, str(os.getpid()).encode())
-        return self
-
-    def __exit__(self, *exc):
-        fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.close(self.fd)
 
 
 def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
@@ -106,7 +79,7 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
 def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
                  started: float) -> BuildReport:
     index_dir.mkdir(parents=True, exist_ok=True)
-    with _RebuildLock(index_dir) as lock:
+    with IndexLock(index_dir, "rebuild") as lock:
         _remove_stale_builds(index_dir)
         sources, skipped = corpus.scan(corpus_dir)
         extras = corpus.read_extras(corpus_dir)

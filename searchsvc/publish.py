@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import runs
-from .index import CURRENT, IndexUnavailable, Meta, Snapshot, current_path, prune, switch
+from .index import (CURRENT, LOCK_FILE, IndexBusy, IndexLock, IndexUnavailable, Meta, Snapshot,
+                    current_path, prune, switch)
 
 _REMOTE = re.compile(r"^(?P<host>[^/:]+):(?P<path>.+)$")
 RSYNC_TIMEOUT = 600  # seconds for one copy
@@ -88,6 +89,17 @@ def _to_folder(source: Path, folder: Path, keep: int, started: float) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PublishError(f"cannot use {folder}: {exc.strerror or exc}") from None
+    try:
+        with IndexLock(folder, "publish"):
+            _copy_and_switch(source, folder, keep)
+    except IndexBusy as exc:
+        raise PublishError(str(exc)) from None
+    runs.record(folder, "received", version=source.name,
+                seconds=round(time.perf_counter() - started, 3))
+
+
+def _copy_and_switch(source: Path, folder: Path, keep: int) -> None:
+    """Under the folder's lock: a rebuild there would remove our copy."""
     final = folder / source.name
     if final.is_dir():  # published before: only switch (again)
         _check(final)
@@ -104,8 +116,6 @@ def _to_folder(source: Path, folder: Path, keep: int, started: float) -> None:
         switch(folder, source.name)
     except OSError as exc:
         raise PublishError(f"cannot switch {folder / CURRENT}: {exc.strerror or exc}") from None
-    runs.record(folder, "received", version=source.name,
-                seconds=round(time.perf_counter() - started, 3))
     prune(folder, keep)
 
 
@@ -119,12 +129,18 @@ def _check(build: Path) -> None:
 
 def _to_host(source: Path, host: str, path: str, keep: int, started: float) -> None:
     """The same steps on another machine, through rsync and ssh: copy under
-    a temporary name, rename, switch with a renamed symlink, prune."""
+    a temporary name (not ``build-*.tmp``, which a rebuild there removes),
+    then, holding the folder's lock as a rebuild does (util-linux flock),
+    rename, switch with a renamed symlink, prune."""
     name = source.name
     folder = shlex.quote(path.rstrip("/") or "/")
-    _rsync(["--mkpath", f"{source}/", f"{host}:{path.rstrip('/')}/{name}.tmp/"])
-    script = (f"set -e; cd {folder}; "
-              f"if [ -d {name} ]; then rm -rf {name}.tmp; else mv {name}.tmp {name}; fi; "
+    incoming = f".publish-{name}.tmp"
+    _rsync(["--mkpath", f"{source}/", f"{host}:{path.rstrip('/')}/{incoming}/"])
+    busy = shlex.quote(f"another rebuild or publish of {path} is running; wait for it to finish "
+                       "and run this again")
+    script = (f"set -e; cd {folder}; exec 9>>{LOCK_FILE}; "
+              f"flock -n 9 || {{ echo {busy} >&2; exit 75; }}; "
+              f"if [ -d {name} ]; then rm -rf {incoming}; else mv {incoming} {name}; fi; "
               f"test -f {name}/meta.json; ln -sfn {name} .{CURRENT}.publish; "
               f"mv -T .{CURRENT}.publish {CURRENT}; "
               f"{runs.received_script(name, time.perf_counter() - started)}; "

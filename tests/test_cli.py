@@ -81,7 +81,7 @@ def test_rebuild_errors_are_readable(tmp_path):
 def test_concurrent_rebuild_is_refused(tmp_path):
     corpus_dir = write_corpus(tmp_path / "c", {"a.txt": "标题\n内容。"})
     (tmp_path / "i").mkdir()
-    with indexer._RebuildLock(tmp_path / "i"):
+    with index.IndexLock(tmp_path / "i", "rebuild"):
         result = CliRunner().invoke(cli.main, ["rebuild", "--corpus", str(corpus_dir),
                                                "--index", str(tmp_path / "i")])
     assert result.exit_code == 1 and "another rebuild" in result.output

@@ -46,7 +46,7 @@ def test_rebuild_switches_current_and_keeps_the_previous_build(make_index):
 
 def test_a_second_rebuild_is_refused_while_one_runs(make_index):
     corpus_dir, index_dir, _ = make_index({"a.txt": "标题\n内容。"})
-    with indexer._RebuildLock(index_dir):
+    with index.IndexLock(index_dir, "rebuild"):
         with pytest.raises(indexer.RebuildInProgress, match="another rebuild"):
             indexer.build_index(corpus_dir, index_dir)
     indexer.build_index(corpus_dir, index_dir)  # free again afterwards

@@ -83,3 +83,59 @@ def test_nothing_to_publish_and_bad_arguments_are_readable(tmp_path):
     indexer.build_index(folder, tmp_path / "main")
     r = publish(str(tmp_path / "main"), "--index", str(tmp_path / "main"))
     assert r.exit_code == 1 and "the index folder the build comes from" in r.output
+
+
+def test_publish_and_rebuild_take_the_same_lock(tmp_path, monkeypatch):
+    """A rebuild in the destination folder (another process) refuses a
+    publish there, and a publish refuses a rebuild: each would remove the
+    other's half-written build."""
+    import subprocess
+    import sys
+    import time
+
+    from searchsvc import publish as publishing
+
+    source = write_corpus(tmp_path / "c", {"a.txt": "标题\n发布的版本。"})
+    indexer.build_index(source, tmp_path / "main")
+    published = index.current_path(tmp_path / "main").name
+    replica = tmp_path / "replica"
+    local = write_corpus(tmp_path / "lc", {f"{k}.txt": f"标题{k}\n本地的版本{k}。" for k in range(6)})
+    started = tmp_path / "started"
+    script = (
+        "import sys, time, pathlib\n"
+        "from searchsvc import indexer\n"
+        "def progress(done, total, label):\n"
+        "    pathlib.Path(sys.argv[3]).touch(); time.sleep(0.4)\n"
+        "indexer.build_index(sys.argv[1], sys.argv[2], progress, full=True)\n")
+    rebuild = subprocess.Popen([sys.executable, "-c", script, str(local), str(replica), str(started)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not started.exists():
+            assert rebuild.poll() is None and time.monotonic() < deadline, rebuild.stdout.read()
+            time.sleep(0.05)
+        r = publish(str(replica), "--index", str(tmp_path / "main"))
+        assert r.exit_code == 1 and "Traceback" not in r.output
+        assert "another rebuild or publish" in r.output and "rebuild, process" in r.output
+    finally:
+        out = rebuild.communicate(timeout=60)[0]
+    assert rebuild.returncode == 0, out
+    rebuilt = index.current_path(replica).name
+    assert rebuilt != published and (replica / rebuilt / "meta.json").is_file()
+
+    # the other way round: a publish copying into the folder refuses a rebuild there
+    refused = []
+
+    def slow_rsync(args):
+        try:
+            indexer.build_index(local, replica)
+        except indexer.RebuildInProgress as exc:
+            refused.append(str(exc))
+        real_rsync(args)
+
+    real_rsync = publishing._rsync
+    monkeypatch.setattr(publishing, "_rsync", slow_rsync)
+    r = publish(str(replica), "--index", str(tmp_path / "main"))
+    assert r.exit_code == 0, r.output
+    assert refused and "publish, process" in refused[0]
+    assert index.current_path(replica).name == published
