@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import config, corpus, index, params, search
+from . import config, corpus, index, params, search, store
 from .highlight import snippet
 
 
@@ -223,6 +223,8 @@ def search_command(query, page, per_page, index_dir):
         raise click.ClickException(str(exc)) from None
     try:
         result = search.search(snap, asked["query"], asked["page"], asked["per_page"])
+    except store.DamagedFile as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         snap.close()
     color = sys.stdout.isatty()

@@ -28,7 +28,7 @@ import numpy as np
 from pyroaring import FrozenBitMap
 
 from .postings import live
-from .store import ReadAt
+from .store import DamagedFile, ReadAt
 
 EMPTY = FrozenBitMap()
 
@@ -98,8 +98,10 @@ class GramStore:
     """Read side over a build's parts: the character index as a posting
     source (``postings.PostingSource``), deletions applied."""
 
-    def __init__(self, folder: Path, parts: list[str], deleted: FrozenBitMap = EMPTY):
+    def __init__(self, folder: Path, parts: list[str], deleted: FrozenBitMap = EMPTY,
+                 docnums: int | None = None):
         self.deleted = deleted
+        self.docnums = docnums  # a posting past it is a damaged file (checked when given)
         self.parts = []
         try:
             for part in parts:
@@ -123,6 +125,8 @@ class GramStore:
         for part in self.parts:
             docs.extend(part.postings(gram, freqs=False)[0])
         found = FrozenBitMap(docs)
+        if found and self.docnums is not None and found.max() >= self.docnums:
+            self._damaged(gram)
         return found - self.deleted if self.deleted else found
 
     def postings(self, gram: str) -> tuple[np.ndarray, np.ndarray]:
@@ -132,8 +136,14 @@ class GramStore:
             d, t = part.postings(gram, freqs=True)
             docs.extend(d)
             tfs.extend(t)
-        return live(np.frombuffer(docs, dtype=np.uint32).astype(np.int64),
-                    np.frombuffer(tfs, dtype=np.uint32).astype(np.int64), self.deleted)
+        ids = np.frombuffer(docs, dtype=np.uint32).astype(np.int64)
+        if len(ids) and self.docnums is not None and ids.max() >= self.docnums:
+            self._damaged(gram)
+        return live(ids, np.frombuffer(tfs, dtype=np.uint32).astype(np.int64), self.deleted)
+
+    def _damaged(self, gram: str):
+        names = ", ".join(p.postings_file for p in self.parts)
+        raise DamagedFile(names, f"a paragraph number past the last one under {gram!r}")
 
     def close(self) -> None:
         for part in self.parts:
@@ -156,6 +166,7 @@ class _Part:
         if len(self.counts) != len(self.keys):
             raise ValueError(f"{meta_file.name} does not match {keys_file.name}")
         self._postings = ReadAt(post_file)
+        self.postings_file = post_file.name
 
     def _find(self, gram: str) -> int:
         key = gram_key(gram)

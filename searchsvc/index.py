@@ -75,6 +75,7 @@ class Meta:
     synonyms: list[list[str]] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)  # {"file", "reason"}
     build_seconds: float = 0.0  # how long the rebuild that wrote it took
+    files: dict = field(default_factory=dict)  # every file's size in bytes (file_sizes)
     format: int = FORMAT_VERSION
 
     @classmethod
@@ -97,6 +98,25 @@ class Meta:
             json.dump(asdict(self), f, ensure_ascii=False)
             f.flush()
             os.fsync(f.fileno())
+
+
+def file_sizes(build: Path) -> dict[str, int]:
+    """Every file of a build but meta.json and Whoosh's lock, with its size:
+    what meta.json records, and a replica checks before serving."""
+    return {p.name: p.stat().st_size for p in sorted(build.iterdir())
+            if p.is_file() and p.name != META_FILE and not p.name.endswith("LOCK")}
+
+
+def check_sizes(build: Path, meta: Meta) -> None:
+    """Raises DamagedFile for the first file missing or of another size than
+    the build wrote (a truncated copy, a full disk): a stat per file."""
+    for name, size in meta.files.items():
+        try:
+            found = (build / name).stat().st_size
+        except FileNotFoundError:
+            raise store.DamagedFile(name, "missing") from None
+        if found != size:
+            raise store.DamagedFile(name, f"{found} bytes, where the build wrote {size}")
 
 
 def normalized_file(part: str) -> str:
@@ -227,6 +247,10 @@ class Snapshot:
                                    "run `searchsvc rebuild`") from exc
         self.words = self.grams = self.store = self.documents = None
         try:
+            check_sizes(path, self.meta)
+        except (store.DamagedFile, OSError) as exc:
+            raise IndexUnavailable(f"the index at {path} is damaged: {exc}") from exc
+        try:
             self.words = WordIndex(path)
             names = [p["name"] for p in self.meta.parts]
             counts = [p["docnums"] for p in self.meta.parts]
@@ -238,15 +262,18 @@ class Snapshot:
             self.store = store.ParagraphStore(path, names)
             texts = NormalizedTexts.read([path / normalized_file(n) for n in names], counts,
                                          self.store)
-            self.grams = grams.GramStore(path, names, self.words.deleted)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self.grams = grams.GramStore(path, names, self.words.deleted, len(texts))
+            self.literals = LiteralIndex(self.grams, texts)
+            self.ranker = Ranker(self.words, _positions(layout, len(texts)),
+                                 headings=lambda: _headings(layout, self.documents))
+            self._columns = _columns(layout, len(texts))
+        except store.DamagedFile as exc:
             self.close()
-            raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
-                                   "run `searchsvc rebuild`") from exc
-        self.literals = LiteralIndex(self.grams, texts)
-        self.ranker = Ranker(self.words, _positions(layout, len(texts)),
-                             headings=lambda: _headings(layout, self.documents))
-        self._columns = _columns(layout, len(texts))
+            raise IndexUnavailable(f"the index at {path} is damaged: {exc}") from exc
+        except Exception as exc:  # what a damaged file makes a reader raise varies
+            self.close()
+            raise IndexUnavailable(f"the index at {path} is damaged ({type(exc).__name__}: "
+                                   f"{exc}); run `searchsvc rebuild`") from exc
         # search.search()'s answers
         self.results = SizedLRU(RESULT_CACHE_BYTES, RESULT_CACHE_ENTRIES, entry_cost=entry_bytes)
         self.synonyms = _synonym_map(self.meta.synonyms)

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from . import changes, corpus, grams, runs, store, wordindex
 from .analysis import analyse_paragraph, segmenter
-from .index import (CURRENT, META_FILE, IndexBusy, IndexLock, Meta, normalized_file, prune,
-                    switch)
+from .index import (CURRENT, META_FILE, IndexBusy, IndexLock, Meta, file_sizes, normalized_file,
+                    prune, switch)
 
 RebuildInProgress = IndexBusy  # the name callers of build_index know
 
@@ -124,6 +124,7 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
                 build_seconds=round(time.perf_counter() - started, 3),
             )
             store.write_documents(tmp, entries)
+            meta.files = file_sizes(tmp)
             meta.write(tmp)
             final = index_dir / name
             os.rename(tmp, final)

@@ -26,6 +26,15 @@ from pathlib import Path
 LINES, OFFSETS = "paragraphs.jsonl", "paragraphs.idx"
 
 
+class DamagedFile(OSError):
+    """A file of a build that does not read as it was written (shorter,
+    or not what its table says): the answer is a 503 naming it, not a 500."""
+
+    def __init__(self, file: str, detail: str):
+        super().__init__(f"the index file {file} is damaged ({detail}); run `searchsvc rebuild`")
+        self.file = file
+
+
 class ReadAt:
     """Reads byte ranges of a file with ``pread``: no file position to share
     between threads, and nothing mapped into the process. A map would be
@@ -34,6 +43,7 @@ class ReadAt:
     whole file."""
 
     def __init__(self, path: Path):
+        self.name = Path(path).name
         self._fd = os.open(path, os.O_RDONLY)
         # closed by close(), or when the object is collected: a descriptor
         # of a deleted build held open pins its disk space
@@ -46,8 +56,16 @@ class ReadAt:
     def read(self, start: int, end: int) -> bytes:
         data = os.pread(self._fd, end - start, start)
         if len(data) != end - start:
-            raise OSError(f"short read at {start} (the index changed under us?)")
+            raise DamagedFile(self.name, f"{len(data)} bytes where {end - start} were expected "
+                              f"at {start}")
         return data
+
+    def json(self, start: int, end: int):
+        """The JSON value in bytes ``start`` to ``end``."""
+        try:
+            return json.loads(self.read(start, end))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise DamagedFile(self.name, f"no JSON at {start}: {exc}") from None
 
     def close(self) -> None:
         self._closer()  # closes once; later calls do nothing
@@ -116,8 +134,11 @@ class ParagraphStore:
             raise IndexError(f"paragraphs {first} to {first + count - 1} span two parts")
         start = offsets[local]
         data = lines.read(start, offsets[local + count])
-        return [json.loads(data[offsets[k] - start:offsets[k + 1] - start])
-                for k in range(local, local + count)]
+        try:
+            return [json.loads(data[offsets[k] - start:offsets[k + 1] - start])
+                    for k in range(local, local + count)]
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise DamagedFile(lines.name, f"no paragraph at {start}: {exc}") from None
 
     def close(self) -> None:
         for lines, _ in self._parts:
@@ -145,8 +166,11 @@ def read_documents(folder: Path) -> list[dict]:
 def _document_lines(folder: Path):
     """(line, entry) for each document, one at a time: no 10 MB of dicts at once."""
     with open(folder / DOCUMENTS, "rb") as f:
-        for line in f:
-            yield line, json.loads(line)
+        for number, line in enumerate(f, 1):
+            try:
+                yield line, json.loads(line)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise DamagedFile(DOCUMENTS, f"line {number} is not JSON: {exc}") from None
 
 
 class Documents:
@@ -190,7 +214,7 @@ class Documents:
 
     def __getitem__(self, doc_id: str) -> dict:
         _, _, _, start, end = self._index[doc_id]
-        return json.loads(self._lines.read(start, end))
+        return self._lines.json(start, end)
 
     def get(self, doc_id: str, default=None):
         return self[doc_id] if doc_id in self._index else default

@@ -25,6 +25,7 @@ from . import metrics, search
 from .highlight import render, snippet_html
 from .index import EXTENSION, INTERNAL_KEYS, IndexUnavailable, acquire, user_dictionary, using
 from .params import QUERY, SEARCH, SUGGEST, BadParameter, read
+from .store import DamagedFile
 
 bp = Blueprint("web", __name__)
 
@@ -326,6 +327,14 @@ def _unavailable(exc):
     if _wants_json():
         return jsonify(error_body("index_unavailable", str(exc))), 503
     return render_template("error.html", message="索引暂不可用:" + str(exc), status=503), 503
+
+
+@bp.app_errorhandler(DamagedFile)
+def _damaged(exc: DamagedFile):
+    """A file of the serving build read wrong during a request: 503 naming
+    it, as /healthz does for what it finds when it opens a build."""
+    current_app.logger.error("damaged index file on %s: %s", request.path, exc)
+    return _unavailable(IndexUnavailable(str(exc)))
 
 
 @bp.app_errorhandler(HTTPException)

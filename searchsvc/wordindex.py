@@ -35,6 +35,7 @@ from whoosh.util.numeric import byte_to_length
 
 from .analysis import normalize, word_spans
 from .postings import live
+from .store import DamagedFile
 
 FIELD = "text"
 LIMIT_MB = 256  # Whoosh's posting pool, per writer
@@ -216,38 +217,53 @@ class WordIndex:
         ws: list[np.ndarray] = []
         for leaf, base in self._leaves:
             try:
-                m = leaf.postings(FIELD, word)
+                self._leaf_postings(leaf, base, word, ids, ws)
             except TermNotFound:
                 continue
-            if isinstance(m, FilterMatcher):  # the segment's deletions: applied below
-                m = m.child
-            if isinstance(m, W3LeafMatcher) and not m._byteids:
-                for block_ids, block_weights in _whoosh3_blocks(m):
-                    ids.append(block_ids + base if base else block_ids)
-                    ws.append(block_weights)
-                continue
-            one, w = [], []
-            while m.is_active():
-                one.append(m.id() + base)
-                w.append(m.weight())
-                m.next()
-            ids.append(np.asarray(one, dtype=np.int64))
-            ws.append(np.asarray(w, dtype=np.float64))
+            except Exception as exc:  # a damaged postings file raises anything
+                raise DamagedFile(_segment_file(leaf, ".pst"),
+                                  f"{type(exc).__name__} reading {word!r}") from exc
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         return live(np.concatenate(ids), np.concatenate(ws), self.deleted)
+
+    @staticmethod
+    def _leaf_postings(leaf, base: int, word: str, ids: list, ws: list) -> None:
+        m = leaf.postings(FIELD, word)
+        if isinstance(m, FilterMatcher):  # the segment's deletions: applied by the caller
+            m = m.child
+        if isinstance(m, W3LeafMatcher) and not m._byteids:
+            for block_ids, block_weights in _whoosh3_blocks(m):
+                ids.append(block_ids + base if base else block_ids)
+                ws.append(block_weights)
+            return
+        one, w = [], []
+        while m.is_active():
+            one.append(m.id() + base)
+            w.append(m.weight())
+            m.next()
+        ids.append(np.asarray(one, dtype=np.int64))
+        ws.append(np.asarray(w, dtype=np.float64))
 
     def doc_frequency(self, word: str) -> int:
         """Live paragraphs with ``word`` (Whoosh's own count includes the
         deleted ones until a full rebuild)."""
         if not self.deleted:
-            return self._reader.doc_frequency(FIELD, word)
+            try:
+                return self._reader.doc_frequency(FIELD, word)
+            except Exception as exc:  # a damaged terms file raises anything
+                raise DamagedFile(_segment_file(self._leaves[0][0], ".trm"),
+                                  f"{type(exc).__name__} reading {word!r}") from exc
         return len(self.postings(word)[0])
 
     def words(self, prefix: str):
         """The index's words that start with ``prefix``, in order."""
-        for raw in self._reader.expand_prefix(FIELD, prefix):
-            yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        try:
+            for raw in self._reader.expand_prefix(FIELD, prefix):
+                yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except Exception as exc:  # a damaged terms file raises anything
+            raise DamagedFile(_segment_file(self._leaves[0][0], ".trm"),
+                              f"{type(exc).__name__} listing words after {prefix!r}") from exc
 
     def lengths(self) -> np.ndarray:
         """Each paragraph's word count (0 for deleted ones), read as one
@@ -264,9 +280,21 @@ class WordIndex:
             else:
                 columns.append(_BYTE_LENGTHS[np.frombuffer(bytes(column), dtype=np.uint8)])
         lengths = np.concatenate(columns) if columns else np.zeros(0)
+        if len(lengths) != self.docnums:
+            raise DamagedFile(_segment_file(self._leaves[0][0], f".{_lenfield(FIELD)}.col"),
+                              f"{len(lengths)} paragraph lengths for {self.docnums} paragraphs")
         if self.deleted:
             lengths[np.frombuffer(self.deleted.to_array(), dtype=np.uint32)] = 0
         return lengths
+
+
+def _segment_file(leaf, ext: str) -> str:
+    """The name of a segment's file (``MAIN_<id>.pst``), for error messages."""
+    segment = getattr(leaf, "_segment", None)
+    try:
+        return segment.make_filename(ext)
+    except Exception:
+        return f"the word index's {ext} file"
 
 
 def _whoosh3_blocks(m: W3LeafMatcher):

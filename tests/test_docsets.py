@@ -108,6 +108,11 @@ def test_a_missing_or_misaligned_character_index_is_reported(make_index):
     assert [h.paragraph for h in S.search(snap, "湖区pm2").hits] == [1]
     normalized = Path(report.path) / f"part0.{index.NORMALIZED_FILE}"
     normalized.write_text("别的\n内容\n", encoding="utf-8")
+    with pytest.raises(index.IndexUnavailable, match=f"part0.{index.NORMALIZED_FILE} is damaged"):
+        index.open_current(index_dir)  # not the size the build wrote
+    meta = index.Meta.read(Path(report.path))
+    meta.files[normalized.name] = normalized.stat().st_size
+    meta.write(Path(report.path))  # as if the build had written it so
     with pytest.raises(index.IndexUnavailable, match="does not line up"):
         index.open_current(index_dir)
     normalized.unlink()
