@@ -25,6 +25,7 @@ a small Python load generator).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -480,26 +481,52 @@ def bench_log(folder: Path, index_dir: Path, snap, seconds: float, concurrency: 
     out = {"distinct": len(queries), "lines": len(log),
            "peer_build_s": time.perf_counter() - started,
            "first_pass": first_pass(index_dir, db_path, queries)}
-    apps = {"searchsvc": Served("searchsvc:create_app()", {"SEARCHSVC_INDEX": str(index_dir)}),
-            "fts5": Served("fts5_peer:create_app()", {"FTS5_DB": str(db_path)},
-                           cwd=ROOT / "bench")}
-    for name, server in apps.items():
-        with server:
+    # searchsvc as configured (gevent workers) and with gunicorn's sync
+    # workers (the model before #20), beside the peer as a user writes it
+    # (gunicorn's default sync workers), started lazily one at a time
+    apps = {"searchsvc": lambda: Served("searchsvc:create_app()",
+                                        {"SEARCHSVC_INDEX": str(index_dir)}),
+            "searchsvc_sync": lambda: Served("searchsvc:create_app()",
+                                             {"SEARCHSVC_INDEX": str(index_dir),
+                                              "GUNICORN_WORKER_CLASS": "sync"}),
+            "fts5": lambda: Served("fts5_peer:create_app()",
+                                   {"FTS5_DB": str(db_path), "GUNICORN_WORKER_CLASS": "sync"},
+                                   cwd=ROOT / "bench")}
+    for name, serve in apps.items():
+        with serve() as server:
             server.wait(search_paths(log[:1])[0])
             result = {"log": load(server.base, search_paths(log), seconds, concurrency, work),
                       "questions": load(server.base, search_paths(questions),
                                         max(5.0, seconds / 3), concurrency, work)}
+            if name != "fts5":  # the same log with idle connections held open
+                with held_connections(server.port, HELD_IDLE):
+                    result["log_held"] = load(server.base, search_paths(log),
+                                              max(5.0, seconds / 2), concurrency, work)
             result.update(server.memory())
             out[name] = result
-    ours, peer = out["searchsvc"], out["fts5"]
-    out["ratios"] = {
+    peer = out["fts5"]
+    out["ratios"], out["ratios_sync"] = ({
         "rps": ours["log"]["rps"] / peer["log"]["rps"],
         "p99": ours["log"]["p99"] / peer["log"]["p99"],
         "question_p99": ours["questions"]["p99"] / peer["questions"]["p99"],
         "first_pass_p99": out["first_pass"]["searchsvc"]["all"]["p99"] /
         (out["first_pass"]["fts5"]["all"]["p99"] or 1e-9),
-    }
+    } for ours in (out["searchsvc"], out["searchsvc_sync"]))
     return out
+
+
+HELD_IDLE = 4  # idle connections held open during the "held" log run (a browser's preconnects)
+
+
+@contextlib.contextmanager
+def held_connections(port: int, count: int):
+    """``count`` TCP connections to the server that send nothing."""
+    socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
+    try:
+        yield socks
+    finally:
+        for s in socks:
+            s.close()
 
 
 def jieba_throughput(folder: Path, user_dict=None) -> float:
@@ -604,27 +631,36 @@ def log_table(results: dict) -> str:
     """searchsvc against the FTS5 peer on the Zipf log, with ratios."""
     rows = [("corpus", "system", "log req/s", "log p50 ms", "log p99 ms", "errors",
              "questions p99 ms", "first pass p50/p99 ms", "first-pass questions p99",
-             "worker RSS MB (PSS)")]
+             "worker RSS MB (PSS)", f"{HELD_IDLE} idle held: req/s, p99 ms, errors")]
     ratios = []
+    labels = {"searchsvc": "searchsvc (gevent)", "searchsvc_sync": "searchsvc (sync workers)",
+              "fts5": "FTS5 peer (sync workers)"}
     for name, c in results["corpora"].items():
         log = c.get("log")
         if not log:
             continue
-        for system in ("searchsvc", "fts5"):
-            r, f = log[system], log["first_pass"][system]
-            rows.append((name, "searchsvc" if system == "searchsvc" else "FTS5 peer",
+        for system in (s for s in labels if s in log):
+            r = log[system]
+            f = log["first_pass"]["fts5" if system == "fts5" else "searchsvc"]
+            held = r.get("log_held")
+            rows.append((name, labels[system],
                          f'{r["log"]["rps"]:.0f}', f'{r["log"]["p50"]:.1f}',
                          f'{r["log"]["p99"]:.1f}', str(r["log"]["errors"] + r["questions"]["errors"]),
                          f'{r["questions"]["p99"]:.1f}',
                          f'{f["all"]["p50"]:.2f} / {f["all"]["p99"]:.1f}',
                          f'{f["question"]["p99"]:.1f}',
-                         f'{r["worker_rss_mb"]:.0f} ({r["worker_pss_mb"]:.0f})'))
-        x = log["ratios"]
-        ratios.append(f"{name}: {log['distinct']} distinct queries, {log['lines']} lines; "
-                      f"searchsvc/peer req/s {x['rps']:.2f}x, p99 {x['p99']:.2f}x, "
-                      f"questions p99 {x['question_p99']:.2f}x, first-pass p99 "
-                      f"{x['first_pass_p99']:.2f}x; build {c['build']['mb_per_s']:.2f} MB/s = "
-                      f"{c['build_share']:.2f} of cores x jieba ({c['jieba_mb_per_s']:.2f} MB/s)")
+                         f'{r["worker_rss_mb"]:.0f} ({r["worker_pss_mb"]:.0f})',
+                         f'{held["rps"]:.0f}, {held["p99"]:.0f}, {held["errors"]}' if held else "-"))
+        for key, label in (("ratios", "gevent"), ("ratios_sync", "sync")):
+            if key not in log:
+                continue
+            x = log[key]
+            ratios.append(f"{name} ({label}): {log['distinct']} distinct queries, {log['lines']} "
+                          f"lines; searchsvc/peer req/s {x['rps']:.2f}x, p99 {x['p99']:.2f}x, "
+                          f"questions p99 {x['question_p99']:.2f}x, first-pass p99 "
+                          f"{x['first_pass_p99']:.2f}x")
+        ratios.append(f"{name}: build {c['build']['mb_per_s']:.2f} MB/s = {c['build_share']:.2f} "
+                      f"of cores x jieba ({c['jieba_mb_per_s']:.2f} MB/s)")
     if len(rows) == 1:
         return ""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

@@ -172,6 +172,9 @@ def test_idle_and_slow_clients_do_not_hold_the_workers(how, seed_corpus, tmp_pat
             assert max(took) < 1.0, took
             health = fetch(server.base, "/healthz")
             assert health[0] == 200
+            # one request per connection: a kept connection would pin its
+            # client to a worker that may be busy (gunicorn.conf.py)
+            assert health[1]["Connection"] == "close"
             # the server lets go of them: none is held past the request-head time
             deadline = time.monotonic() + 20
             while hostile.closed_by_server() < len(hostile.socks) and time.monotonic() < deadline:
