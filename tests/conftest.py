@@ -50,28 +50,22 @@ def fetch(base: str, path: str):
         return e.code, e.headers, e.read().decode("utf-8")
 
 
-class Server:
-    """A real gunicorn serving a corpus built in a folder; stop() ends it."""
+class Gunicorn:
+    """A real gunicorn started with ``args`` (what follows `gunicorn` on its
+    command line) in ``cwd`` with ``env``, on a free loopback port, ready
+    when ``ready`` answers 200; stop() ends it."""
 
-    def __init__(self, folder: Path, files: dict, workers: int = 2, build: bool = True,
-                 ready: str = "/healthz", env: dict | None = None):
-        self.corpus_dir = write_corpus(folder / "corpus", files)
-        self.index_dir = folder / "index"
-        if build:
-            indexer.build_index(self.corpus_dir, self.index_dir)
-        port = free_port()
-        env = dict(os.environ, SEARCHSVC_CORPUS=str(self.corpus_dir),
-                   SEARCHSVC_INDEX=str(self.index_dir), HOST="127.0.0.1", PORT=str(port),
-                   WEB_CONCURRENCY=str(workers), GUNICORN_ACCESSLOG="/dev/null", **(env or {}))
+    def __init__(self, args: list[str], cwd: Path, env: dict, ready: str = "/healthz",
+                 log: Path | None = None):
+        self.port = free_port()
+        env = dict(env, HOST="127.0.0.1", PORT=str(self.port))
         # a file, not a pipe nobody reads: the JSON access lines would fill
         # a pipe's buffer under load and block the workers
-        self.log = folder / "gunicorn.log"
+        self.log = log or cwd / "gunicorn.log"
         with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-                 "searchsvc:create_app()"], cwd=folder, env=env,
-                stdout=out, stderr=subprocess.STDOUT)
-        self.base = f"http://127.0.0.1:{port}"
+            self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", *args], cwd=cwd,
+                                         env=env, stdout=out, stderr=subprocess.STDOUT)
+        self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -90,6 +84,22 @@ class Server:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+class Server(Gunicorn):
+    """A real gunicorn, as `make run` starts it, serving a corpus built in a folder."""
+
+    def __init__(self, folder: Path, files: dict, workers: int = 2, build: bool = True,
+                 ready: str = "/healthz", env: dict | None = None):
+        self.corpus_dir = write_corpus(folder / "corpus", files)
+        self.index_dir = folder / "index"
+        if build:
+            indexer.build_index(self.corpus_dir, self.index_dir)
+        env = dict(os.environ, SEARCHSVC_CORPUS=str(self.corpus_dir),
+                   SEARCHSVC_INDEX=str(self.index_dir), WEB_CONCURRENCY=str(workers),
+                   GUNICORN_ACCESSLOG="/dev/null", **(env or {}))
+        super().__init__(["-c", str(ROOT / "gunicorn.conf.py"), "searchsvc:create_app()"],
+                         folder, env, ready)
 
 
 @pytest.fixture()

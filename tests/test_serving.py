@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from searchsvc import indexer
-from tests.conftest import ROOT, Server, fetch, free_port, write_corpus
+from tests.conftest import ROOT, Gunicorn, Server, fetch, write_corpus
 
 pytestmark = pytest.mark.server
 
@@ -45,42 +44,6 @@ def docker_command() -> tuple[list[str], dict]:
     env_block = re.search(r"^ENV (.*?)(?=\n\S)", text, re.M | re.S).group(1)
     env = dict(re.findall(r"(\w+)=(\S+)", env_block.replace("\\\n", " ")))
     return cmd[1:], env
-
-
-class Gunicorn:
-    """gunicorn started with ``args`` in ``cwd`` over a built corpus."""
-
-    def __init__(self, args: list[str], cwd: Path, corpus_dir: Path, index_dir: Path,
-                 env: dict | None = None):
-        self.port = free_port()
-        env = dict(os.environ, **(env or {}), HOST="127.0.0.1", PORT=str(self.port),
-                   SEARCHSVC_CORPUS=str(corpus_dir), SEARCHSVC_INDEX=str(index_dir),
-                   GUNICORN_ACCESSLOG="/dev/null")
-        env.pop("WEB_CONCURRENCY", None)  # the default, as a user gets it
-        self.log = cwd / "gunicorn.log"
-        with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", *args], cwd=cwd,
-                                         env=env, stdout=out, stderr=subprocess.STDOUT)
-        self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while not self._ready():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.proc.kill()
-                pytest.fail("gunicorn did not start:\n" + self.log.read_text(errors="replace"))
-            time.sleep(0.1)
-
-    def _ready(self) -> bool:
-        try:
-            return fetch(self.base, "/healthz")[0] == 200
-        except OSError:
-            return False
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 class HostileClients:
@@ -162,7 +125,10 @@ def test_idle_and_slow_clients_do_not_hold_the_workers(how, seed_corpus, tmp_pat
         cwd = tmp_path
         shutil.copy(ROOT / "gunicorn.conf.py", cwd / "gunicorn.conf.py")
         env = {k: v for k, v in env.items() if k in ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE")}
-    server = Gunicorn(args, cwd, corpus_dir, index_dir, env)
+    env = dict(os.environ, **env, SEARCHSVC_CORPUS=str(corpus_dir),
+               SEARCHSVC_INDEX=str(index_dir), GUNICORN_ACCESSLOG="/dev/null")
+    env.pop("WEB_CONCURRENCY", None)  # the default, as a user gets it
+    server = Gunicorn(args, cwd, env, log=tmp_path / "gunicorn.log")
     try:
         timed_search(server.base)  # warm
         hostile = HostileClients(server.port, idle=64, slow_head=16, slow_body=16)
@@ -247,8 +213,10 @@ def test_index_switches_under_traffic_leave_no_descriptor_open(tmp_path):
     server = Server(tmp_path, files, workers=2)
     traffic = Traffic(server.base)
     try:
-        pids = worker_pids(server.proc.pid)
-        assert len(pids) == 2
+        deadline = time.monotonic() + 20  # the second worker may still be booting
+        while len(pids := worker_pids(server.proc.pid)) < 2:
+            assert time.monotonic() < deadline, pids
+            time.sleep(0.1)
 
         def switch(k: int) -> str:
             (server.corpus_dir / "0.txt").write_text(f"标题\n第一段落第{k}版的内容。",
