@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import config, corpus, index, params, search, store
+from . import config, corpus, formats, index, params, search, store
 from .highlight import snippet
 
 
@@ -82,7 +82,7 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
     if kinds:
         counts = ", ".join(f"{ext} {n}" for ext, n in sorted(kinds.items()))
         click.echo(f"skipped {sum(kinds.values())} file(s) of unsupported type: {counts} "
-                   "(read: .txt, .md, .html, .htm, .docx, .pdf)", err=True)
+                   f"(read: {', '.join(formats.EXTENSIONS)})", err=True)
     if report.mode == "unchanged":
         done = "nothing changed since the last rebuild"
     elif report.mode == "incremental":

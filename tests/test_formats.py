@@ -188,6 +188,8 @@ def test_bad_and_unsupported_files_are_named_and_the_rest_indexed(tmp_path):
     assert "empty.md: no paragraphs" in out
     assert "broken.pdf: damaged PDF" in out
     assert "skipped 3 file(s) of unsupported type: .jpg 1, .odt 1, .xlsx 1 (read: " in out
+    read = out.split("(read: ", 1)[1].split(")", 1)[0].split(", ")
+    assert set(read) == set(formats.EXTENSIONS) and ".markdown" in read  # every type the reader takes
     assert "Traceback" not in out
 
 
