@@ -19,7 +19,8 @@ import multiprocessing
 import os
 
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
-if worker_class == "gevent":
+_GEVENT = worker_class == "gevent"
+if _GEVENT:
     # Patched here, before the app is loaded in the master, so every socket
     # the app makes is gevent's (patched later, in the worker, logging fails
     # at exit). Threads and locks stay the OS's: gevent's locks cost an
@@ -57,6 +58,10 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Connections one gevent worker holds at once; past that it stops accepting
 # and the kernel's backlog (2,048) queues new ones.
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
+# Seconds a socket operation of an answer may wait (gevent workers): a client
+# that stops reading a large answer (a slow read) is dropped after that,
+# instead of holding its connection for as long as it likes.
+_SEND_TIMEOUT = float(os.environ.get("GUNICORN_SEND_TIMEOUT", "30"))
 # A safety net, not a cure: the caches are bounded and memory stays flat
 # (make soak), while a recycled worker starts with cold caches. At 5,000 a
 # busy worker was replaced every ten seconds and its first queries set the
@@ -98,8 +103,14 @@ def pre_request(worker, req):
     clients queued behind a busy worker while the other one idled (8
     connections to 2 gevent workers kept alive: mean latency 33 ms, max
     470 ms; closed after each answer: 8 ms and 31 ms, as sync workers).
-    A new connection goes to whichever worker is free to accept it."""
+    A new connection goes to whichever worker is free to accept it.
+
+    Under gevent workers the answer's socket also gets a timeout
+    (GUNICORN_SEND_TIMEOUT), so a client that stops reading is dropped."""
     req.must_close = True
+    sock = getattr(req.unreader, "sock", None)
+    if _GEVENT and sock is not None:
+        sock.settimeout(_SEND_TIMEOUT)
 
 
 def child_exit(server, worker):

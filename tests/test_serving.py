@@ -245,3 +245,34 @@ def test_index_switches_under_traffic_leave_no_descriptor_open(tmp_path):
     finally:
         traffic.close()
         server.stop()
+
+
+def test_a_client_that_stops_reading_is_dropped_and_holds_nothing(tmp_path):
+    """A slow read: a large answer to a client that reads nothing. The
+    worker goes on serving others, and the connection is dropped once a
+    send has waited GUNICORN_SEND_TIMEOUT (2 s here)."""
+    server = Server(tmp_path, {"a.txt": "标题\n营商环境的一段。"}, workers=1,
+                    env={"GUNICORN_SEND_TIMEOUT": "2"})
+    try:
+        # the original file is served as the folder holds it now: make it large
+        (server.corpus_dir / "a.txt").write_bytes(("营商环境的一段。\n" * 2_000_000).encode())
+        size = (server.corpus_dir / "a.txt").stat().st_size
+        reader = socket.socket()
+        reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        reader.connect(("127.0.0.1", int(server.base.rsplit(":", 1)[1])))
+        reader.sendall(b"GET /doc/a/file HTTP/1.1\r\nHost: t\r\n\r\n")
+        time.sleep(1.0)
+        took = [timed_search(server.base) for _ in range(5)]  # the one worker still answers
+        assert max(took) < 1.0, took
+        time.sleep(4.0)  # past the send timeout: the server has given up on it
+        received = 0
+        reader.settimeout(5)
+        try:
+            while chunk := reader.recv(1 << 20):
+                received += len(chunk)
+        except OSError:
+            pass
+        assert received < size  # cut off, not delivered in full
+        reader.close()
+    finally:
+        server.stop()
