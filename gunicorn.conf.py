@@ -8,8 +8,9 @@ answered. A gevent worker parks such a connection on a greenlet and goes on
 serving; gunicorn closes one whose request head has not arrived within
 ``keepalive`` seconds, and every connection after its answer (pre_request),
 an unread body with it. Searches are CPU work that never yields, so one
-worker still answers one search at a time, as a sync worker did. GUNICORN_WORKER_CLASS=sync brings the old
-model back (the benchmark measures both in one run).
+worker still answers one search at a time, as a sync worker did.
+GUNICORN_WORKER_CLASS=sync brings the old model back (the benchmark
+measures both in one run).
 
 preload_app loads the app (and jieba's dictionary, through the warm-up in
 on_starting) once in the master before the fork, so workers share it.

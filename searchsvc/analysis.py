@@ -45,6 +45,7 @@ def _t2s():
 
 @lru_cache(maxsize=65536)
 def _fold_char(ch: str) -> str:
+    """One character, or one cluster (``_clusters``), width- and case-folded."""
     return unicodedata.normalize("NFKC", ch).casefold()
 
 
@@ -124,16 +125,14 @@ def _fold(text: str) -> Normalized:
         return Normalized(text.lower())
     if unicodedata.is_normalized("NFKC", text) and text.casefold() == text:
         return Normalized(text)
-    if not _attaching().search(text):
+    if not _attaching().search(text):  # the common case: a character at a time
         units = [(i, i + 1) for i in range(len(text))]
         pieces = [_fold_char(ch) for ch in text]
-    else:
+    else:  # a cluster folds as its composed character does
         units = _clusters(text)
-        pieces = [_fold_char(text[a:b]) if b - a == 1 else
-                  unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text[a:b]).casefold())
-                  for a, b in units]
+        pieces = [_fold_char(text[a:b]) for a, b in units]
     folded = "".join(pieces)
-    if len(folded) == len(text) and all(b - a == 1 for a, b in units):
+    if len(folded) == len(text) and len(units) == len(text):
         return Normalized(folded)
     starts, ends = [], []
     for (a, b), piece in zip(units, pieces):

@@ -248,9 +248,6 @@ class Snapshot:
         self.words = self.grams = self.store = self.documents = None
         try:
             check_sizes(path, self.meta)
-        except (store.DamagedFile, OSError) as exc:
-            raise IndexUnavailable(f"the index at {path} is damaged: {exc}") from exc
-        try:
             self.words = WordIndex(path)
             names = [p["name"] for p in self.meta.parts]
             counts = [p["docnums"] for p in self.meta.parts]

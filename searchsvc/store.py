@@ -60,16 +60,17 @@ class ReadAt:
                               f"at {start}")
         return data
 
-    def json(self, start: int, end: int):
-        """The JSON value in bytes ``start`` to ``end``."""
-        try:
-            return json.loads(self.read(start, end))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise DamagedFile(self.name, f"no JSON at {start}: {exc}") from None
-
     def close(self) -> None:
         self._closer()  # closes once; later calls do nothing
         self._fd = -1
+
+
+def decoded(file: str, data: bytes, where: str):
+    """``data``, a JSON value read from ``file``; DamagedFile when it is none."""
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DamagedFile(file, f"no JSON {where}: {exc}") from None
 
 
 def _json_line(obj) -> bytes:
@@ -134,11 +135,8 @@ class ParagraphStore:
             raise IndexError(f"paragraphs {first} to {first + count - 1} span two parts")
         start = offsets[local]
         data = lines.read(start, offsets[local + count])
-        try:
-            return [json.loads(data[offsets[k] - start:offsets[k + 1] - start])
-                    for k in range(local, local + count)]
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise DamagedFile(lines.name, f"no paragraph at {start}: {exc}") from None
+        return [decoded(lines.name, data[offsets[k] - start:offsets[k + 1] - start],
+                        f"for paragraph {self._bases[i] + k}") for k in range(local, local + count)]
 
     def close(self) -> None:
         for lines, _ in self._parts:
@@ -167,10 +165,7 @@ def _document_lines(folder: Path):
     """(line, entry) for each document, one at a time: no 10 MB of dicts at once."""
     with open(folder / DOCUMENTS, "rb") as f:
         for number, line in enumerate(f, 1):
-            try:
-                yield line, json.loads(line)
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise DamagedFile(DOCUMENTS, f"line {number} is not JSON: {exc}") from None
+            yield line, decoded(DOCUMENTS, line, f"on line {number}")
 
 
 class Documents:
@@ -214,7 +209,7 @@ class Documents:
 
     def __getitem__(self, doc_id: str) -> dict:
         _, _, _, start, end = self._index[doc_id]
-        return self._lines.json(start, end)
+        return decoded(DOCUMENTS, self._lines.read(start, end), f"at {start}")
 
     def get(self, doc_id: str, default=None):
         return self[doc_id] if doc_id in self._index else default

@@ -252,8 +252,8 @@ class WordIndex:
             try:
                 return self._reader.doc_frequency(FIELD, word)
             except Exception as exc:  # a damaged terms file raises anything
-                raise DamagedFile(_segment_file(self._leaves[0][0], ".trm"),
-                                  f"{type(exc).__name__} reading {word!r}") from exc
+                raise DamagedFile(self._terms_files(), f"{type(exc).__name__} reading {word!r}") \
+                    from exc
         return len(self.postings(word)[0])
 
     def words(self, prefix: str):
@@ -262,8 +262,13 @@ class WordIndex:
             for raw in self._reader.expand_prefix(FIELD, prefix):
                 yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
         except Exception as exc:  # a damaged terms file raises anything
-            raise DamagedFile(_segment_file(self._leaves[0][0], ".trm"),
+            raise DamagedFile(self._terms_files(),
                               f"{type(exc).__name__} listing words after {prefix!r}") from exc
+
+    def _terms_files(self) -> str:
+        """Every segment's terms file: the multi-segment reader does not say
+        which one failed."""
+        return ", ".join(_segment_file(leaf, ".trm") for leaf, _ in self._leaves)
 
     def lengths(self) -> np.ndarray:
         """Each paragraph's word count (0 for deleted ones), read as one
@@ -279,10 +284,11 @@ class WordIndex:
                                          for d in range(leaf.doc_count_all())], dtype=np.float64))
             else:
                 columns.append(_BYTE_LENGTHS[np.frombuffer(bytes(column), dtype=np.uint8)])
+            if len(columns[-1]) != leaf.doc_count_all():
+                raise DamagedFile(_segment_file(leaf, f".{_lenfield(FIELD)}.col"),
+                                  f"{len(columns[-1])} paragraph lengths for "
+                                  f"{leaf.doc_count_all()} paragraphs")
         lengths = np.concatenate(columns) if columns else np.zeros(0)
-        if len(lengths) != self.docnums:
-            raise DamagedFile(_segment_file(self._leaves[0][0], f".{_lenfield(FIELD)}.col"),
-                              f"{len(lengths)} paragraph lengths for {self.docnums} paragraphs")
         if self.deleted:
             lengths[np.frombuffer(self.deleted.to_array(), dtype=np.uint32)] = 0
         return lengths
