@@ -8,7 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     SEARCHSVC_CORPUS=/app/corpus SEARCHSVC_INDEX=/app/index
 WORKDIR /app
 
-COPY pyproject.toml requirements.lock README.md gunicorn.conf.py ./
+COPY pyproject.toml requirements.lock README.md ./
 COPY searchsvc ./searchsvc
 RUN pip install -c requirements.lock . && useradd --create-home --uid 10001 searchsvc
 COPY corpus ./corpus
@@ -20,4 +20,4 @@ RUN searchsvc rebuild
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
-CMD ["gunicorn", "-c", "gunicorn.conf.py", "searchsvc:create_app()"]
+CMD ["gunicorn", "-c", "python:searchsvc.ops.gunicorn_conf", "searchsvc:create_app()"]

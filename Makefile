@@ -32,7 +32,7 @@ lock:
 ## Build the index when there is none (or an older version's), then serve on http://$(HOST):$(PORT)
 run: install
 	$(BIN)/searchsvc rebuild --if-missing
-	$(BIN)/gunicorn -c gunicorn.conf.py 'searchsvc:create_app()'
+	$(BIN)/gunicorn -c python:searchsvc.ops.gunicorn_conf 'searchsvc:create_app()'
 
 ## Update the index from the corpus: changed files only (REBUILD_ARGS=--full for all)
 rebuild: install
@@ -67,7 +67,9 @@ cluster: install nginx-dep rsync-dep
 	$(BIN)/searchsvc rebuild --if-missing
 	$(BIN)/searchsvc cluster $(CLUSTER_ARGS)
 
+## ruff (pyproject.toml's rules), then every test
 test: install browser-deps rsync-dep nginx-dep
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 ## One minute of load at 400 req/s through gunicorn (not part of make test)

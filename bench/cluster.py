@@ -41,9 +41,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import querylog  # noqa: E402
 import run as bench  # noqa: E402
 
-from searchsvc import index, indexer  # noqa: E402
-from searchsvc.cluster import Cluster, get  # noqa: E402
-from searchsvc.nginx import TEMPLATE  # noqa: E402
+from searchsvc.build import rebuild as indexer  # noqa: E402
+from searchsvc.engine.snapshot import open_current  # noqa: E402
+from searchsvc.ops.cluster import Cluster, get  # noqa: E402
 
 SETUPS = (  # (name, replicas, through nginx, nginx cache)
     ("gunicorn, no nginx", 1, False, False),
@@ -173,8 +173,7 @@ def one_setup(name: str, replicas: int, nginx: bool, cache: bool, index_dir: Pat
     ports = [bench.free_port() for _ in range(replicas + 1)]
     folder = work / name.replace(" ", "-").replace(",", "").replace("+", "plus")
     group = Cluster(folder, index_dir, corpus_dir, ports[:replicas], ports[-1], workers=workers,
-                    cache=cache, rate=0, template=ROOT / TEMPLATE,
-                    gunicorn_conf=ROOT / "gunicorn.conf.py", env={"GUNICORN_LOGLEVEL": "warning"})
+                    cache=cache, rate=0, env={"GUNICORN_LOGLEVEL": "warning"})
     group.start()
     try:
         base = group.base if nginx else group.replicas[0].base
@@ -262,8 +261,8 @@ def main(argv=None) -> int:
     try:
         print(f"== building the index of {folder}", flush=True)
         indexer.build_index(folder, work / "index")
-        snap = index.open_current(work / "index")
-        live = len(snap.literals.texts) - len(snap.literals.deleted)
+        snap = open_current(work / "index")
+        live = snap.ranker.n
         queries = querylog.distinct_queries(snap, min(args.distinct, 10 * live))
         log = querylog.zipf_log(queries, args.lines)
         paths = bench.search_paths(log)

@@ -6,7 +6,7 @@ The query's tokens are AND-ed, as FTS5 reads words joined by spaces
 (``FTS5_MODE=or`` ORs them).
 Served by the same gunicorn settings as searchsvc::
 
-    FTS5_DB=peer.db gunicorn -c gunicorn.conf.py 'fts5_peer:create_app()'
+    FTS5_DB=peer.db gunicorn -c python:searchsvc.ops.gunicorn_conf 'fts5_peer:create_app()'
 
 ``build(corpus_dir, db_path)`` writes the database. Used by bench/run.py;
 not part of the product.
@@ -25,8 +25,8 @@ from flask import Flask, jsonify, request
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from searchsvc import corpus  # noqa: E402
 from searchsvc.analysis import normalize_text, word_spans  # noqa: E402
+from searchsvc.ingest import corpus  # noqa: E402
 
 
 def tokens(text: str, user_dict: str | None = None) -> list[str]:
@@ -68,7 +68,7 @@ COUNT = "SELECT count(*) FROM p WHERE p MATCH ?"
 def create_app(db_path: str | None = None) -> Flask:
     app = Flask(__name__)
     app.json.ensure_ascii = False
-    # gunicorn.conf.py's warm-up loads jieba's default dictionary before the
+    # the gunicorn settings' warm-up loads jieba's default dictionary before the
     # fork, for this app as for searchsvc: no index folder, no user dictionary
     app.config["INDEX_DIR"] = os.devnull
     path = db_path or os.environ["FTS5_DB"]

@@ -40,12 +40,12 @@ def distinct_queries(snap, n: int = 4000, seed: int = 11) -> list[tuple[str, str
     deciles = [words[i * len(words) // 10:(i + 1) * len(words) // 10] for i in range(10)]
     deciles = [d for d in deciles if d]
     store, size = snap.store, len(snap.literals.texts)
-    deleted = snap.literals.deleted
+    live = snap.literals.all_docs()
 
     def paragraph() -> str:
         while True:
             d = rng.randrange(size)
-            if d not in deleted:
+            if d in live:
                 return store.record(d)["text"]
 
     out: dict[str, str] = {}

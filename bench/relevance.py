@@ -109,7 +109,7 @@ def keyword_forms(question: str, t2s, jieba) -> dict[str, str]:
 
 def _paragraphs(folder: Path):
     """(id, title, text) of every paragraph, parsed as searchsvc parses them."""
-    from searchsvc import corpus
+    from searchsvc.ingest import corpus
 
     docs, _ = corpus.read_corpus(folder)
     for d in docs:
@@ -121,7 +121,8 @@ class SearchsvcSystem:
     name = "searchsvc"
 
     def __init__(self, folder: Path, work: Path):
-        from searchsvc import create_app, indexer
+        from searchsvc import create_app
+        from searchsvc.build import rebuild as indexer
 
         indexer.build_index(folder, work / "index")
         app = create_app({"CORPUS_DIR": str(folder), "INDEX_DIR": str(work / "index")})

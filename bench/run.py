@@ -47,9 +47,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from searchsvc import corpus, index, indexer  # noqa: E402
-from searchsvc import search as S  # noqa: E402
 from searchsvc.analysis import normalize_text, query_words, word_spans  # noqa: E402
+from searchsvc.build import rebuild as indexer  # noqa: E402
+from searchsvc.engine import search as S  # noqa: E402
+from searchsvc.engine.snapshot import Snapshot, open_current  # noqa: E402
+from searchsvc.ingest import corpus, model  # noqa: E402
+from searchsvc.storage.layout import current_path  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "bench" / "lo-help-zh"
 REPORT = ROOT / "corpus"
@@ -181,8 +184,8 @@ def bench_incremental(folder: Path, index_dir: Path, queries, work: Path, runs: 
         modes.append(out.stdout.split(":", 1)[0])
     full = work / "index-full-edited"
     indexer.build_index(edited, full, full=True)
-    a = index.Snapshot(index.current_path(index_dir))
-    b = index.Snapshot(index.current_path(full))
+    a = Snapshot(current_path(index_dir))
+    b = Snapshot(current_path(full))
     differences = 0
     for _kind, q in queries + [("new", f"增量重建基准的新段落{r}") for r in range(runs)]:
         ra, rb = S.search(a, q, per_page=10), S.search(b, q, per_page=10)
@@ -361,7 +364,7 @@ def wrk_load(base: str, paths: list[str], seconds: float, concurrency: int, work
 
 
 class Served:
-    """A gunicorn serving ``app`` with the project's gunicorn.conf.py; a context manager."""
+    """A gunicorn serving ``app`` with the package's gunicorn settings; a context manager."""
 
     def __init__(self, app: str, env: dict, cwd: Path = ROOT):
         self.port = free_port()
@@ -369,7 +372,7 @@ class Served:
                    GUNICORN_ACCESSLOG="/dev/null", GUNICORN_LOGLEVEL="warning", **env)
         self.started = time.perf_counter()
         self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
-                                      str(ROOT / "gunicorn.conf.py"), app], cwd=cwd, env=env,
+                                      "python:searchsvc.ops.gunicorn_conf", app], cwd=cwd, env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -428,7 +431,7 @@ def first_pass(index_dir: Path, db_path: Path, queries) -> dict:
     whole questions alone."""
     import fts5_peer
 
-    snap = index.Snapshot(index.current_path(index_dir))
+    snap = Snapshot(current_path(index_dir))
     ours, theirs = [], []
     for kind, q in queries:
         t = time.perf_counter()
@@ -471,7 +474,7 @@ def bench_log(folder: Path, index_dir: Path, snap, seconds: float, concurrency: 
     import fts5_peer
     import querylog
 
-    live = len(snap.literals.texts) - len(snap.literals.deleted)
+    live = snap.ranker.n
     queries = querylog.distinct_queries(snap, min(distinct, 10 * live))
     log = querylog.zipf_log(queries, lines)
     questions = [(k, q) for k, q in queries if k == "question"]
@@ -558,7 +561,7 @@ def run(corpora: dict[str, Path], runs: int, passes: int, http_seconds: float,
         print(f"== {name}: building ({runs} runs)", flush=True)
         out = {"build": bench_build(folder, work / name, runs)}
         index_dir = Path(out["build"].pop("index_dir"))
-        snap = index.open_current(index_dir)
+        snap = open_current(index_dir)
         queries = make_queries(snap)
         out["queries"] = len(queries)
         print(f"== {name}: {len(queries)} queries x {passes} passes", flush=True)
@@ -674,11 +677,16 @@ def extraction(work: Path, copies: int = 8, runs: int = 3) -> dict:
     Markdown, a saved page, a Word file and a PDF printed by Chromium (the
     files the format tests make), each read ``runs`` times as a rebuild
     reads it; the best run's MB/s and, for the PDF, pages/s."""
-    from tests.samples import (print_pdf, report_as_docx, report_as_html, report_as_markdown,
-                               report_for_print)
+    from tests.samples import (
+        print_pdf,
+        report_as_docx,
+        report_as_html,
+        report_as_markdown,
+        report_for_print,
+    )
 
     doc = corpus.read_document(REPORT / "luohu-2019.txt")
-    doc.paragraphs = [corpus.Paragraph(len(doc.paragraphs) * k + p.number, p.text, p.section,
+    doc.paragraphs = [model.Paragraph(len(doc.paragraphs) * k + p.number, p.text, p.section,
                                        p.heading) for k in range(copies) for p in doc.paragraphs]
     folder = work / "formats"
     folder.mkdir(parents=True, exist_ok=True)
@@ -694,7 +702,7 @@ def extraction(work: Path, copies: int = 8, runs: int = 3) -> dict:
     out = {}
     for path in sorted(folder.iterdir()):
         source = corpus.Source(path, path.stem, path.read_bytes(), "")
-        best = min(_timed(lambda: corpus.parse_source(source)) for _ in range(runs))
+        best = min(_timed(lambda source=source: corpus.parse_source(source)) for _ in range(runs))
         parsed = corpus.parse_source(source)
         row = {"mb": len(source.data) / 1e6, "seconds": best,
                "mb_per_s": len(source.data) / 1e6 / best, "paragraphs": len(parsed.paragraphs)}

@@ -30,6 +30,11 @@ _LATIN = rf"(?:(?![{HAN}])[^\W_])"
 _RUNS = re.compile(rf"(?P<han>[{HAN}]+)|(?P<word>{_LATIN}+(?:\.{_LATIN}+)*)")
 _HAN_CHAR = re.compile(rf"[{HAN}]")
 _NON_SPACE = re.compile(r"\S+")  # str.split()'s idea of white space
+# What ends a sentence (or a clause, for snippets and headings), and what
+# may follow that end inside the sentence: one definition for the readers
+# and the snippets.
+SENTENCE_ENDS = "。！？；!?;"
+CLOSERS = "”’」』）)"
 
 
 # --------------------------------------------------------------------------

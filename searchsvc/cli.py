@@ -1,7 +1,8 @@
-"""The ``searchsvc`` command: thin wrappers over indexer and search.
+"""The ``searchsvc`` command: thin wrappers over build, engine and ops,
+and the terminal's rendering of a result.
 
-The writer (``indexer``) is imported by the rebuild command alone, so
-``searchsvc search`` starts without it.
+Each command imports what it runs, so ``searchsvc search`` starts without
+the writer, Flask or the ops code.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from . import config, corpus, formats, index, params, search, store
-from .highlight import snippet
+from . import config
+from .engine import params
 
 
 def _settings(corpus_dir=None, index_dir=None) -> dict:
@@ -47,10 +48,13 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
     Only files that changed since the last rebuild are indexed again, unless
     --full is given (or the changes have piled up, or the dictionary changed).
     """
-    from . import indexer
+    from .build import rebuild as builder
+    from .ingest.corpus import CorpusError
+    from .ingest.readers import EXTENSIONS
+    from .storage.layout import index_exists
 
     cfg = _settings(corpus_dir, index_dir)
-    if if_missing and index.index_exists(cfg["INDEX_DIR"]):
+    if if_missing and index_exists(cfg["INDEX_DIR"]):
         click.echo(f"index already built in {cfg['INDEX_DIR']}; "
                    "run `searchsvc rebuild` to build it again")
         return
@@ -65,8 +69,8 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
     else:
         progress = None
     try:
-        report = indexer.build_index(cfg["CORPUS_DIR"], cfg["INDEX_DIR"], progress, full=full)
-    except (corpus.CorpusError, indexer.RebuildInProgress) as exc:
+        report = builder.build_index(cfg["CORPUS_DIR"], cfg["INDEX_DIR"], progress, full=full)
+    except (CorpusError, builder.RebuildInProgress) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"cannot write the index: {exc}") from None
@@ -82,7 +86,7 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
     if kinds:
         counts = ", ".join(f"{ext} {n}" for ext, n in sorted(kinds.items()))
         click.echo(f"skipped {sum(kinds.values())} file(s) of unsupported type: {counts} "
-                   f"(read: {', '.join(formats.EXTENSIONS)})", err=True)
+                   f"(read: {', '.join(EXTENSIONS)})", err=True)
     if report.mode == "unchanged":
         done = "nothing changed since the last rebuild"
     elif report.mode == "incremental":
@@ -109,12 +113,14 @@ def publish(destinations, index_dir, keep):
     DEST picks the new build up on its next request. A copy that fails is
     never switched in; the command exits non-zero if any destination failed.
     """
-    from .publish import PublishError, publish as publish_build
+    from .ops.publish import PublishError
+    from .ops.publish import publish as publish_build
+    from .storage.layout import IndexUnavailable
 
     cfg = _settings(index_dir=index_dir)
     try:
         results = publish_build(cfg["INDEX_DIR"], list(destinations), keep)
-    except (index.IndexUnavailable, ValueError, OSError) as exc:
+    except (IndexUnavailable, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     failed = 0
     for destination, result in zip(destinations, results):
@@ -147,12 +153,12 @@ def cluster(replicas, port, replica_port, workers, folder, no_cache, rate, index
     """Replicas of the service behind nginx on 127.0.0.1, from one build.
 
     Publishes the current build to each replica's index folder, starts the
-    replicas (gunicorn) and nginx (deploy/nginx.conf.template), and keeps
-    them running until Ctrl-C, starting again a replica that exits. Run from
-    the project folder. A new build reaches them with
+    replicas (gunicorn) and nginx (the package's template), and keeps them
+    running until Ctrl-C, starting again a replica that exits. A new build
+    reaches them with
     `searchsvc publish DIR/replica-*/index`.
     """
-    from .cluster import Cluster, ClusterError
+    from .ops.cluster import Cluster, ClusterError
 
     cfg = _settings(corpus_dir, index_dir)
     group = Cluster(folder, cfg["INDEX_DIR"], cfg["CORPUS_DIR"],
@@ -186,18 +192,18 @@ def cluster(replicas, port, replica_port, workers, folder, no_cache, rate, index
 @click.option("--burst", default=40, type=click.IntRange(0, None), show_default=True,
               help="Requests over the rate let through at once.")
 @click.option("--log-client-ip", is_flag=True, help="Put the client's address in the access log.")
-@click.option("--template", default=str(Path("deploy") / "nginx.conf.template"),
-              show_default=True, type=click.Path(dir_okay=False))
+@click.option("--template", type=click.Path(dir_okay=False),
+              help="A Jinja2 template of your own [default: the package's].")
 def nginx_config(upstreams, listen, state, pid, error_log, access_log, user, no_cache, rate,
                  burst, log_client_ip, template):
-    """Print an nginx.conf for replicas of the service (deploy/'s template)."""
-    from .nginx import NginxError, NginxSite, render
+    """Print an nginx.conf for replicas of the service."""
+    from .ops.nginx import TEMPLATE, NginxError, NginxSite, render
 
     site = NginxSite(listen=listen, upstreams=list(upstreams), state=state, pid=pid,
                      error_log=error_log, access_log=access_log, user=user or None,
                      cache=not no_cache, rate=rate, burst=burst, log_client_ip=log_client_ip)
     try:
-        click.echo(render(site, Path(template)), nl=False)
+        click.echo(render(site, Path(template) if template else TEMPLATE), nl=False)
     except (NginxError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -217,13 +223,18 @@ def search_command(query, page, per_page, index_dir):
         asked = params.read(params.SEARCH, lambda name: given.get(name, []), cfg)
     except params.BadParameter as exc:
         raise click.UsageError(exc.message) from None
+    from .engine.search import search
+    from .engine.snapshot import open_current
+    from .storage.files import DamagedFile
+    from .storage.layout import IndexUnavailable
+
     try:
-        snap = index.open_current(cfg["INDEX_DIR"])
-    except index.IndexUnavailable as exc:
+        snap = open_current(cfg["INDEX_DIR"])
+    except IndexUnavailable as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        result = search.search(snap, asked["query"], asked["page"], asked["per_page"])
-    except store.DamagedFile as exc:
+        result = search(snap, asked["query"], asked["page"], asked["per_page"])
+    except DamagedFile as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         snap.close()
@@ -232,9 +243,11 @@ def search_command(query, page, per_page, index_dir):
         click.echo(line, color=color)
 
 
-def terminal_lines(result: search.SearchResult, color: bool) -> list[str]:
-    """A result as terminal text: marks in bold reverse video on a
+def terminal_lines(result, color: bool) -> list[str]:
+    """An engine result as terminal text: marks in bold reverse video on a
     terminal, in [brackets] otherwise."""
+    from .engine.highlight import snippet
+
     if color:
         def mark(text):
             return click.style(text, bold=True, reverse=True)
@@ -250,7 +263,7 @@ def terminal_lines(result: search.SearchResult, color: bool) -> list[str]:
         lines += ["", click.style(f"{i}. {hit.title}", bold=True) +
                   f"  [{where}第{hit.paragraph}段]  {hit.doc_id}#p{hit.paragraph}"
                   f"  score {hit.score:.2f}",
-                  snippet(hit.text, hit.fragments, hit.matches, mark=mark, plain=str)]
+                  snippet(hit.text, hit.fragments, hit.matches, mark, str)]
         if hit.missing:
             lines.append(f"缺少：{'、'.join(hit.missing)}")
     return lines

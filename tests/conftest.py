@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc import create_app, index, indexer
+from searchsvc import create_app
+from searchsvc.build import rebuild as indexer
+from searchsvc.engine import snapshot as snapshots
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "luohu-2019.txt"
@@ -98,7 +100,7 @@ class Server(Gunicorn):
         env = dict(os.environ, SEARCHSVC_CORPUS=str(self.corpus_dir),
                    SEARCHSVC_INDEX=str(self.index_dir), WEB_CONCURRENCY=str(workers),
                    GUNICORN_ACCESSLOG="/dev/null", **(env or {}))
-        super().__init__(["-c", str(ROOT / "gunicorn.conf.py"), "searchsvc:create_app()"],
+        super().__init__(["-c", "python:searchsvc.ops.gunicorn_conf", "searchsvc:create_app()"],
                          folder, env, ready)
 
 
@@ -137,9 +139,9 @@ def seed_dirs(tmp_path_factory):
     return corpus_dir, index_dir
 
 
-def own_snapshot(index_dir) -> index.Snapshot:
+def own_snapshot(index_dir) -> snapshots.Snapshot:
     """A snapshot of the current build, of the test's own."""
-    return index.open_current(index_dir)
+    return snapshots.open_current(index_dir)
 
 
 @pytest.fixture(scope="session")
@@ -189,6 +191,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 def snippet_of(hit) -> str:
     """A hit's snippet as the page and the API show it (escaped HTML)."""
-    from searchsvc.highlight import snippet_html
+    from searchsvc.web.render import snippet_html
 
     return snippet_html(hit.text, hit.fragments, hit.matches)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import docx
 
-from searchsvc import corpus
+from searchsvc.ingest import corpus
 from tests.conftest import SEED
 
 NAV = """<nav class="menu"><a href="/">首页</a> | <a href="/news">新闻</a> | <a href="/sz">深圳</a>

@@ -2,8 +2,8 @@
 
 import random
 
-from searchsvc import search as S
-from searchsvc.cache import SizedLRU, entry_bytes
+from searchsvc.engine import search as S
+from searchsvc.engine.cache import SizedLRU, entry_bytes
 
 
 def test_keeps_recent_values_within_the_budget_and_computes_each_once():

@@ -2,7 +2,10 @@
 
 from click.testing import CliRunner
 
-from searchsvc import cli, index, indexer
+from searchsvc import cli
+from searchsvc.engine import search as S
+from searchsvc.engine import snapshot as snapshots
+from searchsvc.storage import layout as index
 from tests.conftest import write_corpus
 
 
@@ -104,9 +107,9 @@ def test_search_shows_text_as_written_with_marks_for_a_terminal_or_a_pipe(tmp_pa
     piped = runner.invoke(cli.main, ["search", "木头龙", "--index", str(tmp_path / "i")])
     assert "页面里写着 <b>[木头龙]</b> & 其他字符" in piped.output  # not HTML: nothing escaped
     assert "\x1b[" not in piped.output
-    snap = index.open_current(tmp_path / "i")
+    snap = snapshots.open_current(tmp_path / "i")
     try:
-        lines = cli.terminal_lines(cli.search.search(snap, "木头龙"), color=True)
+        lines = cli.terminal_lines(S.search(snap, "木头龙"), color=True)
     finally:
         snap.close()
     assert "<b>\x1b[1m\x1b[7m木头龙\x1b[0m</b>" in lines[-1]  # bold reverse video

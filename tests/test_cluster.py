@@ -21,10 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc import cluster, index, indexer, nginx
-from searchsvc.cluster import Cluster, get
-from searchsvc.nginx import NginxSite
-from searchsvc.publish import Published, publish
+from searchsvc.build import rebuild as indexer
+from searchsvc.ops import nginx
+from searchsvc.ops.cluster import Cluster, get
+from searchsvc.ops.nginx import NginxSite
+from searchsvc.ops.publish import Published, publish
+from searchsvc.storage import layout as index
 from tests.conftest import ROOT, free_port, write_corpus
 
 pytestmark = pytest.mark.server
@@ -60,8 +62,7 @@ def group(tmp_path_factory):
     indexer.build_index(corpus, folder / "build")
     ports = [free_port() for _ in range(4)]
     group = Cluster(folder / "run", folder / "build", corpus, ports[:3], ports[3], workers=1,
-                    rate=0, template=ROOT / nginx.TEMPLATE,
-                    gunicorn_conf=ROOT / cluster.GUNICORN_CONF)
+                    rate=0)
     group.start()
     yield group
     group.stop()
@@ -227,7 +228,7 @@ def test_nginx_own_errors_are_json(group, tmp_path):
     port = free_port()
     site = NginxSite.loopback(tmp_path, f"127.0.0.1:{port}",
                               [f"127.0.0.1:{r.port}" for r in group.replicas], rate=2, burst=0)
-    proc = nginx.start_nginx(site, ROOT / nginx.TEMPLATE)
+    proc = nginx.start_nginx(site)
     try:
         answers = [get(url(f"http://127.0.0.1:{port}", "城市更新")) for _ in range(10)]
         refused = [a for a in answers if a[0] == 429]
@@ -242,7 +243,7 @@ def test_nginx_own_errors_are_json(group, tmp_path):
 def test_no_replica_left_is_a_json_503(tmp_path):
     port, dead = free_port(), free_port()
     site = NginxSite.loopback(tmp_path, f"127.0.0.1:{port}", [f"127.0.0.1:{dead}"])
-    proc = nginx.start_nginx(site, ROOT / nginx.TEMPLATE)
+    proc = nginx.start_nginx(site)
     try:
         status, headers, body = get(f"http://127.0.0.1:{port}/api/search?q=x", timeout=5)
         assert status == 503 and json.loads(body)["error"]["code"] == "unavailable"
@@ -323,8 +324,8 @@ def _free(port: int) -> bool:
 def test_the_template_renders_every_field_and_nginx_accepts_it(tmp_path):
     site = NginxSite.loopback(tmp_path, "127.0.0.1:1", ["127.0.0.1:2", "127.0.0.1:3"],
                               cache=False, rate=0, log_client_ip=True)
-    text = nginx.render(site, ROOT / nginx.TEMPLATE)
-    assert "{{" not in text.replace("{{...}}", "")
+    text = nginx.render(site)
+    assert "{{" not in text and "{%" not in text
     assert "proxy_cache off;" in text and "# no rate limit" in text
     assert '"client":"$remote_addr"' in text
     assert text.count("max_fails=3 fail_timeout=5s;") == 2
@@ -335,5 +336,8 @@ def test_the_template_renders_every_field_and_nginx_accepts_it(tmp_path):
         NginxSite.loopback(tmp_path, "127.0.0.1:1", []).fields()
     broken = tmp_path / "broken.template"
     broken.write_text("listen {{listen}}; {{nonsense}}")
-    with pytest.raises(nginx.NginxError, match="unknown field"):
+    with pytest.raises(nginx.NginxError, match="'nonsense' is undefined"):
+        nginx.render(site, broken)
+    broken.write_text("listen {{ listen }; {% if %}")
+    with pytest.raises(nginx.NginxError, match="broken.template, line 1"):
         nginx.render(site, broken)

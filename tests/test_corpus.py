@@ -2,8 +2,8 @@
 
 import pytest
 
-from searchsvc import corpus
 from searchsvc.analysis import normalize_text
+from searchsvc.ingest import corpus
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,9 @@ import shutil
 
 import pytest
 
-from searchsvc import create_app, index, indexer
+from searchsvc import create_app
+from searchsvc.build import rebuild as indexer
+from searchsvc.storage import layout as index
 from tests.conftest import write_corpus
 
 PATHS = ("/api/search?q=罗湖", "/api/search?q=改革", "/api/suggest?q=罗", "/?q=营商环境",

@@ -14,7 +14,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from searchsvc import cli, nginx
+from searchsvc import cli
+from searchsvc.ops import nginx
 from tests.conftest import ROOT
 
 COMPOSE = ROOT / "docker-compose.yml"
@@ -69,7 +70,7 @@ RENDER = ["nginx-config", "--upstream", "replica1:8000", "--upstream", "replica2
 
 
 def test_compose_nginx_config_is_the_template_rendered_for_it(compose, monkeypatch):
-    rendered = nginx.render(compose_site(compose), ROOT / nginx.TEMPLATE)
+    rendered = nginx.render(compose_site(compose))
     assert COMPOSE_NGINX.read_text(encoding="utf-8") == rendered, (
         "deploy/nginx-compose.conf is out of date: render it again with "
         f"`searchsvc {' '.join(RENDER)} > deploy/nginx-compose.conf`")
@@ -81,10 +82,13 @@ def test_compose_nginx_config_is_the_template_rendered_for_it(compose, monkeypat
     assert made.exit_code == 0 and made.output == rendered
     missing = CliRunner().invoke(cli.main, ["nginx-config"])
     assert missing.exit_code == 2 and "--upstream" in missing.output
+    # from any folder: the template is the package's, no source checkout needed
     monkeypatch.chdir(ROOT / "tests")
     elsewhere = CliRunner().invoke(cli.main, RENDER)
-    assert elsewhere.exit_code != 0 and "give --template" in elsewhere.output
-    assert "Traceback" not in elsewhere.output
+    assert elsewhere.exit_code == 0 and elsewhere.output == rendered
+    missing = CliRunner().invoke(cli.main, [*RENDER, "--template", "no-such.j2"])
+    assert missing.exit_code != 0 and "cannot read the nginx template" in missing.output
+    assert "Traceback" not in missing.output
 
 
 def test_nginx_accepts_the_compose_config(compose, tmp_path):
@@ -97,7 +101,7 @@ def test_nginx_accepts_the_compose_config(compose, tmp_path):
                                pid=str(tmp_path / "nginx.pid"), user=None,
                                error_log="stderr", access_log=str(tmp_path / "access.log"))
     conf = tmp_path / "nginx.conf"
-    conf.write_text(nginx.render(site, ROOT / nginx.TEMPLATE))
+    conf.write_text(nginx.render(site))
     hosts = tmp_path / "hosts"
     hosts.write_text("".join(f"127.0.0.1 {name}\n" for name in REPLICAS))
     done = subprocess.run(

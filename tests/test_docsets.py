@@ -17,8 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchsvc import docsets, index, indexer, plan
-from searchsvc import search as S
+from searchsvc.build import rebuild as indexer
+from searchsvc.engine import condition, docsets
+from searchsvc.engine import search as S
+from searchsvc.engine import snapshot as snapshots
+from searchsvc.storage import layout as index
+from searchsvc.storage import texts
 from tests.conftest import SEED, own_snapshot, write_corpus
 
 
@@ -73,7 +77,7 @@ def pieces(draw, texts, n):
 @given(data=st.data())
 def test_results_equal_a_brute_force_scan(generated, monkeypatch, verify_at, data):
     snap, texts = generated
-    monkeypatch.setattr(plan, "VERIFY_AT", verify_at)
+    monkeypatch.setattr(condition, "VERIFY_AT", verify_at)
     monkeypatch.setattr(docsets, "VERIFY_AT", max(verify_at, 1))
     snap.literals._cache.clear()
     snap.results.clear()
@@ -103,18 +107,18 @@ def test_results_equal_a_brute_force_scan(generated, monkeypatch, verify_at, dat
 
 def test_a_missing_or_misaligned_character_index_is_reported(make_index):
     _, index_dir, report = make_index({"a.txt": "標題\n羅湖區ＰＭ２．５濃度下降。\n第二段"})
-    snap = index.open_current(index_dir)
+    snap = snapshots.open_current(index_dir)
     assert snap.literals.text(0) == "罗湖区pm2.5浓度下降。"
     assert [h.paragraph for h in S.search(snap, "湖区pm2").hits] == [1]
-    normalized = Path(report.path) / f"part0.{index.NORMALIZED_FILE}"
+    normalized = Path(report.path) / f"part0.{texts.NORMALIZED_FILE}"
     normalized.write_text("别的\n内容\n", encoding="utf-8")
-    with pytest.raises(index.IndexUnavailable, match=f"part0.{index.NORMALIZED_FILE} is damaged"):
-        index.open_current(index_dir)  # not the size the build wrote
+    with pytest.raises(index.IndexUnavailable, match=f"part0.{texts.NORMALIZED_FILE} is damaged"):
+        snapshots.open_current(index_dir)  # not the size the build wrote
     meta = index.Meta.read(Path(report.path))
     meta.files[normalized.name] = normalized.stat().st_size
     meta.write(Path(report.path))  # as if the build had written it so
     with pytest.raises(index.IndexUnavailable, match="does not line up"):
-        index.open_current(index_dir)
+        snapshots.open_current(index_dir)
     normalized.unlink()
     with pytest.raises(index.IndexUnavailable, match="damaged"):
-        index.open_current(index_dir)
+        snapshots.open_current(index_dir)

@@ -9,11 +9,27 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from searchsvc import cli, formats, index, indexer, pdf
-from searchsvc import search as S
+from searchsvc import cli
+from searchsvc.build import rebuild as indexer
+from searchsvc.engine import search as S
+from searchsvc.engine import snapshot as snapshots
+from searchsvc.ingest import docx as docx_reader
+from searchsvc.ingest import markdown, model, pdf
+from searchsvc.ingest import readers as formats
 from tests.conftest import SEED, snippet_of, write_corpus
-from tests.samples import (CHROME_WORDS, FOOTER, NAV, heading, print_pdf, report_as_docx,
-                           report_as_html, report_as_markdown, report_for_print, seed)
+from tests.samples import (
+    CHROME_WORDS,
+    FOOTER,
+    NAV,
+    heading,
+    print_pdf,
+    report_as_docx,
+    report_as_html,
+    report_as_markdown,
+    report_for_print,
+    seed,
+)
+
 
 def flat(text: str) -> str:
     return "".join(text.split())
@@ -34,7 +50,7 @@ def formats_index(tmp_path_factory):
     report_as_docx(doc, folder / "as-word.docx")
     print_pdf(report_for_print(doc), folder / "as-pdf.pdf")
     report = indexer.build_index(folder, base / "index")
-    snap = index.open_current(base / "index")
+    snap = snapshots.open_current(base / "index")
     yield snap, report, doc
     snap.close()
 
@@ -81,7 +97,7 @@ def test_every_format_is_found_and_marked(formats_index):
 
 
 def test_markdown_markup_lists_quotes_tables_and_wrapped_lines():
-    parsed = formats.read_markdown("""# 年度报告
+    parsed = markdown.read_markdown("""# 年度报告
 
 导言段落的第一行,
 接着第二行。And a Latin
@@ -99,7 +115,7 @@ line.
 | 增长 | 6.6% |
 
 第一句<br>
-第二句  
+第二句\x20\x20
 第三句
 """)
     assert parsed.title == "年度报告" and parsed.sections == ["第一部分"]
@@ -126,7 +142,7 @@ def test_a_docx_table_becomes_one_paragraph_per_row(tmp_path):
             cell.text = text
     d.add_paragraph("表后的说明。")
     d.save(tmp_path / "t.docx")
-    parsed = formats.read_docx((tmp_path / "t.docx").read_bytes())
+    parsed = docx_reader.read_docx((tmp_path / "t.docx").read_bytes())
     assert parsed.title == "统计表"
     assert [t for _, t in parsed.paragraphs] == [
         "下表列出主要指标。", "指标 | 数值", "地区生产总值 | 2500亿元", "增长 | 6.6%", "表后的说明。"]
@@ -140,7 +156,7 @@ def test_html_saved_as_txt_is_read_as_html_and_injection_is_only_text(tmp_path):
             + FOOTER + "</body></html>")
     folder = write_corpus(tmp_path / "c", {"saved.txt": page})
     indexer.build_index(folder, tmp_path / "i")
-    snap = index.open_current(tmp_path / "i")
+    snap = snapshots.open_current(tmp_path / "i")
     try:
         texts = [p["text"] for p in snap.paragraphs("saved")]
         assert not any("<p>" in t or "首页" in t for t in texts)
@@ -274,7 +290,7 @@ def test_scanned_encrypted_and_truncated_pdfs_are_named(tmp_path):
     scan = print_pdf("<!doctype html><html><body><img src='data:image/png;base64,"
                      + base64.b64encode(image.getvalue()).decode() + "'></body></html>",
                      tmp_path / "scan.pdf", furniture=False)
-    with pytest.raises(formats.Unreadable, match="no text layer"):
+    with pytest.raises(model.Unreadable, match="no text layer"):
         pdf.read_pdf(scan.read_bytes())
     doc = seed()
     printed = print_pdf(report_for_print(doc), tmp_path / "r.pdf").read_bytes()
@@ -282,9 +298,9 @@ def test_scanned_encrypted_and_truncated_pdfs_are_named(tmp_path):
     writer.encrypt("secret", algorithm="RC4-128")
     encrypted = io.BytesIO()
     writer.write(encrypted)
-    with pytest.raises(formats.Unreadable, match="encrypted"):
+    with pytest.raises(model.Unreadable, match="encrypted"):
         pdf.read_pdf(encrypted.getvalue())
-    with pytest.raises(formats.Unreadable, match="damaged"):
+    with pytest.raises(model.Unreadable, match="damaged"):
         pdf.read_pdf(printed[:len(printed) // 2])
 
 
@@ -309,10 +325,10 @@ def test_pages_show_on_the_results_and_in_the_document_view(formats_index):
 
 
 def test_pdf_lines_join_by_script_and_hyphenated_words_join_whole():
-    assert formats.join_lines("营商环境持续", "优化。") == "营商环境持续优化。"
-    assert formats.join_lines("数据显示,", "增长6.6%") == "数据显示,增长6.6%"  # full-width comma
-    assert formats.join_lines("urban", "renewal") == "urban renewal"
-    assert formats.join_lines("总投资", "245亿元") == "总投资245亿元"
+    assert model.join_lines("营商环境持续", "优化。") == "营商环境持续优化。"
+    assert model.join_lines("数据显示,", "增长6.6%") == "数据显示,增长6.6%"  # full-width comma
+    assert model.join_lines("urban", "renewal") == "urban renewal"
+    assert model.join_lines("总投资", "245亿元") == "总投资245亿元"
 
     def line(text, top, left=40.0, right=560.0):
         return pdf._Line(text, 1, left, right, top, top - 12)
@@ -336,7 +352,7 @@ def test_an_incremental_rebuild_reindexes_a_changed_word_file(tmp_path):
     d.add_paragraph("第二版:新的内容,讲营商环境。")
     d.save(folder / "w.docx")
     assert indexer.build_index(folder, tmp_path / "i").mode == "incremental"
-    snap = index.open_current(tmp_path / "i")
+    snap = snapshots.open_current(tmp_path / "i")
     try:
         assert [p["text"] for p in snap.paragraphs("w")] == ["第二版:新的内容,讲营商环境。"]
         assert not any(h.exact for h in S.search(snap, '"旧的内容"').hits)

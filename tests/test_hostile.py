@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from searchsvc import index
+from searchsvc.engine import snapshot as snapshots
 
 LONG = "罗" * 100_000
 SEARCH_INPUTS = [
@@ -124,4 +124,4 @@ def test_bad_files_are_named_and_skipped(make_index):
     assert set(skipped) == {"undecodable.txt", "empty.txt", "huge-line.txt"}
     assert "100,000-character limit" in skipped["huge-line.txt"]
     assert report.documents == 1
-    assert index.open_current(index_dir).meta.skipped
+    assert snapshots.open_current(index_dir).meta.skipped

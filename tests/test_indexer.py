@@ -7,15 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc import changes, corpus, index, indexer
-from searchsvc import search as S
+from searchsvc.build import parts
+from searchsvc.build import plan as changes
+from searchsvc.build import rebuild as indexer
+from searchsvc.engine import search as S
+from searchsvc.engine import snapshot as snapshots
+from searchsvc.ingest import corpus
+from searchsvc.storage import grams
+from searchsvc.storage import layout as index
 from tests.conftest import own_snapshot, snippet_of, write_corpus
 
 
 def test_rebuild_switches_current_and_keeps_the_previous_build(make_index):
     corpus_dir, index_dir, first = make_index({"a.txt": "标题\n第一版的内容。"})
     assert index.current_path(index_dir) == Path(first.path).resolve()
-    held = index.Snapshots()  # what the web app holds per process
+    held = snapshots.Snapshots()  # what the web app holds per process
     snap = held.acquire(index_dir)
     again = held.acquire(index_dir)
     assert again is snap  # nothing changed: the same open build
@@ -36,7 +42,6 @@ def test_rebuild_switches_current_and_keeps_the_previous_build(make_index):
     assert snap.closed and not snap2.closed
     snap2.release()
 
-    held.close()
     unchanged = indexer.build_index(corpus_dir, index_dir)  # nothing to do: no new build
     assert unchanged.mode == "unchanged" and unchanged.path == second.path
     third = indexer.build_index(corpus_dir, index_dir, full=True)
@@ -83,10 +88,12 @@ def test_a_failure_in_a_part_process_fails_the_build_cleanly(make_index, monkeyp
     def full_disk(*a, **k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(indexer, "_jobs", lambda paragraphs: 2)
-    monkeypatch.setattr(indexer.grams, "write", full_disk)  # runs in the forked processes
-    with pytest.raises(OSError, match="No space left"):
+    monkeypatch.setattr(parts, "jobs", lambda paragraphs: 2)
+    monkeypatch.setattr(grams, "write", full_disk)  # runs in the forked processes
+    with pytest.raises(OSError, match="No space left") as failed:
         indexer.build_index(corpus_dir, index_dir, full=True)
+    # the part's own traceback comes along, naming where it failed
+    assert "full_disk" in str(failed.value.__cause__) and "write_part" in str(failed.value.__cause__)
     assert index.current_path(index_dir) == Path(first.path).resolve()
     assert not list(index_dir.glob("*.tmp"))
     monkeypatch.undo()
@@ -95,12 +102,12 @@ def test_a_failure_in_a_part_process_fails_the_build_cleanly(make_index, monkeyp
 
 def test_missing_and_damaged_indexes_are_reported(tmp_path, make_index):
     with pytest.raises(index.IndexUnavailable, match="no index has been built"):
-        index.open_current(tmp_path / "none")
+        snapshots.open_current(tmp_path / "none")
     _, index_dir, report = make_index({"a.txt": "标题\n内容。"})
     for toc in Path(report.path).glob("*.toc"):
         toc.write_bytes(b"garbage")
     with pytest.raises(index.IndexUnavailable, match="damaged"):
-        index.open_current(index_dir)
+        snapshots.open_current(index_dir)
 
 
 def test_bad_files_are_skipped_and_reported(make_index):
@@ -124,7 +131,7 @@ def test_a_build_in_parts_equals_a_build_in_one(tmp_path, monkeypatch, seed_text
     corpus_dir = write_corpus(tmp_path / "c", files)
     snaps = []
     for jobs, name in ((1, "one"), (3, "three")):
-        monkeypatch.setattr(indexer, "_jobs", lambda paragraphs, jobs=jobs: jobs)
+        monkeypatch.setattr(parts, "jobs", lambda paragraphs, jobs=jobs: jobs)
         indexer.build_index(corpus_dir, tmp_path / name)
         snaps.append(own_snapshot(tmp_path / name))
         assert len(snaps[-1].meta.parts) == jobs == len(snaps[-1].words.part_sizes)
@@ -183,11 +190,11 @@ def test_an_incremental_rebuild_answers_as_a_full_one(tmp_path):
     assert (report.mode, report.indexed, report.removed) == ("incremental", 2, 2)
     incremental = own_snapshot(index_dir)
     assert incremental.meta.deleted > 0 and incremental.ranker.position is not None
-    assert incremental.literals.deleted and len(incremental.meta.parts) == 2
+    assert len(incremental.build.deletions) and len(incremental.meta.parts) == 2
     full = indexer.build_index(corpus_dir, tmp_path / "full", full=True)
     assert full.mode == "full"
     fresh = own_snapshot(tmp_path / "full")
-    assert fresh.ranker.position is None and not fresh.literals.deleted
+    assert fresh.ranker.position is None and not len(fresh.build.deletions)
     assert_same_answers(incremental, fresh, QUERIES, pages=(1, 2, 3))
     assert not [h for h in S.search(incremental, "文档10", per_page=100).hits
                 if h.doc_id == "doc010"]
@@ -204,7 +211,7 @@ def test_incremental_rebuilds_pile_up_until_a_full_one_compacts(tmp_path):
         path.write_text(f"标题\n第{round_}轮改写的段落。", encoding="utf-8")
         report = indexer.build_index(corpus_dir, index_dir)
         modes.append(report.mode)
-        snap = index.open_current(index_dir)
+        snap = snapshots.open_current(index_dir)
         assert len(snap.meta.parts) <= changes.MAX_PARTS
         assert sorted(h.text for h in S.search(snap, "轮改写").hits) == sorted(
             (corpus_dir / f"doc{i:03d}.txt").read_text(encoding="utf-8").split("\n")[1]
@@ -221,7 +228,7 @@ def test_a_new_user_dictionary_makes_a_full_rebuild(tmp_path):
     (corpus_dir / "_synonyms.txt").write_text("湾区 大湾区\n", encoding="utf-8")
     report = indexer.build_index(corpus_dir, tmp_path / "i")  # synonyms: query time only
     assert report.mode == "incremental" and report.indexed == 0
-    snap = index.open_current(tmp_path / "i")
+    snap = snapshots.open_current(tmp_path / "i")
     assert snap.synonyms["湾区"] == ["湾区", "大湾区"]
 
 
@@ -231,7 +238,7 @@ def test_the_user_dictionary_is_read_back_without_opening_the_index(tmp_path):
                                                "_dictionary.txt": "山水一半 5\n"})
     indexer.build_index(corpus_dir, tmp_path / "i")
     assert index.user_dictionary(tmp_path / "i") == "山水一半 5\n"
-    assert index.open_current(tmp_path / "i").user_dict == "山水一半 5\n"
+    assert snapshots.open_current(tmp_path / "i").user_dict == "山水一半 5\n"
 
 
 def test_meta_json_round_trips_and_names_what_is_wrong(tmp_path):

@@ -7,11 +7,15 @@ content type, and match the documented response schema.
 
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import (content_type_conformance, not_a_server_error,
-                                 response_schema_conformance, status_code_conformance)
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from searchsvc.config import DEFAULTS
-from searchsvc.openapi import spec
+from searchsvc.web.api import spec
 
 # the description with the default settings, which the app serves (checked
 # below); cases are sent to the seed report's app, built by the fixture

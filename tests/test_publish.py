@@ -5,7 +5,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from searchsvc import cli, create_app, index, indexer
+from searchsvc import cli, create_app
+from searchsvc.build import rebuild as indexer
+from searchsvc.storage import layout as index
 from tests.conftest import write_corpus
 
 
@@ -53,7 +55,7 @@ def test_replicas_serve_what_is_published_and_keep_serving_on_failure(tmp_path):
 
 
 def test_a_copy_that_does_not_open_is_never_switched_in(tmp_path, monkeypatch):
-    from searchsvc import publish as publishing
+    from searchsvc.ops import publish as publishing
 
     folder = write_corpus(tmp_path / "c", {"a.txt": "标题\n内容。"})
     indexer.build_index(folder, tmp_path / "main")
@@ -93,7 +95,7 @@ def test_publish_and_rebuild_take_the_same_lock(tmp_path, monkeypatch):
     import sys
     import time
 
-    from searchsvc import publish as publishing
+    from searchsvc.ops import publish as publishing
 
     source = write_corpus(tmp_path / "c", {"a.txt": "标题\n发布的版本。"})
     indexer.build_index(source, tmp_path / "main")
@@ -103,7 +105,7 @@ def test_publish_and_rebuild_take_the_same_lock(tmp_path, monkeypatch):
     started = tmp_path / "started"
     script = (
         "import sys, time, pathlib\n"
-        "from searchsvc import indexer\n"
+        "from searchsvc.build import rebuild as indexer\n"
         "def progress(done, total, label):\n"
         "    pathlib.Path(sys.argv[3]).touch(); time.sleep(0.4)\n"
         "indexer.build_index(sys.argv[1], sys.argv[2], progress, full=True)\n")
@@ -116,7 +118,7 @@ def test_publish_and_rebuild_take_the_same_lock(tmp_path, monkeypatch):
             time.sleep(0.05)
         r = publish(str(replica), "--index", str(tmp_path / "main"))
         assert r.exit_code == 1 and "Traceback" not in r.output
-        assert "another rebuild or publish" in r.output and "rebuild, process" in r.output
+        assert "another rebuild or publish" in r.output and "(rebuild)" in r.output
     finally:
         out = rebuild.communicate(timeout=60)[0]
     assert rebuild.returncode == 0, out
@@ -137,5 +139,5 @@ def test_publish_and_rebuild_take_the_same_lock(tmp_path, monkeypatch):
     monkeypatch.setattr(publishing, "_rsync", slow_rsync)
     r = publish(str(replica), "--index", str(tmp_path / "main"))
     assert r.exit_code == 0, r.output
-    assert refused and "publish, process" in refused[0]
+    assert refused and "(publish)" in refused[0]
     assert index.current_path(replica).name == published

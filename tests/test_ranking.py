@@ -16,8 +16,8 @@ import sys
 
 import pytest
 
-from searchsvc import indexer
-from searchsvc import search as S
+from searchsvc.build import rebuild as indexer
+from searchsvc.engine import search as S
 from tests.conftest import ROOT, own_snapshot, snippet_of, write_corpus
 
 FILLER = [
@@ -111,8 +111,10 @@ def test_compound_query_words_give_credit_through_their_sub_words(tmp_path):
 
 HASH_SEED_SCRIPT = """
 import json, sys
-from searchsvc import index, search as S
-snap = index.Snapshot(index.current_path(sys.argv[1]))
+from searchsvc.storage import layout as index
+from searchsvc.engine import search as S
+from searchsvc.engine import snapshot as snapshots
+snap = snapshots.Snapshot(index.current_path(sys.argv[1]))
 out = {}
 for q in json.loads(sys.argv[2]):
     r = S.search(snap, q, per_page=20)
@@ -218,7 +220,7 @@ def test_keyword_queries_on_the_report(seed_snapshot, query):
 
 
 def test_the_heading_field_finds_words_in_one_title_or_label_only():
-    from searchsvc.ranking import Headings
+    from searchsvc.engine.ranking import Headings
 
     headings = Headings([(0, 2, "罗湖\0答卷3\0"), (2, 3, "深圳\0\0"), (5, 1, "湖南\0目标\0")])
     assert list(headings.docs("罗湖")) == [0, 1]

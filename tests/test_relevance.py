@@ -18,9 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchsvc import corpus, indexer
-from searchsvc import search as S
 from searchsvc.analysis import normalize_text
+from searchsvc.build import rebuild as indexer
+from searchsvc.engine import search as S
+from searchsvc.ingest import corpus
 from tests.conftest import SEED, own_snapshot, snippet_of
 
 LITERAL = {

@@ -22,8 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc import index, indexer
-from searchsvc import search as S
+from searchsvc.build import rebuild as indexer
+from searchsvc.engine import search as S
+from searchsvc.engine import snapshot as snapshots
+from searchsvc.storage import layout as index
 from tests.conftest import SEED, fetch, write_corpus
 
 pytestmark = pytest.mark.server
@@ -126,13 +128,13 @@ def test_a_killed_rebuild_leaves_the_previous_index_serving(tmp_path):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         now = index.current_path(index_dir)
-        snap = index.open_current(index_dir)  # whichever build is current is whole
+        snap = snapshots.open_current(index_dir)  # whichever build is current is whole
         assert S.search(snap, "编号").total > 0
         if now != before:  # the kill came after the switch: the new build is complete
             assert S.search(snap, "独一无二").total == 1
     report = indexer.build_index(corpus_dir, index_dir)  # the lock died with the process
     assert not list(index_dir.glob("*.tmp")) and not list(index_dir.glob(".current.*"))
-    snap = index.open_current(index_dir)
+    snap = snapshots.open_current(index_dir)
     assert S.search(snap, "独一无二").total == 1
     assert len(list(index_dir.glob("build-*"))) <= 2
     assert report.documents == 41

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchsvc.params import QUERY, SEARCH, SUGGEST
+from searchsvc.engine.params import QUERY, SEARCH, SUGGEST
 
 # route -> the query parameters it reads (path parameters are filled in below)
 ROUTE_PARAMS = {

@@ -1,12 +1,16 @@
 """search() over the real report: recall, ranking, operators, snippets."""
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchsvc import highlight as H
-from searchsvc import search as S
-from searchsvc.plan import MAX_CLAUSES
+from searchsvc.engine import highlight as H
+from searchsvc.engine import search as S
+from searchsvc.engine.units import MAX_CLAUSES
+from searchsvc.web import api
+from searchsvc.web.render import marked_html, snippet_html
 from tests.conftest import snippet_of
 
 
@@ -156,7 +160,7 @@ def test_marks_merge_adjacent_tokens_and_map_to_original_characters():
     groups = [(["罗湖"], ["罗湖"])]
     spans = H.match_spans(text, groups)
     assert [text[s:e] for s, e in spans] == ["羅湖"]
-    html = H.snippet_html(text, H.fragments(text, spans), spans)
+    html = snippet_html(text, H.fragments(text, spans), spans)
     assert "<mark>羅湖</mark>" in html and "&lt;b&gt;" in html and "<b>" not in html
 
 
@@ -165,7 +169,7 @@ def test_fragments_for_a_long_paragraph():
     sentences[12] = "这一句提到了木头龙旧改。"
     text = "".join(sentences)
     spans = H.match_spans(text, [(["木头龙"], [])])
-    html = H.snippet_html(text, H.fragments(text, spans), spans)
+    html = snippet_html(text, H.fragments(text, spans), spans)
     assert html.startswith("…") and html.endswith("…")
     assert "<mark>木头龙</mark>" in html
     plain = html.replace("<mark>", "").replace("</mark>", "").strip("…")
@@ -180,7 +184,8 @@ def test_exclusion_holds_when_the_excluded_word_comes_first(seed_snapshot):
     assert paragraphs(r)[0] == 26 and r.complete == 1
     assert not any("罗湖" in h.text for h in r.hits)
     assert S.Facet("答卷5", 1) in r.facets["section"]
-    assert {"value": "答卷5", "count": 1} in r.to_dict()["facets"]["section"]
+    body = json.loads(api.search_body(r, [("", "")] * len(r.hits)))
+    assert {"value": "答卷5", "count": 1} in body["facets"]["section"]
     assert run(seed_snapshot, "-罗湖").total == 34 - 29
 
 
@@ -193,7 +198,7 @@ def test_a_query_past_the_term_limit_is_cut_and_says_so(seed_snapshot):
 
 
 def test_threshold_and_array_ranking_equal_scoring_everything(seed_snapshot, monkeypatch):
-    from searchsvc import ranking
+    from searchsvc.engine import ranking
 
     ranker = seed_snapshot.ranker
     docs = seed_snapshot.literals.all_docs()
@@ -221,8 +226,9 @@ def test_threshold_and_array_ranking_equal_scoring_everything(seed_snapshot, mon
 def test_snippet_escaping_is_markupsafes(text):
     import markupsafe
 
-    assert H.escape(text) == str(markupsafe.escape(text))
-    assert H.render(text, 0, len(text), []) == str(markupsafe.escape(text))
+    assert snippet_html(text, [(0, len(text))], []) == str(markupsafe.escape(text))
+    marked = str(marked_html(text, [(0, len(text))] if text else []))
+    assert marked == (f"<mark>{markupsafe.escape(text)}</mark>" if text else "")
 
 
 def _deep_size(obj) -> int:
@@ -249,14 +255,17 @@ def _deep_size(obj) -> int:
 @pytest.mark.parametrize("query", ["罗湖", "营商环境 改革", "罗湖区有哪些旧改项目?", "深圳",
                                    "deep/路径?&= 罗湖"])
 def test_the_result_cache_counts_what_a_result_really_holds(seed_snapshot, app, query):
-    """The cache's budget is bytes: a result's estimate stays near what
-    walking every object it holds finds (it once counted a seventh),
-    with the web's rendering of its hits, which the cache keeps too."""
-    from searchsvc import web
+    """The caches' budgets are bytes: a result's estimate stays near what
+    walking every object it holds finds (it once counted a seventh), and
+    so does the weight of the web's rendering of its hits, which the web
+    keeps in a cache of its own."""
+    from searchsvc.web import render
 
     result = S.search(seed_snapshot, query)
-    with app.test_request_context():
-        web.rendered_hits(result)
-    assert len(result.rendered["web"]) == len(result.hits)
     real = _deep_size(result)
     assert 0.9 * real <= S._Cached(result).size <= 1.5 * real
+    with app.test_request_context():
+        rendered = render.rendered_hits(result, ("test", query))
+    assert len(rendered) == len(result.hits)
+    real = _deep_size(rendered)
+    assert 0.9 * real <= render._weight(rendered) <= 1.5 * real

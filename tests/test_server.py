@@ -6,7 +6,8 @@ import urllib.parse
 
 import pytest
 
-from searchsvc import index, indexer
+from searchsvc.build import rebuild as indexer
+from searchsvc.web import builds
 from tests.conftest import fetch
 
 pytestmark = pytest.mark.server
@@ -40,7 +41,7 @@ def test_page_api_and_rebuild_through_gunicorn(server):
     host, port = base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.sendall("GET /api/search?q=营商环境 HTTP/1.1\r\nHost: x\r\n"
-                     "Connection: close\r\n\r\n".encode("utf-8"))
+                     "Connection: close\r\n\r\n".encode())
         raw = b""
         while chunk := sock.recv(65536):
             raw += chunk
@@ -72,13 +73,14 @@ def test_page_api_and_rebuild_through_gunicorn(server):
 def test_a_worker_opens_the_index_before_its_first_request(app, tmp_path):
     """gunicorn's post_worker_init calls warm_worker: the index is open and
     the heading field built before the worker answers anything."""
-    from searchsvc import create_app, web
+    from searchsvc import create_app
+    from searchsvc.web.warm import warm_worker
 
     fresh = create_app({"INDEX_DIR": app.config["INDEX_DIR"], "CORPUS_DIR": str(tmp_path)})
-    web.warm_worker(fresh)  # a new app: nothing opened yet
-    with index.using(fresh) as snap:
+    warm_worker(fresh)  # a new app: nothing opened yet
+    with builds.using(fresh) as snap:
         assert snap.ranker._headings is not None and not callable(snap.ranker._headings)
         assert snap.ranker.headings.docs("罗湖")  # the report's title has it
     # no index yet: nothing to open, and the worker still starts
     empty = create_app({"INDEX_DIR": str(tmp_path / "none"), "CORPUS_DIR": str(tmp_path)})
-    web.warm_worker(empty)
+    warm_worker(empty)

@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
-import sys
 import threading
 import time
 import urllib.parse
@@ -20,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc import indexer
+from searchsvc.build import rebuild as indexer
 from tests.conftest import ROOT, Gunicorn, Server, fetch, write_corpus
 
 pytestmark = pytest.mark.server
@@ -120,10 +118,9 @@ def test_idle_and_slow_clients_do_not_hold_the_workers(how, seed_corpus, tmp_pat
     corpus_dir, index_dir = seed_corpus
     if how == "make run":
         args, env, cwd = make_run_command(), {}, ROOT
-    else:  # the image's WORKDIR holds gunicorn.conf.py beside the package
+    else:  # the image's command, in a folder that holds no source checkout
         args, env = docker_command()
         cwd = tmp_path
-        shutil.copy(ROOT / "gunicorn.conf.py", cwd / "gunicorn.conf.py")
         env = {k: v for k, v in env.items() if k in ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE")}
     env = dict(os.environ, **env, SEARCHSVC_CORPUS=str(corpus_dir),
                SEARCHSVC_INDEX=str(index_dir), GUNICORN_ACCESSLOG="/dev/null")
@@ -139,7 +136,7 @@ def test_idle_and_slow_clients_do_not_hold_the_workers(how, seed_corpus, tmp_pat
             health = fetch(server.base, "/healthz")
             assert health[0] == 200
             # one request per connection: a kept connection would pin its
-            # client to a worker that may be busy (gunicorn.conf.py)
+            # client to a worker that may be busy (ops.gunicorn_conf)
             assert health[1]["Connection"] == "close"
             # the server lets go of them: none is held past the request-head time
             deadline = time.monotonic() + 20

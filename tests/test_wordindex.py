@@ -11,7 +11,9 @@ paragraphs. A Whoosh upgrade that changes those internals fails here.
 import pytest
 from whoosh import index as whoosh_index
 
-from searchsvc import index, indexer, wordindex
+from searchsvc.build import rebuild as indexer
+from searchsvc.storage import layout as index
+from searchsvc.storage import wordindex
 from tests.conftest import write_corpus
 
 
@@ -64,7 +66,7 @@ def test_word_index_answers_equal_whoosh_s_own(tmp_path, incremental):
             lengths = [0 if d in deleted else reader.doc_field_length(d, "text", 0)
                        for d in range(reader.doc_count_all())]
             prefixed = [w.decode() for w in reader.expand_prefix("text", "深")]
-        assert len(deleted) == (40 if incremental else 0) and set(words.deleted) == deleted
+        assert len(deleted) == (40 if incremental else 0) and set(words.deletions) == deleted
         assert {"罗湖", "深圳", "独有"} <= set(lexicon)
         for word in lexicon:
             expected_ids, expected_tfs = _whoosh_says(build, word)
