@@ -21,7 +21,7 @@ Span = Annotated[list[int], Field(min_length=2, max_length=2)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class Hit(_Model):
@@ -109,32 +109,22 @@ class Error(_Model):
     error: ErrorDetail
 
 
-class _ShownHit:
-    """A hit with the web's snippet and link, read by ``Hit`` as attributes."""
-
-    __slots__ = ("hit", "snippet", "url")
-
-    def __init__(self, hit, snippet: str, url: str):
-        self.hit, self.snippet, self.url = hit, snippet, url
-
-    def __getattr__(self, name):
-        return getattr(self.hit, name)
-
-
-class _ShownResult:
-    __slots__ = ("result", "hits")
-
-    def __init__(self, result, hits):
-        self.result, self.hits = result, hits
-
-    def __getattr__(self, name):
-        return getattr(self.result, name)
+def _fields(model, obj, **given) -> dict:
+    """The attributes of ``obj`` that ``model`` has fields for (``given``
+    ones as given), as the dict the model validates: building dicts and
+    validating them is twice as fast as validating from attributes."""
+    return {name: given[name] if name in given else getattr(obj, name)
+            for name in model.model_fields}
 
 
 def search_body(result, rendered: list[tuple[str, str]]) -> str:
     """The JSON of an engine result with the web's (snippet, url) per hit."""
-    hits = [_ShownHit(h, s, u) for h, (s, u) in zip(result.hits, rendered)]
-    return SearchResult.model_validate(_ShownResult(result, hits)).model_dump_json()
+    data = _fields(SearchResult, result,
+                   facets={name: [_fields(FacetValue, f) for f in values]
+                           for name, values in result.facets.items()},
+                   hits=[_fields(Hit, h, snippet=s, url=u)
+                         for h, (s, u) in zip(result.hits, rendered)])
+    return SearchResult.model_validate(data).model_dump_json()
 
 
 def error(code: str, message: str) -> dict:
