@@ -1,0 +1,78 @@
+"""A thread-safe LRU cache bounded in bytes and in entries.
+
+cachetools' LRUCache does the bookkeeping; this adds the lock, the entry
+limit and the get-or-compute that every cache here uses. Each entry weighs
+what its value holds plus what the entry itself costs (its key and the
+cache's own objects), so a stream of distinct queries with empty answers
+fills the budget like any other, and the entry limit holds as well.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+
+from cachetools import LRUCache
+
+ENTRY_BYTES = 240  # an entry's own cost: the LRU's links, the dict slot, the wrapper
+
+
+def key_bytes(key) -> int:
+    """What a key holds: a string, or a tuple of strings, numbers and tuples."""
+    if isinstance(key, tuple):
+        return sys.getsizeof(key) + sum(key_bytes(k) for k in key)
+    return sys.getsizeof(key)
+
+
+def entry_bytes(key) -> int:
+    """The cost of one entry apart from its value."""
+    return ENTRY_BYTES + key_bytes(key)
+
+
+class SizedLRU:
+    """Keeps recently used values while the sum of their weights stays under
+    ``budget`` and their number under ``max_entries``. A value's weight is
+    ``weigh(value)`` plus ``entry_cost(key)``. A value heavier than the
+    whole budget is returned, not kept."""
+
+    def __init__(self, budget: int, max_entries: int | None = None,
+                 weigh: Callable[[object], int] = len,
+                 entry_cost: Callable[[object], int] | None = None):
+        self._items = LRUCache(maxsize=budget, getsizeof=lambda entry: entry[1])
+        self._weigh = weigh
+        self._entry_cost = entry_cost
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+
+    @property
+    def budget(self) -> int:
+        return int(self._items.maxsize)
+
+    @property
+    def held(self) -> int:
+        """The sum of the kept entries' weights."""
+        return int(self._items.currsize)
+
+    def get(self, key, compute):
+        """The cached value for ``key``, computing (outside the lock) if absent."""
+        with self._lock:
+            found = self._items.get(key)
+        if found is not None:
+            return found[0]
+        value = compute()
+        weight = self._weigh(value) + (self._entry_cost(key) if self._entry_cost else 0)
+        with self._lock:
+            if key not in self._items and weight <= self._items.maxsize:
+                if self.max_entries is not None:
+                    while self._items and len(self._items) >= self.max_entries:
+                        self._items.popitem()  # the least recently used
+                self._items[key] = (value, weight)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)

@@ -1,0 +1,118 @@
+"""Exact sets of paragraphs that contain a literal string.
+
+Matching in searchsvc is literal (``condition``: a paragraph contains S
+when S occurs in its flat text; a jieba token of the paragraph is such a
+substring, so the word index adds ranking signal, never recall). This
+module answers "which paragraphs contain S?":
+
+* one character or two: the character index's postings, exact as they are;
+* longer: intersect the postings of S's pairs, rarest first, until few
+  candidates are left, then check each candidate's text.
+
+Sets of paragraph numbers are compressed bitmaps (pyroaring's
+``FrozenBitMap``): made from a posting list in one call, intersected and
+united in C, a few bytes per paragraph. Answers are cached per snapshot in
+a bounded LRU (bounded by the number of paragraph numbers held, not by the
+number of entries).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pyroaring import FrozenBitMap
+
+from ..analysis import literal_grams
+from ..storage.grams import GramStore
+from ..storage.texts import NormalizedTexts
+from .cache import SizedLRU, entry_bytes
+
+VERIFY_AT = 1024  # stop intersecting postings once this few candidates remain
+# The docset cache: 8 MB, about 4 M paragraph numbers (a roaring bitmap
+# holds at most 2 bytes a number, far less for dense sets), and at most
+# 20,000 docsets (most literals in a long-tailed log are found once).
+CACHE_BYTES = 8_000_000
+CACHE_ENTRIES = 20_000
+BITMAP_BYTES = 2  # per paragraph number, at most (an array container)
+EMPTY = FrozenBitMap()
+
+
+def union(sets) -> FrozenBitMap:
+    """The union of docsets, without copying when only one distinct
+    non-empty set is given (a word and the term it was typed as often
+    share one cached docset)."""
+    distinct = list({id(s): s for s in sets if s}.values())
+    if len(distinct) == 1:
+        return distinct[0]
+    return FrozenBitMap.union(*distinct) if distinct else EMPTY
+
+
+def docset(numbers) -> FrozenBitMap:
+    """A docset of paragraph numbers (any iterable of ints)."""
+    return FrozenBitMap(numbers)
+
+
+def to_array(docs) -> np.ndarray:
+    """A docset's paragraph numbers as a sorted int64 array (any iterable)."""
+    if isinstance(docs, FrozenBitMap):
+        return np.frombuffer(docs.to_array(), dtype=np.uint32).astype(np.int64)
+    return np.sort(np.fromiter(docs, dtype=np.int64, count=len(docs)))
+
+
+class LiteralIndex:
+    """Docsets of literal strings over one opened snapshot.
+
+    ``texts`` holds each paragraph's flat text; the gram store is built
+    from the same texts, in the same order, and leaves out the paragraphs
+    an incremental rebuild deleted, so every docset here holds live
+    paragraphs only.
+    """
+
+    def __init__(self, grams: GramStore, texts: NormalizedTexts):
+        self.grams = grams
+        self.texts = texts
+        self._cache = SizedLRU(CACHE_BYTES, CACHE_ENTRIES, weigh=lambda d: BITMAP_BYTES * len(d),
+                               entry_cost=entry_bytes)
+
+    def df(self, gram: str) -> int:
+        return self.grams.df(gram)
+
+    def rarest_gram(self, literal: str) -> str:
+        """The gram of ``literal`` in fewest paragraphs; ties go to the
+        smallest gram, never to set order (which changes with the hash seed)."""
+        return min(literal_grams(literal), key=lambda g: (self.df(g), g))
+
+    def all_docs(self) -> FrozenBitMap:
+        """Every live paragraph: what a query of exclusions only starts from."""
+        return self.grams.deletions.every_live()
+
+    def text(self, docnum: int) -> str:
+        """A paragraph's flat text."""
+        return self.texts[docnum]
+
+    def _postings(self, gram: str) -> FrozenBitMap:
+        return self._cache.get("\0" + gram, lambda: self.grams.docs(gram))
+
+    def docs(self, literal: str) -> FrozenBitMap:
+        """Paragraphs whose normalized text contains ``literal``.
+
+        ``literal`` is already normalized and has no white space.
+        """
+        if not literal:
+            return EMPTY
+        return self._cache.get(literal, lambda: self._compute(literal))
+
+    def _compute(self, literal: str) -> FrozenBitMap:
+        grams = sorted(set(literal_grams(literal)), key=lambda g: (self.df(g), g))
+        if not grams or self.df(grams[0]) == 0:
+            return EMPTY
+        candidates = self._postings(grams[0])
+        for gram in grams[1:]:
+            if len(candidates) <= VERIFY_AT:
+                break
+            candidates = candidates & self._postings(gram)
+            if not candidates:
+                return EMPTY
+        if len(literal) <= 2:
+            return candidates  # a character or pair posting is exact
+        contains = self.texts.contains
+        return FrozenBitMap(d for d in candidates if contains(d, literal))

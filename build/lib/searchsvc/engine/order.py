@@ -1,0 +1,93 @@
+"""The third stage of a query: one page of results, in order.
+
+Within a tier, paragraphs are ranked by BM25 over the query's scoring
+words plus the heading field (``ranking``); the best ``RERANK`` of each
+tier are then reordered with a bonus for query words that stand close
+together. That block is the same whatever page is asked for, so pages
+never overlap.
+"""
+
+from __future__ import annotations
+
+from .retrieval import Retrieval
+
+RERANK = 50  # the best this many of each tier are reordered with proximity
+PROXIMITY_WEIGHT = 0.5  # two query words side by side add this share of the rarer one's idf
+
+
+def ranked_lists(retrieval: Retrieval) -> list:
+    """Each scoring word's BM25 list and its heading-field list."""
+    ranker = retrieval.snapshot.ranker
+    lists = []
+    for word in retrieval.asked.words:
+        docs = retrieval.docs(word)
+        lists.append(ranker.word(word, docs))
+        lists.append(ranker.heading(word, len(docs)))
+    return lists
+
+
+class Proximity:
+    """A bonus for consecutive query words that stand close together in a
+    paragraph: side by side earns PROXIMITY_WEIGHT of the rarer word's
+    idf, ten characters apart about a tenth of that."""
+
+    def __init__(self, retrieval: Retrieval):
+        self.literals = retrieval.literals
+        idf = retrieval.snapshot.ranker.idf
+        # (word, idf) per unit; None: several words that may stand apart
+        self.placed = [(u.condition.first, idf(len(retrieval.docs(u.condition.first))))
+                       if u.condition.is_word else None for u in retrieval.asked.units]
+
+    def __call__(self, docnum: int) -> float:
+        text = self.literals.text(docnum)
+        bonus, previous = 0.0, None
+        for placed in self.placed:
+            if placed is None:
+                previous = None
+                continue
+            word, weight = placed
+            spots = _positions(text, word)
+            if spots and previous is not None:
+                gap = min(_gap(a, b) for a in previous[0] for b in spots)
+                bonus += PROXIMITY_WEIGHT * min(previous[1], weight) / (1 + gap)
+            previous = (spots, weight) if spots else None
+        return bonus
+
+
+def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Characters between two occurrences; one more when they come in the
+    other order than typed, none when they overlap."""
+    if b[0] >= a[1]:
+        return b[0] - a[1]
+    if a[0] >= b[1]:
+        return a[0] - b[1] + 1
+    return 0
+
+
+def _positions(text: str, word: str, limit: int = 16) -> list[tuple[int, int]]:
+    """(start, end) of the first ``limit`` occurrences of ``word``."""
+    out, i = [], text.find(word)
+    while i != -1 and len(out) < limit:
+        out.append((i, i + len(word)))
+        i = text.find(word, i + 1)
+    return out
+
+
+def ranked_page(retrieval: Retrieval, tiers, start: int, end: int) -> list[tuple[int, float, bool]]:
+    """Ranks ``start`` to ``end`` over ``tiers`` (``Tiers.ordered``):
+    (docnum, score, holds the query as typed)."""
+    top = retrieval.snapshot.ranker.top
+    lists = proximity = None
+    picked, offset = [], 0
+    for docs, is_exact in tiers:
+        lo, hi = max(0, start - offset), min(end - offset, len(docs))
+        offset += len(docs)
+        if lo >= hi:
+            continue
+        if lists is None:
+            lists, proximity = ranked_lists(retrieval), Proximity(retrieval)
+        best = top(lists, docs, 0, max(hi, min(RERANK, len(docs))))
+        head = sorted(((d, s + proximity(d)) for d, s in best[:RERANK]),
+                      key=lambda ds: -ds[1])  # stable: ties keep their order
+        picked += [(d, s, is_exact) for d, s in (head + best[RERANK:])[lo:hi]]
+    return picked

@@ -1,0 +1,104 @@
+"""What a search may ask: each parameter defined once, checked in one place.
+
+The page, the JSON API and the command line read their parameters through
+``read``, and the OpenAPI document describes them from the same
+definitions (``web.api``), so a limit cannot differ between them.
+Limits that a deployment may change come from the settings
+(config.SETTINGS: MAX_QUERY_LENGTH, MAX_PAGE, MAX_PER_PAGE).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+class BadParameter(Exception):
+    """A parameter a person can fix: a 400 with ``code`` in the API, a
+    message on the page, a usage error on the command line."""
+
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # "query", "int" or "list" (repeatable)
+    description: str
+    default: int | None = None
+    low: int | None = None
+    high: int | str | None = None  # a number, or the setting that holds it
+    key: str | None = None  # the name in what ``read`` returns, when not ``name``
+
+    def limit(self, settings) -> int | None:
+        return settings[self.high] if isinstance(self.high, str) else self.high
+
+
+PER_PAGE = 10  # results per page when a client does not say
+
+QUERY = Param("q", "query", "The query (see the README's query language).", key="query")
+SEARCH = (
+    QUERY,
+    Param("page", "int", "Results page, from 1.", default=1, low=1, high="MAX_PAGE"),
+    Param("per_page", "int", "Results per page.", default=PER_PAGE, low=1, high="MAX_PER_PAGE"),
+    Param("section", "list", "Only paragraphs of this section (repeatable: any of them)."),
+    Param("doc", "list", "Only paragraphs of this document id (repeatable: any of them)."),
+)
+SUGGEST = (
+    QUERY,
+    Param("limit", "int", "How many completions at most.", default=8, low=1, high=20),
+)
+
+
+def read(params, get: Callable[[str], list[str]], settings, required: bool = True) -> dict:
+    """Each of ``params`` read from ``get(name)`` (every value given for
+    the name, as ``request.args.getlist``: the first query counts, the
+    last number) and checked. ``required``: the query must not be empty.
+    Raises BadParameter."""
+    out = {}
+    for p in params:
+        values = get(p.name)
+        if p.kind == "query":
+            value = _query(values[0] if values else "", settings["MAX_QUERY_LENGTH"], required)
+        elif p.kind == "int":
+            value = _integer(p.name, values, p.default, p.low, p.limit(settings))
+        else:
+            value = [v for v in values if v.strip()]
+        out[p.key or p.name] = value
+    return out
+
+
+def _query(query: str, limit: int, required: bool) -> str:
+    if "\x00" in query:
+        raise BadParameter("invalid_query", "the query contains a NUL character")
+    if len(query) > limit:
+        raise BadParameter("query_too_long",
+                           f"the query is {len(query)} characters long; the limit is {limit}")
+    if required and not query.strip():
+        raise BadParameter("missing_query", "parameter q is required and must not be empty")
+    return query.strip()
+
+
+WHOLE_NUMBER = re.compile(r"\+?([0-9]+)")  # what an integer parameter accepts, blanks stripped
+MAX_DIGITS = 18  # more is out of every range; int() would also refuse 4,300 digits
+
+
+def _integer(name: str, values: list[str], default: int, low: int, high: int) -> int:
+    """The last value as a whole number: ASCII digits, an optional leading
+    ``+`` and surrounding blanks, nothing else (no sign twice, no ``_``,
+    no other script's digits, which ``int`` would take)."""
+    if not values or values[-1].strip() == "":
+        return default
+    raw = values[-1].strip()
+    number = WHOLE_NUMBER.fullmatch(raw)
+    if number is None:
+        raise BadParameter(f"invalid_{name}", f"{name} must be a whole number from {low} to {high}")
+    digits = number.group(1).lstrip("0") or "0"
+    value = int(digits) if len(digits) <= MAX_DIGITS else None
+    if value is None or not low <= value <= high:
+        shown = value if value is not None else raw[:MAX_DIGITS] + "…"
+        raise BadParameter(f"invalid_{name}", f"{name} must be from {low} to {high}, not {shown}")
+    return value

@@ -1,0 +1,90 @@
+"""The query language, read forgivingly: nothing a user types is an error.
+
+Words are ranked by how much of the query a paragraph covers, ``+word``
+requires one, ``OR`` joins alternatives, ``-word``/``NOT word`` exclude,
+``"…"`` is a required exact phrase, ``section:`` and ``doc:`` filter;
+unknown syntax is literal text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ..analysis import flat_text
+
+FIELDS = {"section": "section", "doc": "doc_id"}
+_SYNTAX = re.compile(r'(?P<field>[A-Za-z_]+):"(?P<fvalue>[^"]*)"|"(?P<phrase>[^"]*)"|(?P<word>\S+)')
+_FIELD_NAME = re.compile(r"^[A-Za-z_]+$")
+
+
+@dataclass
+class Term:
+    """One thing the user typed: a word (maybe several jieba words) or a phrase."""
+
+    raw: str
+    exact: bool = False  # typed in quotes
+    required: bool = False  # typed with a leading +
+
+    @cached_property
+    def literal(self) -> str:
+        return flat_text(self.raw)
+
+
+@dataclass
+class ParsedQuery:
+    clauses: list[list[Term]] = field(default_factory=list)  # AND of ORs
+    excluded: list[Term] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def positive(self) -> list[Term]:
+        return [t for clause in self.clauses for t in clause]
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Read the query language; anything unrecognised is literal text."""
+    text = unicodedata.normalize("NFKC", text)
+    parsed = ParsedQuery()
+    negate = join_or = False
+    for m in _SYNTAX.finditer(text):
+        if m["phrase"] is not None:
+            term = Term(m["phrase"], exact=True)
+        else:
+            if m["field"] is not None:
+                name, value, raw = m["field"], m["fvalue"], m.group()
+            else:
+                raw = m["word"]
+                name, _, value = raw.partition(":")
+            key = FIELDS.get(name.lower()) if _FIELD_NAME.match(name) else None
+            if key and value.strip():
+                parsed.filters.setdefault(key, []).append(value.strip())
+                negate = join_or = False
+                continue
+            if raw in ("OR", "|", "||"):
+                join_or = bool(parsed.clauses) and not negate
+                continue
+            if raw in ("AND", "&&"):
+                continue
+            if raw == "NOT":
+                negate = True
+                continue
+            # -word excludes and +word requires; before a digit (2019-2025,
+            # 1+1+9) the sign is part of the text.
+            required = False
+            if raw[:1] in "-+" and len(raw) > 1 and not raw[1].isdigit() and raw[1] not in "-+":
+                negate, required, raw = negate or raw[0] == "-", raw[0] == "+", raw[1:]
+            term = Term(raw, required=required)
+        if not term.literal:
+            continue
+        if negate:
+            parsed.excluded.append(term)
+        elif join_or and parsed.clauses:
+            parsed.clauses[-1].append(term)
+        else:
+            parsed.clauses.append([term])
+        negate = join_or = False
+    return parsed
+

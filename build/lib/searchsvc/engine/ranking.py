@@ -1,0 +1,281 @@
+"""BM25 scores computed from postings, cached per query word.
+
+A query word's contribution to every paragraph that contains it is
+computed once and kept in a bounded LRU, both by paragraph and best first,
+so a query's top 10 is usually read off the front (Whoosh's collectors
+would score every match in Python, one matcher call at a time).
+
+The formula is Lucene's BM25 (K1=1.2, B=0.75, idf = ln(1 + (N - df + 0.5) /
+(df + 0.5))), whose idf goes to zero for a word in nearly every paragraph,
+so 的 or 一个 cannot outvote the subject of a query. ``df`` counts the
+paragraphs that contain the word (literal matching, see docsets.py), the
+term frequency is the word's count among the paragraph's jieba tokens (1
+when it only occurs inside other words) and the length is the paragraph's
+token count. A second, weaker field is the paragraph's heading: the
+document's title, its section label and heading (``Headings``).
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+from bisect import bisect_left, bisect_right
+from math import log
+
+import numpy as np
+
+from ..analysis import flat_text
+from .cache import SizedLRU, entry_bytes
+from .docsets import to_array
+
+B = 0.75
+K1 = 1.2
+# The score cache: 48 MB, 4 M postings at 12 bytes (docnum, score and the
+# best-first order), and at most 20,000 terms. The 240 benchmark queries
+# need 0.8 M postings at 108,000 paragraphs and 3.1 M at 434,000.
+POSTING_BYTES = 12
+CACHE_BYTES = 4_000_000 * POSTING_BYTES
+CACHE_ENTRIES = 20_000
+SMALL = 256  # up to this many candidates, score every one in Python
+DIRECT = 2048  # up to this many, score every one with numpy
+FEW_LISTS = 2  # past this many terms the threshold algorithm reads too deep
+DEEP_PAGE = 512  # ranks past this (deep pages) also score every candidate
+
+
+def idf(n: int, df: int) -> float:
+    """Lucene's BM25 idf: about 0 for a word in every paragraph, never negative."""
+    return log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+class Ranked:
+    """One term's BM25 scores: by docnum for lookups, and best first.
+
+    Parallel arrays, 8 bytes a posting (scores in single precision, which
+    ranks alike to about seven digits), so many terms fit in the cache; 4
+    more for the best-first order, made the first time a large set is
+    ranked with this term (most terms never are). Ties in the best-first
+    order keep docnum order.
+    """
+
+    __slots__ = ("ids", "scores", "_order")
+
+    def __init__(self, ids: array, scores: array):
+        self.ids, self.scores = ids, scores
+        self._order: array | None = None
+
+    @property
+    def order(self) -> array:
+        if self._order is None:
+            self._order = array("I", sorted(range(len(self.ids)),
+                                            key=self.scores.__getitem__, reverse=True))
+        return self._order
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def score_of(self, docnum: int) -> float:
+        i = bisect_left(self.ids, docnum)
+        return self.scores[i] if i < len(self.ids) and self.ids[i] == docnum else 0.0
+
+
+def _summed(ranked: list[Ranked], docs) -> dict:
+    """Each paragraph of ``docs`` with its summed score. A term's list that
+    is not much longer than the set is walked once; a longer one is looked
+    up (a binary search) per paragraph."""
+    acc = dict.fromkeys(docs, 0.0)
+    for r in ranked:
+        if len(r) <= 4 * len(acc):
+            for d, s in zip(r.ids, r.scores):
+                if d in acc:
+                    acc[d] += s
+        else:
+            score_of = r.score_of
+            for d in acc:
+                acc[d] += score_of(d)
+    return acc
+
+
+HEADING_WEIGHT = 0.3  # a word in the heading counts this share of its idf
+
+
+class Ranker:
+    """Scores of query words over one snapshot's live paragraphs.
+
+    ``words`` is the word index and ``lengths`` its paragraph lengths,
+    both without the paragraphs an incremental rebuild deleted: N and
+    the average length are those of the live paragraphs, and document
+    frequencies come from live docsets, so scores equal a full rebuild's.
+    ``position`` gives each docnum's place in corpus order, which breaks
+    ties (None: docnum order is corpus order).
+    """
+
+    def __init__(self, words, lengths, position: array | None = None, headings=None):
+        self.words = words
+        self.position = position
+        self._headings = headings  # made on first use: it reads every document's entry
+        self.n = words.deletions.live
+        self._cache = SizedLRU(CACHE_BYTES, CACHE_ENTRIES, weigh=lambda r: POSTING_BYTES * len(r),
+                               entry_cost=entry_bytes)
+        self._lengths = lengths  # words per docnum, 0 for deleted paragraphs
+        self._avg = float(self._lengths.sum()) / self.n if self.n else 1.0
+
+    @property
+    def headings(self):
+        if callable(self._headings):
+            self._headings = self._headings()
+        return self._headings
+
+    def idf(self, df: int) -> float:
+        return idf(self.n, df)
+
+    def word(self, word: str, docs) -> Ranked:
+        """BM25 of ``word`` in every paragraph of ``docs`` (those that
+        contain it), cached by word: ``docs`` must be the word's docset."""
+        return self._cache.get(("text", word), lambda: self._word(word, docs))
+
+    def _word(self, word: str, docs) -> Ranked:
+        if not docs:
+            return Ranked(array("I"), array("f"))
+        ids = to_array(docs)
+        token_ids, token_tfs = self.words.postings(word)
+        tfs = np.ones(len(ids), dtype=np.float64)  # inside a longer word: once
+        if len(token_ids):
+            pos = np.minimum(np.searchsorted(ids, token_ids), len(ids) - 1)
+            found = ids[pos] == token_ids  # deleted paragraphs are not in ``docs``
+            tfs[pos[found]] = token_tfs[found]
+        weight = self.idf(len(ids)) * (K1 + 1)
+        k = K1 * (1 - B)
+        kb = K1 * B / (self._avg or 1.0)
+        scores = weight * tfs / (tfs + k + kb * self._lengths[ids])
+        return Ranked(array("I", ids.astype(np.uint32).tobytes()),
+                      array("f", scores.astype(np.float32).tobytes()))
+
+    def heading(self, word: str, df: int) -> Ranked:
+        """The heading field: ``HEADING_WEIGHT`` of the word's idf for every
+        paragraph whose heading (title, section) contains it."""
+        if self.headings is None:
+            return Ranked(array("I"), array("f"))
+        return self._cache.get(("heading", word), lambda: Ranked(
+            ids := self.headings.docs(word),
+            array("f", [HEADING_WEIGHT * self.idf(df)]) * len(ids)))
+
+    def top(self, ranked: list[Ranked], docs, start: int, end: int) -> list[tuple[int, float]]:
+        """Ranks ``start`` to ``end`` of ``docs`` by the summed scores of ``ranked``.
+
+        Ties keep document order, so pages are stable. A large set is ranked
+        with the threshold algorithm over each term's best-first list: it
+        stops as soon as no paragraph not yet seen can enter the top ``end``.
+        """
+        if end <= start or not docs:
+            return []
+        ranked = [r for r in ranked if len(r)]
+        place = self.position.__getitem__ if self.position is not None else int
+        if len(docs) <= SMALL or end > DEEP_PAGE or not ranked:
+            best = heapq.nsmallest(end, _summed(ranked, docs).items(),
+                                   key=lambda ds: (-ds[1], place(ds[0])))
+            return best[start:end]
+        if len(ranked) > FEW_LISTS or len(docs) <= DIRECT:
+            return self._top_arrays(ranked, docs, start, end)
+        heap: list[tuple[float, int, int]] = []  # (score, -place, docnum): heap[0] is the k-th best
+        seen: set[int] = set()
+        depth, deepest = 0, max(len(r) for r in ranked)
+        orders = [r.order for r in ranked]
+        while depth < deepest:
+            threshold = 0.0
+            for r, order in zip(ranked, orders):
+                if depth < len(r):
+                    i = order[depth]
+                    d = r.ids[i]
+                    threshold += r.scores[i]
+                    if d not in seen and d in docs:
+                        seen.add(d)
+                        item = (sum(x.score_of(d) for x in ranked), -place(d), d)
+                        if len(heap) < end:
+                            heapq.heappush(heap, item)
+                        elif item > heap[0]:
+                            heapq.heapreplace(heap, item)
+            if len(heap) >= end and heap[0][0] > threshold:
+                break
+            depth += 1
+        if len(heap) < end:  # every list ran out: the rest score nothing
+            for d in sorted((d for d in docs if d not in seen), key=place)[:end - len(heap)]:
+                heap.append((0.0, -place(d), d))
+        best = sorted(heap, reverse=True)
+        return [(d, s) for s, _, d in best[start:end]]
+
+
+    def _top_arrays(self, ranked: list[Ranked], docs, start: int, end: int):
+        """The same ranking computed with numpy: every paragraph of ``docs``
+        looked up in each term's list at once (binary searches in C), then
+        the best ``end`` by score, ties by corpus order. Scores are summed
+        in the terms' order in double precision, as ``_summed`` sums them."""
+        ids = to_array(docs)
+        acc = np.zeros(len(ids), dtype=np.float64)
+        for r in ranked:
+            rid = np.frombuffer(r.ids, dtype=np.uint32)
+            pos = np.minimum(np.searchsorted(rid, ids), len(rid) - 1)
+            hit = rid[pos] == ids
+            acc[hit] += np.frombuffer(r.scores, dtype=np.float32)[pos[hit]]
+        if end < len(ids):  # keep those at least as good as the end-th best
+            kth = np.partition(acc, len(ids) - end)[len(ids) - end]
+            keep = acc >= kth
+            ids, acc = ids[keep], acc[keep]
+        places = ids if self.position is None else \
+            np.frombuffer(self.position, dtype=np.uint32)[ids]
+        order = np.lexsort((places, -acc))[start:end]
+        return [(int(ids[i]), float(acc[i])) for i in order]
+
+
+class Headings:
+    """The heading field: per run of paragraphs, the document's title, the
+    section label and the section's heading, normalized without white space.
+
+    Kept as one joined string with the run starts, so finding the runs whose
+    heading contains a word is a few ``find`` calls.
+    """
+
+    def __init__(self, runs: list[tuple[int, int, str]]):
+        self.firsts = array("I", (first for first, _, _ in runs))
+        self.counts = array("I", (count for _, count, _ in runs))
+        self.offsets = array("I")
+        parts, at = [], 0
+        for _, _, text in runs:
+            self.offsets.append(at)
+            parts.append(text)
+            at += len(text) + 1
+        self.joined = "\n".join(parts)
+
+    @classmethod
+    def of(cls, layout: list[tuple], documents) -> Headings:
+        """The heading field's runs: (first docnum, paragraphs, title +
+        section label + section heading) for each run of a document's
+        paragraphs in one section (``layout`` as ``OpenedBuild.layout``).
+        A document's entry is read only when it has sections."""
+        runs = []
+        for doc_id, first, count, doc_runs in layout:
+            title = documents.title(doc_id)
+            headings = {}
+            if any(label for label, _ in doc_runs):
+                for section in documents[doc_id].get("sections", []):
+                    headings.setdefault(section.get("label", ""), section.get("heading", ""))
+            for label, length in doc_runs:
+                text = "\0".join(flat_text(t) for t in (title, label, headings.get(label, "")))
+                runs.append((first, length, text))  # \0: no word runs across two parts
+                first += length
+            if not doc_runs:
+                runs.append((first, count, flat_text(title)))
+        return cls(runs)
+
+    def docs(self, word: str) -> array:
+        """Sorted docnums of the paragraphs whose heading contains ``word``."""
+        found: set[int] = set()
+        i = self.joined.find(word) if word else -1
+        while i != -1:
+            run = bisect_right(self.offsets, i) - 1
+            found.add(run)
+            nxt = self.offsets[run + 1] if run + 1 < len(self.offsets) else len(self.joined)
+            i = self.joined.find(word, nxt)
+        ids = array("I")
+        for run in sorted(found, key=self.firsts.__getitem__):
+            ids.extend(range(self.firsts[run], self.firsts[run] + self.counts[run]))
+        return ids

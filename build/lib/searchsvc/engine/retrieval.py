@@ -1,0 +1,183 @@
+"""The second stage of a query: which paragraphs it finds, in tiers.
+
+Retrieval is ranked, not boolean: a paragraph is a result when it contains
+an informative unit (not a question word or particle, and in at most half
+the paragraphs), one of jieba's search-mode sub-words of one, or a typed
+term as it is; only when none occurs anywhere do common words find
+paragraphs. ``+word`` and quoted phrases are required, exclusions remove.
+Results come in tiers (``Tiers``): those that hold every clause as typed
+(the literal guarantee), then those with every unit, then those that lack
+only common units, then the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from pyroaring import FrozenBitMap
+
+from ..analysis import normalize_text
+from .condition import Condition
+from .docsets import EMPTY, union
+from .units import Asked, Unit
+
+MAX_UNITS = 32  # the rarest words of a long query decide and rank its results
+MAX_SCORING_WORDS = 32
+COMMON = 0.5  # a word in more than this share of paragraphs is not informative
+
+
+@dataclass
+class Tiers:
+    """A query's results as docsets (each holds those below it in the list)."""
+
+    matched: FrozenBitMap  # every result, filters not applied: what facets count
+    allowed: FrozenBitMap  # the results the filters let through
+    informative: FrozenBitMap  # ... with every informative unit
+    complete: FrozenBitMap  # ... with every unit
+    exact: FrozenBitMap  # ... with every clause as typed
+
+    def ordered(self) -> list[tuple[FrozenBitMap, bool]]:
+        """(docs, holds the query as typed) per tier, best first, disjoint."""
+        return [(self.exact, True), (self.complete - self.exact, False),
+                (self.informative - self.complete, False), (self.allowed - self.informative, False)]
+
+
+class Retrieval:
+    """What one analysed query (``units.Asked``) finds in one snapshot.
+
+    Keeps the rarest units and scoring words of a long query and decides
+    which units are informative from their document frequencies, so it
+    changes ``asked`` (its units and words) once, when made.
+    """
+
+    def __init__(self, asked: Asked, snapshot):
+        self.asked = asked
+        self.snapshot = snapshot
+        self.literals = snapshot.literals
+        self.n = max(1, snapshot.ranker.n)  # live paragraphs
+        self._unit_docs: dict[int, FrozenBitMap] = {}
+        self._choose()
+
+    def _rarity(self, literal: str) -> tuple[int, str]:
+        """An estimate of a literal's document frequency, from its rarest gram."""
+        return (self.literals.df(self.literals.rarest_gram(literal)) if literal else 0, literal)
+
+    def _choose(self) -> None:
+        asked = self.asked
+        if len(asked.units) > MAX_UNITS:
+            keep = sorted(range(len(asked.units)), key=lambda i: (
+                not asked.units[i].required, self._rarity(asked.units[i].condition.first)))
+            asked.units = [asked.units[i] for i in sorted(keep[:MAX_UNITS])]
+        if len(asked.words) > MAX_SCORING_WORDS:
+            rarest = set(sorted(asked.words, key=self._rarity)[:MAX_SCORING_WORDS])
+            asked.words = dict.fromkeys(w for w in asked.words if w in rarest)
+        limit = COMMON * self.n
+        for unit in asked.units:
+            unit.informative = unit.required or len(self.unit_docs(unit)) <= limit
+
+    def docs(self, literal: str) -> FrozenBitMap:
+        return self.literals.docs(literal)
+
+    def unit_docs(self, unit: Unit) -> FrozenBitMap:
+        found = self._unit_docs.get(id(unit))
+        if found is None:
+            found = self._unit_docs[id(unit)] = unit.condition.docs(self.literals)
+        return found
+
+    def filter_docs(self) -> FrozenBitMap | None:
+        """Paragraphs of the documents and sections the query's filters
+        name (doc:, section:, or the page's facet links), from the same
+        columns that count the facets; None without filters."""
+        sets = []
+        for key, values in self.asked.filters.items():
+            if key == "section":
+                column = self.snapshot.column("section")
+                ids = column.docs({normalize_text(v) for v in values}, key=normalize_text)
+            else:
+                ids = self.snapshot.column(key).docs(values)
+            sets.append(FrozenBitMap(ids.astype(np.uint32)))
+        if not sets:
+            return None
+        return FrozenBitMap.intersection(*sets) if len(sets) > 1 else sets[0]
+
+    def _without_excluded(self, docs: FrozenBitMap) -> FrozenBitMap:
+        for term in self.asked.excluded:
+            if not docs:
+                break
+            docs = Condition.any_of([term.literal]).outside(docs, self.literals)
+        return docs
+
+    def candidates(self) -> FrozenBitMap:
+        """Every result, exclusions applied, filters not.
+
+        Paragraphs with an informative unit or search-mode sub-word (平均温度
+        finds 平均气温 through 平均), with a typed term as it is when that is
+        informative too, or with every unit; when nothing informative occurs
+        anywhere, paragraphs with any unit or typed term; failing that, with
+        any word or search-mode sub-word. Then only those with every
+        required unit.
+        """
+        asked = self.asked
+        if not asked.clauses:
+            return self._without_excluded(self.literals.all_docs())
+        limit = COMMON * self.n
+        sources = [self.unit_docs(u) for u in asked.units if u.informative]
+        terms = asked.searched
+        sources += [d for t in terms if len(d := self.docs(t.literal)) <= limit]
+        sources += [d for w in asked.subwords if w in asked.words and len(d := self.docs(w)) <= limit]
+        if asked.units:  # a paragraph with every unit is always a result
+            sources.append(self.with_every_unit(self.with_informative(
+                self.unit_docs(asked.units[0]))))
+        docs = union(sources)
+        if not docs:  # common words only: any unit or term
+            docs = union([self.unit_docs(u) for u in asked.units] +
+                         [self.docs(t.literal) for t in terms])
+        if not docs:  # still nothing: any word or search-mode sub-word
+            docs = union([self.docs(w) for w in asked.words])
+        for unit in asked.units:
+            if unit.required and docs:
+                docs = docs & self.unit_docs(unit)
+        return self._without_excluded(docs)
+
+    def _narrowed(self, within: FrozenBitMap, informative: bool) -> FrozenBitMap:
+        for unit in sorted((u for u in self.asked.units if u.informative == informative),
+                           key=lambda u: len(self.unit_docs(u))):
+            if not within:
+                break
+            docs = self.unit_docs(unit)
+            if within is not docs:
+                within = within & docs
+        return within
+
+    def with_informative(self, within: FrozenBitMap) -> FrozenBitMap:
+        """Those of ``within`` that have every informative unit."""
+        return self._narrowed(within, True)
+
+    def with_every_unit(self, within: FrozenBitMap) -> FrozenBitMap:
+        """Those of ``within`` (which have every informative unit) that
+        also have every other unit."""
+        return self._narrowed(within, False)
+
+    def exact(self, within: FrozenBitMap) -> FrozenBitMap:
+        """Those of ``within`` that contain each clause's text as typed (or,
+        for a clause, one of its synonyms)."""
+        if not self.asked.clauses:
+            return EMPTY
+        synonyms = self.snapshot.synonyms
+        for clause in sorted(self.asked.clauses,
+                             key=lambda c: max(self._rarity(t.literal) for t in c)):
+            if not within:
+                break
+            lits = [x for t in clause
+                    for x in [t.literal, *([] if t.exact else synonyms.get(t.literal, []))]]
+            within = Condition.any_of(lits).within(within, self.literals)
+        return within
+
+    def tiers(self) -> Tiers:
+        matched = self.candidates()
+        allowed_by_filters = self.filter_docs()
+        allowed = matched if allowed_by_filters is None else matched & allowed_by_filters
+        informative = self.with_informative(allowed)
+        complete = self.with_every_unit(informative)
+        return Tiers(matched, allowed, informative, complete, self.exact(complete))

@@ -1,0 +1,230 @@
+"""The one search function behind the page, the JSON API and the terminal.
+
+``search`` parses the query (``query``), analyses it (``units``), finds
+its tiers of results (``retrieval``), ranks one page (``order``) and
+returns it as data: text, what matched and the snippet's fragments as
+offsets (``highlight``), facets over every result. The web and the
+command line render that data; answers are cached per index version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from sys import getsizeof
+from typing import NamedTuple
+
+from pyroaring import FrozenBitMap
+
+from ..analysis import normalize_text
+from . import docsets
+from .highlight import fragments, match_spans
+from .order import ranked_page
+from .params import PER_PAGE
+from .query import ParsedQuery, parse_query
+from .retrieval import Retrieval
+from .snapshot import Snapshot
+from .units import analyse
+
+# --------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------
+
+@dataclass(slots=True)  # slots: a cached result holds ten of these
+class Hit:
+    id: str
+    doc_id: str
+    title: str
+    section: str
+    heading: str
+    paragraph: int
+    score: float
+    text: str
+    matches: list[list[int]]  # [start, end) offsets into text of what the query matched
+    fragments: list[list[int]]  # [start, end) of the text a snippet shows (highlight.fragments)
+    exact: bool  # holds every clause as typed
+    missing: list[str] = field(default_factory=list)  # query words it lacks
+    page: int | None = None  # a PDF's page where the paragraph starts
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.missing)
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    hits: list[Hit]
+    partial: bool = False  # there are results, and none has every query word
+    facets: dict = field(default_factory=dict)
+    filters: dict = field(default_factory=dict)
+    ignored_terms: int = 0  # typed terms past MAX_CLAUSES, not searched
+    complete: int = 0  # results with every query word
+    keywords: int = 0  # typed terms (a whole question is one)
+    cached: bool = field(default=False, compare=False)  # this answer came from the result cache
+
+    @property
+    def pages(self) -> int:
+        return (self.total + self.per_page - 1) // self.per_page
+
+
+def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = PER_PAGE,
+           section: list[str] | None = None, doc: list[str] | None = None) -> SearchResult:
+    """Ranked paragraphs for ``query``, one page of them, with what matched
+    and the snippet's fragments as offsets into each text: the web renders
+    them as HTML and links, the command line as terminal text.
+
+    ``section`` and ``doc`` add filters to those typed in the query. Results
+    are kept per snapshot (so per index version) in a bounded cache: real
+    query logs repeat a few queries often.
+    """
+    started = time.perf_counter()
+    key = (query, page, per_page, tuple(section or ()), tuple(doc or ()))
+    computed = []
+    cached = snapshot.results.get(key, lambda: computed.append(1) or _Cached(
+        _search(snapshot, query, page, per_page, section, doc, started)))
+    return dataclasses.replace(cached.result, took_ms=(time.perf_counter() - started) * 1000,
+                               cached=not computed)
+
+
+class _Cached:
+    """A result in the result cache, sized by the memory it holds."""
+
+    __slots__ = ("result", "size")
+
+    def __init__(self, result: SearchResult):
+        self.result = result
+        self.size = self.estimate(result)
+
+    @staticmethod
+    def estimate(result: SearchResult) -> int:
+        """Bytes the result holds: its strings as Python stores them plus
+        each object's fixed cost. A test holds it to a walk over every
+        object, which is too slow to run here: a sixth of a cold question."""
+        size = 1000
+        for h in result.hits:
+            size += 500 + 120 * (len(h.matches) + len(h.fragments)) + 60 * len(h.missing) + \
+                sum(map(getsizeof, (h.id, h.doc_id, h.title, h.section, h.heading, h.text)))
+        for values in result.facets.values():
+            size += 56 + sum(72 + getsizeof(f.value) for f in values)
+        return size
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def _search(snapshot, query, page, per_page, section, doc, started) -> SearchResult:
+    parsed = parse_query(query)
+    for key, values in (("section", section), ("doc_id", doc)):
+        for v in values or []:
+            if v and v not in parsed.filters.get(key, []):
+                parsed.filters.setdefault(key, []).append(v)
+    filters = {("doc" if k == "doc_id" else k): v for k, v in parsed.filters.items()}
+    if not parsed.clauses and not parsed.excluded:
+        return SearchResult(query, 0, page, per_page,
+                            (time.perf_counter() - started) * 1000, [], filters=filters)
+
+    asked = analyse(parsed, snapshot.synonyms, snapshot.user_dict)
+    retrieval = Retrieval(asked, snapshot)
+    tiers = retrieval.tiers()
+    picked = ranked_page(retrieval, tiers.ordered(), (page - 1) * per_page, page * per_page)
+
+    hits = []
+    for docnum, score, is_exact in picked:
+        para = snapshot.store.record(docnum)
+        doc_id, number, text = para["doc"], para["n"], para["text"]
+        spans = match_spans(text, asked.marks)
+        hits.append(Hit(
+            id=f"{doc_id}#p{number}", doc_id=doc_id,
+            title=snapshot.documents.title(doc_id),
+            section=para["section"], heading=para["heading"],
+            paragraph=number, score=score, text=text,
+            matches=[list(s) for s in spans],
+            fragments=[list(f) for f in fragments(text, spans)], exact=is_exact,
+            missing=missing(retrieval, docnum), page=para.get("page")))
+    return SearchResult(query, len(tiers.allowed), page, per_page,
+                        (time.perf_counter() - started) * 1000, hits,
+                        partial=bool(tiers.allowed) and not tiers.complete,
+                        facets=facets(snapshot, tiers.matched), filters=filters,
+                        ignored_terms=asked.ignored, complete=len(tiers.complete),
+                        keywords=len(asked.terms))
+
+
+def missing(retrieval: Retrieval, docnum: int) -> list[str]:
+    """The query's units this paragraph lacks (question words never count)."""
+    return [u.label for u in retrieval.asked.units
+            if not u.condition.holds_at(retrieval.literals, docnum)]
+
+
+MAX_FACET_VALUES = 30
+
+
+class Facet(NamedTuple):
+    """One facet value and its hit count (a tuple: a cached result holds up
+    to 60 of them, and with a dict each they made a quarter of its memory)."""
+
+    value: str
+    count: int
+
+
+def facets(snapshot: Snapshot, docs: FrozenBitMap) -> dict[str, list[Facet]]:
+    """Hit counts per section and per document, before the filters apply:
+    the 30 largest of each, most hits first."""
+    out = {}
+    ids = docsets.to_array(docs)
+    for name, column in (("section", "section"), ("doc", "doc_id")):
+        out[name] = [Facet(k, v) for k, v in
+                     snapshot.column(column).top(ids, MAX_FACET_VALUES)]
+    return out
+
+
+def document_marks(snapshot: Snapshot, doc_id: str, texts: list[str],
+                   query: str) -> list[list[tuple[int, int]]]:
+    """Per paragraph of a document, the spans of ``texts`` that ``query`` matches.
+
+    Only the paragraphs that the query finds are marked, as in the results,
+    so a lone character of a long query does not light up the whole page.
+    """
+    parsed = parse_query(query) if query else ParsedQuery()
+    if not parsed.positive:
+        return [[] for _ in texts]
+    asked = analyse(parsed, snapshot.synonyms, snapshot.user_dict)
+    retrieval = Retrieval(asked, snapshot)
+    first, count = snapshot.documents.span(doc_id)
+    in_doc = docsets.docset(range(first, first + count))
+    found = retrieval.candidates() & in_doc
+    found = retrieval.with_informative(found) or found  # the best the query finds here
+    matched = {d - first + 1 for d in found}  # paragraphs are numbered from 1
+    return [match_spans(t, asked.marks) if n in matched else [] for n, t in enumerate(texts, 1)]
+
+
+MAX_SUGGEST_SCAN = 5000  # lexicon terms looked at for one prefix
+
+
+def suggest(snapshot: Snapshot, query: str, limit: int = 8) -> list[dict]:
+    """Completions of the query's last word from the index's own words.
+
+    Ranked by how many paragraphs have the word, then shorter first; the
+    rest of the query is kept in front (罗湖 营商 -> 罗湖 营商环境).
+    """
+    head, _, last = query.strip().rpartition(" ")
+    prefix = normalize_text(last).strip()
+    if not prefix or prefix[0] in "-+\"" or ":" in prefix:
+        return []
+    found = []
+    for i, word in enumerate(snapshot.words.words(prefix)):
+        if i >= MAX_SUGGEST_SCAN:
+            break
+        if word != prefix:
+            count = snapshot.words.doc_frequency(word)
+            if count:
+                found.append((count, word))
+    found.sort(key=lambda fw: (-fw[0], len(fw[1]), fw[1]))
+    lead = f"{head.strip()} " if head.strip() else ""
+    return [{"text": lead + word, "word": word, "count": count}
+            for count, word in found[:limit]]

@@ -1,0 +1,145 @@
+"""Snapshots: an opened build with the caches of answers over it, and
+their lifetime in a serving process.
+
+A ``Snapshot`` is what a query runs against: the build's readers
+(``storage.opened.OpenedBuild``), its literal index and ranker, and the
+result cache. ``Snapshots`` holds the current one of each index folder
+for a process and reference counts it, so a rebuild's switch closes the
+old build as soon as the last request using it ends.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..analysis import normalize_text
+from ..storage.layout import IndexUnavailable, current_or_raise
+from ..storage.opened import OpenedBuild
+from .cache import SizedLRU, entry_bytes
+from .docsets import LiteralIndex
+from .ranking import Headings, Ranker
+
+RESULT_CACHE_BYTES = 32_000_000  # about 2,000 result pages (search._Cached.estimate), per process
+RESULT_CACHE_ENTRIES = 5_000  # and never more answers than this (empty ones weigh little)
+
+__all__ = ["IndexUnavailable", "Snapshot", "Snapshots", "open_current"]
+
+
+class Snapshot:
+    """An opened build and the caches of answers over it."""
+
+    def __init__(self, path: Path):
+        build = self.build = OpenedBuild(path)  # raises IndexUnavailable
+        self.path, self.version, self.meta = build.path, build.version, build.meta
+        self.words, self.store, self.documents = build.words, build.store, build.documents
+        self.user_dict = build.user_dict
+        self.literals = LiteralIndex(build.grams, build.texts)
+        self.ranker = Ranker(build.words, build.lengths, build.position,
+                             headings=lambda: Headings.of(build.layout, build.documents))
+        self.synonyms = _synonym_map(self.meta.synonyms)
+        self.results = SizedLRU(RESULT_CACHE_BYTES, RESULT_CACHE_ENTRIES, entry_cost=entry_bytes)
+        self._guard = threading.Lock()
+        self._users = 0  # requests using it now (Snapshots.acquire ... release)
+        self._retired = False  # replaced: closed when the last user releases it
+        self.closed = False
+
+    def paragraphs(self, doc_id: str) -> list[dict] | None:
+        return self.build.paragraphs(doc_id)
+
+    def column(self, name: str):
+        return self.build.column(name)
+
+    def close(self) -> None:
+        """Close its files now (a one-off reader's; a served snapshot is
+        closed through ``retire`` once no request uses it)."""
+        self.closed = True
+        self.build.close()
+
+    def release(self) -> None:
+        """One user of ``Snapshots.acquire`` is done with it."""
+        with self._guard:
+            self._users -= 1
+            last = self._retired and self._users == 0 and not self.closed
+            if last:
+                self.closed = True
+        if last:
+            self.close()
+
+    def _acquire(self) -> None:
+        with self._guard:
+            self._users += 1
+
+    def retire(self) -> None:
+        """No new user will get it: close it now if nobody uses it, else
+        when the last one releases it. Its descriptors (and so the disk
+        space of a pruned build) are given back either way."""
+        with self._guard:
+            self._retired = True
+            idle = self._users == 0 and not self.closed
+            if idle:
+                self.closed = True
+        if idle:
+            self.close()
+
+
+def _synonym_map(groups) -> dict[str, list[str]]:
+    mapping: dict[str, list[str]] = {}
+    for group in groups:
+        norm = list(dict.fromkeys(normalize_text(w) for w in group))
+        for word in norm:
+            mapping.setdefault(word, [])
+            mapping[word].extend(w for w in norm if w not in mapping[word])
+    return mapping
+
+
+def open_current(index_dir: str | Path) -> Snapshot:
+    """A new Snapshot of the current build, for a one-off reader (the
+    command line, a benchmark); the caller closes it. Raises IndexUnavailable."""
+    return Snapshot(current_or_raise(index_dir))
+
+
+class Snapshots:
+    """The open build of each index folder, for one process.
+
+    Held by the app (``web.create_app``), not by this module, so each app
+    (and each test's app) has its own, and a forked worker starts with
+    none. A request takes the current build with ``acquire`` and gives it
+    back with ``Snapshot.release``; when ``current`` moves, the next
+    acquire opens the new build and retires the old one, which is closed as
+    soon as the last request using it ends (reference counted, as Lucene's
+    SearcherManager and Tantivy's searcher pool do).
+    """
+
+    def __init__(self):
+        self._open: dict[str, Snapshot] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, index_dir: str | Path) -> Snapshot:
+        """The current build of ``index_dir``, reopened if a rebuild switched
+        it, held until the caller calls ``release()`` on it.
+
+        Costs one ``readlink`` per call when nothing changed. Raises
+        IndexUnavailable with a reason a person can act on.
+        """
+        key = str(Path(index_dir).resolve())
+        path = current_or_raise(index_dir)
+        with self._lock:
+            snap = self._open.get(key)
+            if snap is None or snap.path != path:
+                fresh = Snapshot(path)  # raises IndexUnavailable: the old one stays
+                if snap is not None:
+                    snap.retire()
+                self._open[key] = snap = fresh
+            snap._acquire()
+        return snap
+
+    @contextmanager
+    def using(self, index_dir: str | Path):
+        """``acquire`` for a block of code."""
+        snap = self.acquire(index_dir)
+        try:
+            yield snap
+        finally:
+            snap.release()

@@ -1,0 +1,71 @@
+"""Markdown files: headings become sections, blocks become paragraphs
+(markdown-it-py parses; markup is left out of the text)."""
+
+from __future__ import annotations
+
+from .model import Parsed, join_lines
+
+
+def read_markdown(text: str) -> Parsed:
+    """Headings become sections (the first top-level one, the title); list
+    items, block quotes, table rows and code blocks become paragraphs;
+    markup is left out of the text."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    parsed = Parsed()
+    section = ""
+    row: list[str] | None = None
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.type == "heading_open":
+            words = _inline_text(tokens[i + 1]) if i + 1 < len(tokens) else ""
+            if tok.tag == "h1" and not parsed.title and not parsed.paragraphs:
+                parsed.title = words
+            elif words:
+                section = words
+                parsed.sections.append(section)
+            i += 3
+            continue
+        if tok.type == "tr_open":
+            row = []
+        elif tok.type == "tr_close" and row is not None:
+            cells = [c for c in row if c]
+            if cells:
+                parsed.paragraphs.append((section, " | ".join(cells)))
+            row = None
+        elif tok.type == "inline" and row is not None:
+            row.append(_inline_text(tok))
+        elif tok.type == "inline":
+            for line in _inline_text(tok).split("\n"):  # hard breaks split paragraphs
+                if line.strip():
+                    parsed.paragraphs.append((section, line.strip()))
+        elif tok.type in ("fence", "code_block"):
+            for line in tok.content.split("\n\n"):
+                if line.strip():
+                    parsed.paragraphs.append((section, " ".join(line.split())))
+        i += 1
+    return parsed
+
+
+def _inline_text(tok) -> str:
+    """An inline token's text without markup; soft breaks joined as one
+    paragraph's lines are (``join_lines``), hard breaks kept as newlines."""
+    out = ""
+    for child in tok.children or []:
+        if child.type in ("text", "code_inline", "html_inline"):
+            piece = child.content if child.type != "html_inline" else ""
+            out += piece
+        elif child.type == "softbreak":
+            out = out.rstrip()
+            out += "\0"  # joined below, once the next line is known
+        elif child.type == "hardbreak":
+            out += "\n"
+        elif child.type == "image":
+            out += child.content
+    parts = out.split("\0")
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = join_lines(joined, part.lstrip())
+    return joined.strip()

@@ -1,0 +1,156 @@
+"""The character index: which paragraphs hold each character and character pair.
+
+Every paragraph's normalized text (white space removed) is cut into its
+characters and adjacent pairs; for each such gram the store keeps the
+paragraphs that have it. That is all literal matching needs:
+candidates come from the rarest grams of a string, and each candidate is
+then checked on its text. Kept out of Whoosh on purpose: through Whoosh's
+pure-Python posting pipeline these ~2 postings per character made up three
+quarters of the build time and most of the index size.
+
+Files, per part of a build (see layout.py; ``P`` is the part's name):
+  P.grams.keys   sorted uint64 keys (see ``gram_key``)
+  P.grams.meta   uint64 offset and uint32 count per key
+  P.grams.post   per key: ``count`` uint32 paragraph numbers, ascending
+
+Paragraph numbers are the index's docnums (the part's first docnum plus
+its position in the part), so a build's parts read as one store by
+concatenating their postings.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from pathlib import Path
+
+import numpy as np
+from pyroaring import FrozenBitMap
+
+from .deletions import Deletions
+from .files import DamagedFile, ReadAt
+
+EMPTY = FrozenBitMap()
+
+KEYS, META, POSTINGS = "grams.keys", "grams.meta", "grams.post"
+
+
+def files(part: str) -> list[str]:
+    return [f"{part}.{name}" for name in (KEYS, META, POSTINGS)]
+
+
+def gram_key(gram: str) -> int:
+    """One or two characters as a sortable integer (code points < 2**21)."""
+    if len(gram) == 1:
+        return ord(gram) << 22
+    return (ord(gram[0]) << 22) | (ord(gram[1]) + 1)
+
+
+def write(folder: Path, part: str, texts, base: int = 0) -> None:
+    """Write part ``part`` for ``texts`` (normalized, no white space), whose
+    docnums are ``base``, ``base + 1``, ... in order.
+
+    Done in numpy over the part's text at once (a Counter per paragraph and
+    a Python append per gram took a fifth of the build): every character
+    and in-paragraph pair becomes a (key, docnum) pair, a stable sort by key
+    keeps docnums ascending within a key (a key is either a character's or
+    a pair's, and each kind is generated in docnum order), and a paragraph
+    that has a gram twice is kept once.
+    """
+    texts = list(texts)
+    keys_file, meta_file, post_file = (folder / f for f in files(part))
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    chars = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    docnums = np.repeat(np.arange(base, base + len(texts), dtype=np.uint32), lengths)
+    same = docnums[1:] == docnums[:-1]  # the pair at i stays in one paragraph
+    keys = np.concatenate([chars << 22, ((chars[:-1] << 22) | (chars[1:] + 1))[same]])
+    docs = np.concatenate([docnums, docnums[:-1][same]])
+    order = np.argsort(keys, kind="stable")
+    keys, docs = keys[order], docs[order]
+    del order
+    if len(keys):
+        first = np.concatenate([[True], (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])])
+        keys, docs = keys[first], docs[first]
+        key_starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    else:
+        key_starts = np.zeros(0, dtype=np.int64)
+    counts = np.diff(np.append(key_starts, len(keys))).astype(np.uint32)
+    docs.astype(np.uint32).tofile(post_file)
+    keys[key_starts].astype(np.uint64).tofile(keys_file)
+    with open(meta_file, "wb") as f:
+        (4 * key_starts).astype(np.uint64).tofile(f)
+        counts.tofile(f)
+
+
+class GramStore:
+    """Read side over a build's parts: docsets of grams, deletions applied."""
+
+    def __init__(self, folder: Path, parts: list[str], deletions: Deletions):
+        self.deletions = deletions  # a posting past deletions.docnums is a damaged file
+        self.parts = []
+        try:
+            for part in parts:
+                self.parts.append(_Part(folder, part))
+        except BaseException:
+            self.close()
+            raise
+
+    def df(self, gram: str) -> int:
+        """Paragraphs with ``gram`` as the files count them, deleted ones
+        included: an estimate, exact until an incremental rebuild, for
+        choosing the rarest grams without reading postings."""
+        return sum(p.df(gram) for p in self.parts)
+
+    def docs(self, gram: str) -> FrozenBitMap:
+        """The live paragraphs with ``gram``, as a docset."""
+        docs = array("I")
+        for part in self.parts:
+            docs.extend(part.docs(gram))
+        found = FrozenBitMap(docs)
+        if found and found.max() >= self.deletions.docnums:
+            names = ", ".join(p.postings_file for p in self.parts)
+            raise DamagedFile(names, f"a paragraph number past the last one under {gram!r}")
+        return self.deletions.docs(found)
+
+    def close(self) -> None:
+        for part in self.parts:
+            part.close()
+
+
+class _Part:
+    """One part's files: keys and offsets in memory, postings read from the file."""
+
+    def __init__(self, folder: Path, part: str):
+        keys_file, meta_file, post_file = (folder / f for f in files(part))
+        self.keys = array("Q")
+        self.keys.frombytes(keys_file.read_bytes())
+        meta = meta_file.read_bytes()
+        split = 8 * len(self.keys)
+        self.offsets = array("Q")
+        self.offsets.frombytes(meta[:split])
+        self.counts = array("I")
+        self.counts.frombytes(meta[split:])
+        if len(self.counts) != len(self.keys):
+            raise ValueError(f"{meta_file.name} does not match {keys_file.name}")
+        self._postings = ReadAt(post_file)
+        self.postings_file = post_file.name
+
+    def _find(self, gram: str) -> int:
+        key = gram_key(gram)
+        i = bisect_left(self.keys, key)
+        return i if i < len(self.keys) and self.keys[i] == key else -1
+
+    def df(self, gram: str) -> int:
+        i = self._find(gram)
+        return self.counts[i] if i >= 0 else 0
+
+    def docs(self, gram: str) -> array:
+        docs = array("I")
+        i = self._find(gram)
+        if i >= 0:
+            start = self.offsets[i]
+            docs.frombytes(self._postings.read(start, start + 4 * self.counts[i]))
+        return docs
+
+    def close(self) -> None:
+        self._postings.close()

@@ -1,0 +1,87 @@
+"""An opened build: every reader of its files, checked against each other.
+
+``OpenedBuild`` opens ``meta.json`` first (a build of another format is
+refused before any other file is read), checks every file's size against
+what the build wrote, then opens the word index, documents, paragraph
+store, flat texts and character index and makes the columns. Whatever is
+wrong becomes ``IndexUnavailable`` with a reason a person can act on.
+The engine's ``Snapshot`` adds the caches of answers over it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import columns, grams, layout, paragraphs, texts
+from .files import DamagedFile
+from .layout import IndexUnavailable, Meta, OtherFormat
+from .wordindex import WordIndex
+
+
+class OpenedBuild:
+    """The readers of one build. ``layout`` is each document's (doc_id,
+    first docnum, paragraphs, section runs) in corpus order, what the
+    columns and the heading field are made from."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.version = path.name  # the build's id: what X-Index-Version and ETags name
+        try:
+            self.meta = Meta.read(path)
+        except OtherFormat as exc:
+            raise IndexUnavailable(f"the index at {path} was built by another version "
+                                   "of searchsvc; run `searchsvc rebuild`") from exc
+        except (OSError, ValueError) as exc:
+            raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
+                                   "run `searchsvc rebuild`") from exc
+        self.words = self.grams = self.store = self.documents = None
+        try:
+            layout.check_sizes(path, self.meta)
+            self.user_dict = layout.read_user_dictionary(path)
+            self.words = WordIndex(path)
+            names = [p["name"] for p in self.meta.parts]
+            counts = [p["docnums"] for p in self.meta.parts]
+            if self.words.part_sizes != counts:
+                raise ValueError("the word index does not line up with meta.json")
+            self.deletions = self.words.deletions
+            if len(self.deletions) != self.meta.deleted:
+                raise ValueError("the deleted paragraphs do not match meta.json")
+            self.lengths = self.words.lengths()  # words per paragraph, 0 for deleted ones
+            self.documents, self.layout = paragraphs.Documents.open(path)
+            self.store = paragraphs.ParagraphStore(path, names)
+            self.texts = texts.NormalizedTexts.read([path / texts.file(n) for n in names],
+                                                    counts, self.store)
+            self.grams = grams.GramStore(path, names, self.deletions)
+            self.position = columns.positions(self.layout, len(self.texts))
+            self._columns = columns.columns(self.layout, len(self.texts))
+        except DamagedFile as exc:
+            self.close()
+            raise IndexUnavailable(f"the index at {path} is damaged: {exc}") from exc
+        except Exception as exc:  # what a damaged file makes a reader raise varies
+            self.close()
+            raise IndexUnavailable(f"the index at {path} is damaged ({type(exc).__name__}: "
+                                   f"{exc}); run `searchsvc rebuild`") from exc
+
+    def paragraphs(self, doc_id: str) -> list[dict] | None:
+        """A document's paragraphs ({n, section, heading, text}), read on demand."""
+        if doc_id not in self.documents:
+            return None
+        records = self.store.records(*self.documents.span(doc_id))
+        for record in records:
+            del record["doc"]
+        return records
+
+    def column(self, name: str) -> columns.Column:
+        """Each docnum's "doc_id" or "section" (filters and facets); "" for
+        deleted ones."""
+        return self._columns[name]
+
+    def close(self) -> None:
+        for part in (self.words, self.grams, self.store, self.documents):
+            if part is not None:
+                part.close()
+
+
+def open_current(index_dir: str | Path) -> OpenedBuild:
+    """The current build of ``index_dir``; raises IndexUnavailable."""
+    return OpenedBuild(layout.current_or_raise(index_dir))

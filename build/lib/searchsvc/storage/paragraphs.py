@@ -1,0 +1,179 @@
+"""What pages show: every paragraph (its document, number, section,
+heading and text) and every document's metadata.
+
+A hit's text and the document view are read from here, not from Whoosh's
+stored fields: Whoosh pickles and compresses each paragraph's fields at
+build time (about a fifth of a build's work) and unpickles them per hit;
+here a paragraph is one JSON line, found through an offset table and read
+with one ``pread``: every worker reads the same pages of the page cache.
+
+Files, per part of a build (``P`` is the part's name):
+  P.paragraphs.jsonl   one JSON object per paragraph, in docnum order:
+                       {"doc", "n", "section", "heading", "text"}
+  P.paragraphs.idx     uint64 byte offsets: the start of each line, then the file's end
+and, per build, documents.jsonl: one JSON object per document, in corpus order.
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from bisect import bisect_right
+from pathlib import Path
+
+from .files import ReadAt, decoded, json_line
+
+LINES, OFFSETS = "paragraphs.jsonl", "paragraphs.idx"
+
+
+def files(part: str) -> list[str]:
+    return [f"{part}.{LINES}", f"{part}.{OFFSETS}"]
+
+
+def write(folder: Path, part: str, records) -> None:
+    """Write part ``part``: ``records`` are dicts, in docnum order."""
+    lines_file, offsets_file = (folder / f for f in files(part))
+    offsets = array("Q", [0])
+    with open(lines_file, "wb") as f:
+        for record in records:
+            line = json_line(record)
+            f.write(line)
+            offsets.append(offsets[-1] + len(line))
+    with open(offsets_file, "wb") as f:
+        offsets.tofile(f)
+
+
+class ParagraphStore:
+    """Read side over a build's parts; docnums run on from part to part."""
+
+    def __init__(self, folder: Path, parts: list[str]):
+        self._parts: list[tuple[ReadAt, array]] = []  # (lines, offsets) per part
+        self._bases: list[int] = []
+        base = 0
+        try:
+            for part in parts:
+                lines_file, offsets_file = (folder / f for f in files(part))
+                lines = ReadAt(lines_file)
+                self._parts.append((lines, offsets := array("Q")))
+                offsets.frombytes(offsets_file.read_bytes())
+                if len(offsets) < 1 or offsets[-1] != len(lines):
+                    raise ValueError(f"{offsets_file.name} does not match {lines_file.name}")
+                self._bases.append(base)
+                base += len(offsets) - 1
+        except BaseException:
+            self.close()
+            raise
+        self.count = base
+
+    def __len__(self) -> int:
+        return self.count
+
+    def record(self, docnum: int) -> dict:
+        """One paragraph: {"doc", "n", "section", "heading", "text"}, and
+        "page" for a PDF's."""
+        return self.records(docnum, 1)[0]
+
+    def records(self, first: int, count: int) -> list[dict]:
+        """Consecutive paragraphs of one part (a document's), in one read."""
+        if count < 1 or not 0 <= first <= self.count - count:
+            raise IndexError(f"paragraphs {first} to {first + count - 1}")
+        i = bisect_right(self._bases, first) - 1
+        lines, offsets = self._parts[i]
+        local = first - self._bases[i]
+        if local + count >= len(offsets):
+            raise IndexError(f"paragraphs {first} to {first + count - 1} span two parts")
+        start = offsets[local]
+        data = lines.read(start, offsets[local + count])
+        return [decoded(lines.name, data[offsets[k] - start:offsets[k + 1] - start],
+                        f"for paragraph {self._bases[i] + k}") for k in range(local, local + count)]
+
+    def close(self) -> None:
+        for lines, _ in self._parts:
+            lines.close()
+        self._parts = []
+
+
+DOCUMENTS = "documents.jsonl"
+
+
+def write_documents(folder: Path, entries: list[dict]) -> None:
+    """documents.jsonl: one JSON object per document, in corpus order."""
+    with open(folder / DOCUMENTS, "wb") as f:
+        for entry in entries:
+            f.write(json_line(entry))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def read_documents(folder: Path) -> list[dict]:
+    """Every document's entry, in corpus order (what a rebuild starts from)."""
+    return [entry for _, entry in _document_lines(folder)]
+
+
+def _document_lines(folder: Path):
+    """(line, entry) for each document, one at a time: no 10 MB of dicts at once."""
+    with open(folder / DOCUMENTS, "rb") as f:
+        for number, line in enumerate(f, 1):
+            yield line, decoded(DOCUMENTS, line, f"on line {number}")
+
+
+class Documents:
+    """Documents by id, as a read-only mapping of their metadata.
+
+    Only what every search needs stays in memory (title, first docnum,
+    paragraph count); the rest of an entry is read from its line when a
+    page asks for it. At 108,000 paragraphs in 9,500 documents the entries
+    as dicts took 10 MB in every worker.
+    """
+
+    def __init__(self, folder: Path, index: dict[str, tuple]):
+        self._lines = ReadAt(folder / DOCUMENTS)
+        self._index = index  # doc_id -> (title, first, paragraphs, start, end)
+        if index and next(reversed(index.values()))[4] != len(self._lines):
+            self.close()
+            raise ValueError(f"{DOCUMENTS} changed while it was read")
+
+    @classmethod
+    def open(cls, folder: Path) -> tuple[Documents, list[tuple]]:
+        """The table, and each document's (doc_id, first, paragraphs,
+        section runs) in corpus order, which the snapshot's columns are
+        made from once."""
+        index, layout, start = {}, [], 0
+        for line, entry in _document_lines(folder):
+            end = start + len(line)
+            index[entry["doc_id"]] = (entry["title"], entry["first"], entry["paragraphs"],
+                                      start, end)
+            layout.append((entry["doc_id"], entry["first"], entry["paragraphs"], entry["runs"]))
+            start = end
+        return cls(folder, index), layout
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, doc_id) -> bool:
+        return doc_id in self._index
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __getitem__(self, doc_id: str) -> dict:
+        _, _, _, start, end = self._index[doc_id]
+        return decoded(DOCUMENTS, self._lines.read(start, end), f"at {start}")
+
+    def title(self, doc_id: str) -> str:
+        return self._index[doc_id][0]
+
+    def span(self, doc_id: str) -> tuple[int, int]:
+        """(first docnum, number of paragraphs)."""
+        return self._index[doc_id][1:3]
+
+    def head(self, n: int) -> list[dict]:
+        """The first ``n`` documents' entries, in corpus order."""
+        return [self[d] for d, _ in zip(self._index, range(n))]
+
+    def values(self):
+        for doc_id in self._index:
+            yield self[doc_id]
+
+    def close(self) -> None:
+        self._lines.close()

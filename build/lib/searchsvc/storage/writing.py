@@ -1,0 +1,39 @@
+"""Writing a build's files: what the build package calls, so each file's
+format stays with its reader here.
+
+A part is written from one pass over its paragraphs (``write_part``): the
+paragraph store, the flat texts and the character index made from them,
+beside the part's Whoosh segment (``wordindex``). A build is finished
+(``finish``) with documents.jsonl, the user dictionary and ``meta.json``,
+which records every other file's size, so it is written last.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import grams, layout, paragraphs, texts
+from .layout import Meta
+
+# what ``finish`` writes: an incremental build links every other file of
+# the previous build, never these (writing through a link would change it)
+REWRITTEN = frozenset({layout.META_FILE, layout.DICTIONARY_FILE, paragraphs.DOCUMENTS})
+
+
+def write_part(folder: Path, part: str, records: list[dict], flats: list[str],
+               base: int) -> None:
+    """Part ``part``'s files: ``records`` ({"doc", "n", "section",
+    "heading", "text"[, "page"]}) and ``flats`` (their flat texts) in
+    docnum order, from docnum ``base``."""
+    paragraphs.write(folder, part, records)
+    texts.write(folder, part, flats)
+    grams.write(folder, part, flats, base)
+
+
+def finish(folder: Path, meta: Meta, entries: list[dict], user_dict: str) -> None:
+    """documents.jsonl (``entries`` in corpus order), the user dictionary
+    and ``meta.json`` with every file's size."""
+    paragraphs.write_documents(folder, entries)
+    layout.write_user_dictionary(folder, user_dict)
+    meta.files = layout.file_sizes(folder)
+    meta.write(folder)

@@ -1,0 +1,67 @@
+"""What the web makes of the engine's data: HTML snippets and links.
+
+The engine gives offsets (what matched, which fragments a snippet shows);
+here they become escaped HTML with ``<mark>`` (markupsafe escapes
+everything that is not a mark) and links to the paragraph in its
+document. A page of hits is rendered once per result and kept in the
+app's own bounded cache (``RENDERED_*``), keyed by the build and the
+search's parameters: repeated queries are most of a real log.
+"""
+
+from __future__ import annotations
+
+from sys import getsizeof
+
+from flask import current_app, url_for
+from markupsafe import Markup, escape
+
+from ..engine.cache import SizedLRU, entry_bytes
+from ..engine.highlight import render, snippet
+from ..engine.search import SearchResult
+
+RENDERED_BYTES = 8_000_000  # per process: about 2,000 pages of ten snippets and links
+RENDERED_ENTRIES = 5_000
+EXTENSION = "searchsvc.rendered"
+
+
+def init_app(app) -> None:
+    app.extensions[EXTENSION] = SizedLRU(RENDERED_BYTES, RENDERED_ENTRIES, weigh=_weight,
+                                         entry_cost=entry_bytes)
+
+
+def _plain(text: str) -> str:
+    return str(escape(text))
+
+
+def _mark(text: str) -> str:
+    return f"<mark>{escape(text)}</mark>"
+
+
+def snippet_html(text: str, frags, spans) -> str:
+    """Escaped HTML: the fragments with <mark>s, joined by …."""
+    return snippet(text, frags, spans, _mark, _plain)
+
+
+def marked_html(text: str, spans) -> Markup:
+    """A whole paragraph, escaped, its spans in <mark>s (the document view)."""
+    return Markup(render(text, 0, len(text), spans, _mark, _plain))
+
+
+def link(doc_id: str, paragraph: int, query: str) -> str:
+    """The paragraph in its document, the query's matches marked there."""
+    args = {"q": query} if query else {}
+    return url_for("web.document", doc_id=doc_id, _anchor=f"p{paragraph}", **args)
+
+
+def rendered_hits(result: SearchResult, key: tuple) -> list[tuple[str, str]]:
+    """Per hit, its snippet as HTML and its link; ``key`` names the search
+    (the build's version and the parameters), under which the rendering
+    is kept."""
+    cache = current_app.extensions[EXTENSION]
+    return cache.get(key, lambda: [(snippet_html(h.text, h.fragments, h.matches),
+                                    link(h.doc_id, h.paragraph, result.query))
+                                   for h in result.hits])
+
+
+def _weight(rendered: list[tuple[str, str]]) -> int:
+    return getsizeof(rendered) + sum(120 + getsizeof(s) + getsizeof(u) for s, u in rendered)

@@ -1,0 +1,176 @@
+"""The routes: the search page, the document view, the JSON API.
+
+Views only read parameters, call the engine and render; ranking,
+snippets and marks come from ``engine.search``, so the page and
+``/api/search`` cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, g, jsonify, render_template, request, send_file, url_for
+
+from ..engine import search as engine
+from ..engine.params import PER_PAGE, QUERY, SEARCH, SUGGEST, BadParameter, read
+from ..ingest.readers import original_type
+from ..storage.layout import INTERNAL_KEYS, IndexUnavailable
+from . import api, builds, metrics
+from .render import marked_html, rendered_hits
+
+bp = Blueprint("web", __name__)
+
+
+def _search_params(required: bool) -> dict:
+    return read(SEARCH, request.args.getlist, current_app.config, required)
+
+
+def run_search(params: dict) -> tuple[engine.SearchResult, list[tuple[str, str]]]:
+    """The engine's result for ``params`` and its hits as the web shows
+    them: (snippet HTML, link) each."""
+    snap = builds.current()
+    result = engine.search(snap, params["query"], params["page"], params["per_page"],
+                           section=params["section"], doc=params["doc"])
+    metrics.search_done(result)
+    g.result = result
+    key = (snap.version, params["query"], params["page"], params["per_page"],
+           tuple(params["section"]), tuple(params["doc"]))
+    return result, rendered_hits(result, key)
+
+
+def _json(body: str):
+    return current_app.response_class(body, mimetype="application/json")
+
+
+@bp.get("/api/search")
+def api_search():
+    return _json(api.search_body(*run_search(_search_params(required=True))))
+
+
+@bp.get("/api/suggest")
+def api_suggest():
+    params = read(SUGGEST, request.args.getlist, current_app.config, required=False)
+    found = engine.suggest(builds.current(), params["query"], params["limit"])
+    return _json(api.Suggestions(query=params["query"], suggestions=found).model_dump_json())
+
+
+@bp.get("/metrics")
+def prometheus_metrics():
+    """Prometheus text format: requests and latency per endpoint and status
+    over every worker, zero-result searches, result-cache hits, the
+    serving build's version, size, age and build time, and the outcome and
+    duration of the last rebuild and publish."""
+    try:
+        snap = builds.acquire(current_app)
+    except IndexUnavailable:
+        snap = None
+    try:
+        body, content_type = metrics.exposition(lambda: snap, current_app.config["INDEX_DIR"])
+    finally:
+        if snap is not None:
+            snap.release()
+    return current_app.response_class(body, content_type=content_type)
+
+
+@bp.get("/api/openapi.json")
+def api_openapi():
+    return jsonify(api.spec(current_app.config))
+
+
+@bp.get("/api/documents")
+def api_documents():
+    docs = []
+    for d in builds.current().documents.values():
+        meta = {k: v for k, v in d.items() if k not in INTERNAL_KEYS}
+        meta["url"] = url_for("web.document", doc_id=d["doc_id"])
+        meta["file_url"] = url_for("web.document_file", doc_id=d["doc_id"])
+        docs.append(meta)
+    return _json(api.Documents(documents=docs, total=len(docs)).model_dump_json())
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        snap = builds.current()
+    except IndexUnavailable as exc:
+        body = api.Unavailable(status="unavailable", reason=str(exc)).model_dump_json()
+        return _json(body), 503
+    return _json(api.Health(status="ok", documents=snap.meta.documents,
+                            paragraphs=snap.meta.paragraphs, index_built_at=snap.meta.built_at,
+                            index_version=snap.version).model_dump_json())
+
+
+def _page_url(params: dict, **changes) -> str:
+    args = {"q": params["query"], "page": params["page"], "section": params["section"],
+            "doc": params["doc"]}
+    if params["per_page"] != PER_PAGE:
+        args["per_page"] = params["per_page"]
+    args.update(changes)
+    if args.get("page") == 1:
+        args.pop("page")
+    return url_for("web.index", **{k: v for k, v in args.items() if v not in (None, "", [])})
+
+
+@bp.get("/")
+def index():
+    error = None
+    result, hits = None, []
+    params = {"query": request.args.get("q", "")[:200], "page": 1, "per_page": PER_PAGE,
+              "section": [], "doc": []}
+    try:
+        params = _search_params(required=False)
+        if params["query"] or params["section"] or params["doc"]:
+            result, rendered = run_search(params)
+            hits = list(zip(result.hits, rendered))
+    except BadParameter as exc:
+        error = exc.message
+    return render_template("index.html", params=params, result=result, hits=hits, error=error,
+                           page_url=lambda **kw: _page_url(params, **kw),
+                           documents=_documents_or_empty())
+
+
+def _documents_or_empty():
+    try:
+        return builds.current().documents
+    except IndexUnavailable:
+        return {}
+
+
+@bp.get("/doc/<doc_id>")
+def document(doc_id: str):
+    query = read([QUERY], request.args.getlist, current_app.config, False)["query"]
+    snap = builds.current()
+    stored = snap.paragraphs(doc_id)
+    if stored is None:
+        raise BadParameter("document_not_found", f"no document with id {doc_id!r}", 404)
+    doc = snap.documents[doc_id]
+    marks = engine.document_marks(snap, doc_id, [p["text"] for p in stored], query)
+    paragraphs = [dict(p, html=marked_html(p["text"], spans)) for p, spans in zip(stored, marks)]
+    return render_template("document.html", doc=doc, paragraphs=paragraphs, query=query,
+                           original=url_for("web.document_file", doc_id=doc_id),
+                           back=url_for("web.index", q=query) if query else url_for("web.index"))
+
+
+@bp.get("/doc/<doc_id>/file")
+def document_file(doc_id: str):
+    """The document's original file, as the corpus folder holds it now.
+
+    The file name comes from the index, never from the request, and is
+    looked up inside the corpus folder only. Text is served as text/plain
+    whatever it holds, and HTML as a download, so an original never runs
+    in this site's pages.
+    """
+    snap = builds.current()
+    if doc_id not in snap.documents:
+        raise BadParameter("document_not_found", f"no document with id {doc_id!r}", 404)
+    name = snap.documents[doc_id]["file"]
+    folder = Path(current_app.config["CORPUS_DIR"]).resolve()
+    path = (folder / name).resolve()
+    if path.parent != folder or not path.is_file():
+        raise BadParameter("file_not_found", f"the original of {doc_id!r} ({name}) is no longer "
+                           "in the corpus folder", 404)
+    mimetype, download = original_type(path.name)
+    response = send_file(path, mimetype=mimetype, as_attachment=download, download_name=name,
+                         max_age=0)
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response

@@ -1,0 +1,34 @@
+"""A serving process's warm-up, called from the gunicorn hooks
+(``ops.gunicorn_conf``): jieba once in the master, the index once in
+each worker, both before any request waits for them."""
+
+from __future__ import annotations
+
+from ..analysis import segmenter
+from ..storage.layout import IndexUnavailable, user_dictionary
+from . import builds
+
+
+def warm_up(app) -> None:
+    """Load jieba (with the index's user dictionary) once, before a fork.
+
+    Only the dictionary, read from the build's dictionary file: each
+    worker opens the index itself, after the fork.
+    """
+    segmenter(user_dictionary(app.config["INDEX_DIR"]))
+
+
+def warm_worker(app) -> None:
+    """Open the index in a new worker before it takes requests, with the
+    heading field the first query would build: otherwise each worker's
+    first answers (after a start or a recycle) waited seconds at 16x, with
+    the requests queued behind them. No index yet: requests will say so.
+    An app without searchsvc's index (the benchmark's peer shares the
+    gunicorn settings) is left alone."""
+    if builds.EXTENSION not in app.extensions:
+        return
+    try:
+        with builds.using(app) as snap:
+            snap.ranker.headings  # noqa: B018 - made on first use
+    except IndexUnavailable:
+        return
