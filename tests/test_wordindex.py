@@ -93,3 +93,40 @@ def test_a_damaged_word_index_is_reported_not_raised_raw(tmp_path):
         toc.write_bytes(b"not a table of contents")
     with pytest.raises(ValueError, match="word index cannot be read"):
         wordindex.WordIndex(build)
+
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_whoosh_s_own_searcher_names_the_paragraphs_the_word_index_holds(tmp_path, incremental):
+    """Every build is a complete Whoosh index: a Whoosh document per
+    paragraph with its stored id, so a search through Whoosh's public
+    Searcher finds, for each word, exactly the paragraphs the word index
+    (and so every answer) holds, deleted ones left out, and names them as
+    the API's hits do."""
+    from whoosh.query import Term
+
+    from searchsvc.engine import snapshot as snapshots
+
+    corpus = _corpus(tmp_path / "c")
+    indexer.build_index(corpus, tmp_path / "i")
+    if incremental:
+        _corpus(tmp_path / "c", changed=True)
+        assert indexer.build_index(corpus, tmp_path / "i").mode == "incremental"
+    snap = snapshots.open_current(tmp_path / "i")
+    try:
+        with whoosh_index.open_dir(str(snap.path)).searcher() as searcher:
+            assert searcher.doc_count() == snap.meta.paragraphs
+            for word in ("罗湖", "深圳", "独有", "补充", "新", "没有这个词"):
+                found = {hit["id"] for hit in searcher.search(Term("text", word), limit=None)}
+                ids, _ = snap.words.postings(word)
+                held = set()
+                for docnum in ids.tolist():
+                    record = snap.store.record(docnum)
+                    held.add(f"{record['doc']}#p{record['n']}")
+                assert found == held, word
+            # a docnum's stored fields name the paragraph the store holds there
+            for docnum in (0, 599, 600, 2399, snap.meta.docnums - 1):
+                if docnum not in set(snap.build.deletions):
+                    record = snap.store.record(docnum)
+                    assert searcher.stored_fields(docnum) == {"id": f"{record['doc']}#p{record['n']}"}
+    finally:
+        snap.close()

@@ -74,7 +74,7 @@ def add_documents(writer, documents: list[Document], user_dict, report) -> list[
         for p in doc.paragraphs:
             words, flat = analyse_paragraph(p.text, user_dict)
             flats.append(flat)
-            writer.add(words)
+            writer.add(f"{doc.doc_id}#p{p.number}", words)
         report(doc.doc_id)
     return flats
 

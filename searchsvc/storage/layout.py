@@ -36,10 +36,11 @@ LOCK_FILE = ".rebuild.lock"
 META_FILE = "meta.json"
 DICTIONARY_FILE = "dictionary.txt"  # the jieba user dictionary the build was segmented with
 INTERNAL_KEYS = ("first", "digest", "runs")  # documents.jsonl keys that are not metadata
-FORMAT_VERSION = 11  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
+FORMAT_VERSION = 12  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
 # 9: the word index holds words only (filters read the columns); 10: text folded a
 # cluster at a time (decomposed text as composed); 11: the user dictionary a plain
-# file, no frequencies in the character index
+# file, no frequencies in the character index; 12: the word index stores each
+# paragraph's id (a Whoosh hit names its paragraph)
 
 
 class IndexUnavailable(Exception):

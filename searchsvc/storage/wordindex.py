@@ -1,11 +1,12 @@
 """The word index, kept in Whoosh segments: the one module that reads and
 writes Whoosh (its schema, pickled in every build, is ``wordschema``).
 
-A build's word index is one Whoosh segment per part holding a single
-field, ``text``: each paragraph's jieba words (search-mode sub-words
-included) with their counts. Nothing else goes to Whoosh: the paragraph
-store keeps what is shown, the character index finds literals, the
-columns (``columns``) filter and count facets.
+A build's word index is one Whoosh segment per part, a Whoosh document
+per paragraph: its id, stored (``luohu-2019#p12``), and ``text``, its
+jieba words (search-mode sub-words included) with their counts. Whoosh's
+own searcher finds paragraphs in it and names them. Nothing else goes to
+Whoosh: the paragraph store keeps what is shown, the character index
+finds literals, the columns (``columns``) filter and count facets.
 
 This module writes segments (``create``, ``PartWriter``, ``commit_parts``,
 ``Incremental``) and reads them (``WordIndex``) through Whoosh internals of
@@ -75,9 +76,9 @@ class PartWriter:
         self._writer = SegmentWriter(whoosh_index.open_dir(str(folder)), _lk=False,
                                      **_writer_options())
 
-    def add(self, words: Mapping[str, int]) -> None:
+    def add(self, paragraph_id: str, words: Mapping[str, int]) -> None:
         """The next paragraph (docnums follow the order of calls)."""
-        self._writer.add_document(text=words)
+        self._writer.add_document(id=paragraph_id, text=words)
 
     def finish(self):
         """The finished segment (picklable), not yet in the table of contents."""
@@ -104,8 +105,8 @@ class Incremental:
     def delete(self, docnum: int) -> None:
         self._writer.delete_document(docnum)
 
-    def add(self, words: Mapping[str, int]) -> None:
-        self._writer.add_document(text=words)
+    def add(self, paragraph_id: str, words: Mapping[str, int]) -> None:
+        self._writer.add_document(id=paragraph_id, text=words)
 
     def commit(self) -> None:
         self._writer.commit(mergetype=lambda w, existing: list(existing))
