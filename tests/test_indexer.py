@@ -259,3 +259,51 @@ def test_meta_json_round_trips_and_names_what_is_wrong(tmp_path):
     (tmp_path / "meta.json").write_text("[1]", encoding="utf-8")
     with pytest.raises(ValueError, match="not an object"):
         index.Meta.read(tmp_path)
+
+
+def test_an_incremental_rebuild_reads_only_files_whose_size_or_time_changed(tmp_path, monkeypatch):
+    """Unchanged files are known by size and modification time, as rsync
+    and make know them: not read, not hashed. A file touched but not
+    changed is read and kept; one rewritten with another text of the same
+    size under the same time is only seen by a full rebuild."""
+    corpus_dir = write_corpus(tmp_path / "c", {f"d{k}.txt": f"标题{k}\n第{k}份报告的内容。"
+                                               for k in range(12)})
+    index_dir = tmp_path / "i"
+    indexer.build_index(corpus_dir, index_dir)
+    read = []
+    real = Path.read_bytes
+
+    def counted(path):
+        if path.parent == corpus_dir:
+            read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    (corpus_dir / "d2.txt").write_text("标题2\n第2份报告改写了。", encoding="utf-8")
+    report = indexer.build_index(corpus_dir, index_dir)
+    assert report.mode == "incremental" and read == ["d2.txt"]
+    snap = snapshots.open_current(index_dir)
+    assert S.search(snap, "改写").total == 1
+    snap.close()
+
+    read.clear()
+    assert indexer.build_index(corpus_dir, index_dir).mode == "unchanged" and read == []
+    os.utime(corpus_dir / "d3.txt")  # touched: read, found the same, kept
+    assert indexer.build_index(corpus_dir, index_dir).mode == "unchanged" and read == ["d3.txt"]
+
+    # the same size and time, another text: only --full reads it again
+    d4 = corpus_dir / "d4.txt"
+    stat = d4.stat()
+    d4.write_text("标题4\n第4份报告的另外。", encoding="utf-8")
+    os.utime(d4, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert d4.stat().st_size == stat.st_size
+    assert indexer.build_index(corpus_dir, index_dir).mode == "unchanged"
+    indexer.build_index(corpus_dir, index_dir, full=True)
+    snap = snapshots.open_current(index_dir)
+    try:
+        assert S.search(snap, "另外").total == 1
+        entry = snap.documents["d4"]
+        assert entry["size"] == d4.stat().st_size and entry["mtime"] == d4.stat().st_mtime_ns
+        assert {"size", "mtime"} <= set(index.INTERNAL_KEYS)  # not shown as metadata
+    finally:
+        snap.close()

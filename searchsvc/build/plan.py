@@ -62,6 +62,12 @@ class Previous:
             return None
         return cls(path, meta, documents)
 
+    def known(self) -> corpus.Known:
+        """Each file's size, modification time and digest as this build
+        recorded them (a build of an older searchsvc recorded none)."""
+        return {e["file"]: (e["size"], e["mtime"], e["digest"]) for e in self.documents.values()
+                if "size" in e and "mtime" in e and "file" in e}
+
 
 class Plan:
     """What a rebuild does with each file: keep its previous entry or index it.
@@ -102,10 +108,9 @@ class Plan:
 
     def documents(self, skipped: list) -> list[Document]:
         """Every document, parsed (for a full rebuild), in corpus order."""
-        docs = [d for source, _, doc in self.items
-                if (d := doc or corpus.parse_or_skip(source, skipped))]
-        self.items = [(None, None, d) for d in docs]
-        return docs
+        self.items = [(source, None, d) for source, _, doc in self.items
+                      if (d := doc or corpus.parse_or_skip(source, skipped))]
+        return [d for _, _, d in self.items]
 
     def number(self, documents: list[Document], base: int) -> None:
         """Docnums for ``documents``' paragraphs, consecutive from ``base``."""
@@ -115,12 +120,13 @@ class Plan:
 
     def entries(self) -> list[dict]:
         """documents.jsonl: each document's metadata, the docnum of its first
-        paragraph, its sections' runs of paragraphs and its file's digest, in
-        corpus order."""
-        return [dict(entry) if doc is None else
-                dict(doc.metadata(), digest=doc.digest, first=self.firsts[doc.doc_id],
-                     runs=runs(doc))
-                for _, entry, doc in self.items]
+        paragraph, its sections' runs of paragraphs and its file's digest,
+        size and modification time, in corpus order."""
+        return [dict(entry if doc is None else
+                     dict(doc.metadata(), digest=doc.digest, first=self.firsts[doc.doc_id],
+                          runs=runs(doc)),
+                     size=source.size, mtime=source.mtime)
+                for source, entry, doc in self.items]
 
 
 def runs(doc: Document) -> list[list]:

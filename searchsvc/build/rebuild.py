@@ -78,9 +78,9 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
     index_dir.mkdir(parents=True, exist_ok=True)
     with IndexLock(index_dir, "rebuild") as lock:
         _remove_stale_builds(index_dir)
-        sources, skipped = corpus.scan(corpus_dir)
         extras = corpus.read_extras(corpus_dir)
         previous = None if full else Previous.load(index_dir, extras)
+        sources, skipped = corpus.scan(corpus_dir, previous.known() if previous else None)
         plan = Plan(sources, previous, skipped)
         if not plan.items:
             reasons = "; ".join(f"{Path(s.path).name}: {s.reason}" for s in skipped)

@@ -59,22 +59,37 @@ def doc_id_for(path: Path) -> str:
 
 @dataclass
 class Source:
-    """A document file as found: its id, bytes and content digest.
+    """A document file as found: its id, bytes, content digest, size and
+    modification time.
 
     The digest lets a rebuild keep what it indexed before for a file that
-    has not changed, without parsing it again.
+    has not changed, without parsing it again; size and time let it skip
+    reading such a file at all (``scan``'s ``known``).
     """
 
     path: Path
     doc_id: str
-    data: bytes
+    data: bytes | None  # None: not read (known unchanged); ``content`` reads it
     digest: str
+    size: int = 0
+    mtime: int = 0  # st_mtime_ns
+
+    def content(self) -> bytes:
+        if self.data is None:
+            self.data = self.path.read_bytes()
+        return self.data
 
 
-def scan(corpus_dir: str | Path) -> tuple[list[Source], list[Skipped]]:
+Known = dict[str, tuple[int, int, str]]  # file name -> (size, mtime_ns, digest)
+
+
+def scan(corpus_dir: str | Path, known: Known | None = None) -> tuple[list[Source], list[Skipped]]:
     """Every document file of a folder, read but not parsed, in order.
 
-    Ids are unique: a second file whose name gives the same id gets ``-2``.
+    A file that ``known`` lists with its size and modification time (what
+    the current build recorded) is taken as unchanged and not read, as
+    rsync and make decide; a rebuild with ``full`` reads every file. Ids
+    are unique: a second file whose name gives the same id gets ``-2``.
     Raises CorpusError for a missing or empty folder.
     """
     sources, skipped = [], []
@@ -86,31 +101,35 @@ def scan(corpus_dir: str | Path) -> tuple[list[Source], list[Skipped]]:
             doc_id, n = f"{base}-{n}", n + 1
         used.add(doc_id)
         try:
-            sources.append(_read_source(path, doc_id))
+            sources.append(_read_source(path, doc_id, (known or {}).get(path.name)))
         except (OSError, ValueError) as exc:
             skipped.append(Skipped(str(path), str(exc)))
     return sources, skipped
 
 
-def _read_source(path: Path, doc_id: str) -> Source:
-    size = path.stat().st_size
+def _read_source(path: Path, doc_id: str, known: tuple[int, int, str] | None = None) -> Source:
+    stat = path.stat()
+    size = stat.st_size
     if size > MAX_FILE_BYTES:
         raise ValueError(f"file of {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
+    if known is not None and known[:2] == (size, stat.st_mtime_ns):
+        return Source(path, doc_id, None, known[2], size, stat.st_mtime_ns)
     data = path.read_bytes()
-    return Source(path, doc_id, data, hashlib.sha1(data).hexdigest())
+    return Source(path, doc_id, data, hashlib.sha1(data).hexdigest(), size, stat.st_mtime_ns)
 
 
 def parse_source(source: Source) -> Document:
     """Parse one file, by the reader its content and extension call for;
     raise ValueError when it cannot be used."""
-    reader = readers.kind(source.path.name, source.data)
+    data = source.content()
+    reader = readers.kind(source.path.name, data)
     if reader is None:
         raise Unsupported(source.path.suffix.lower() or "no extension")
     if reader == readers.TEXT:
-        text, encoding = decode(source.data)
+        text, encoding = decode(data)
         doc = parse_text(text, source.doc_id, str(source.path), encoding)
     else:
-        doc = _from_parsed(readers.read(reader, source.data, decode), source)
+        doc = _from_parsed(readers.read(reader, data, decode), source)
     doc.digest = source.digest
     longest = max((len(p.text) for p in doc.paragraphs), default=0)
     if longest > MAX_PARAGRAPH_CHARS:

@@ -35,7 +35,7 @@ CURRENT = "current"
 LOCK_FILE = ".rebuild.lock"
 META_FILE = "meta.json"
 DICTIONARY_FILE = "dictionary.txt"  # the jieba user dictionary the build was segmented with
-INTERNAL_KEYS = ("first", "digest", "runs")  # documents.jsonl keys that are not metadata
+INTERNAL_KEYS = ("first", "digest", "runs", "size", "mtime")  # documents.jsonl keys, not metadata
 FORMAT_VERSION = 12  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
 # 9: the word index holds words only (filters read the columns); 10: text folded a
 # cluster at a time (decomposed text as composed); 11: the user dictionary a plain
