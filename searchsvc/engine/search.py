@@ -157,8 +157,8 @@ def _search(snapshot, query, page, per_page, section, doc, started) -> SearchRes
 
 def missing(retrieval: Retrieval, docnum: int) -> list[str]:
     """The query's units this paragraph lacks (question words never count)."""
-    return [u.label for u in retrieval.asked.units
-            if not u.condition.holds_at(retrieval.literals, docnum)]
+    text = retrieval.literals.text(docnum)
+    return [u.label for u in retrieval.asked.units if not u.condition.holds(text)]
 
 
 MAX_FACET_VALUES = 30

@@ -10,12 +10,13 @@ old build as soon as the last request using it ends.
 
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..analysis import normalize_text
-from ..storage.layout import IndexUnavailable, current_or_raise
+from ..storage.layout import CURRENT, IndexUnavailable, current_or_raise
 from ..storage.opened import OpenedBuild
 from .cache import SizedLRU, entry_bytes
 from .docsets import LiteralIndex
@@ -113,25 +114,30 @@ class Snapshots:
     """
 
     def __init__(self):
-        self._open: dict[str, Snapshot] = {}
+        self._open: dict[str, tuple[str, Snapshot]] = {}  # index_dir -> (current's target, build)
         self._lock = threading.Lock()
 
     def acquire(self, index_dir: str | Path) -> Snapshot:
         """The current build of ``index_dir``, reopened if a rebuild switched
         it, held until the caller calls ``release()`` on it.
 
-        Costs one ``readlink`` per call when nothing changed. Raises
-        IndexUnavailable with a reason a person can act on.
+        Costs one ``readlink`` per call when nothing changed: ``current``
+        names a build folder, and a build's name is never reused for other
+        contents. Raises IndexUnavailable with a reason a person can act on.
         """
-        key = str(Path(index_dir).resolve())
-        path = current_or_raise(index_dir)
+        key = os.fspath(index_dir)
+        try:
+            target = os.readlink(os.path.join(key, CURRENT))
+        except OSError:
+            target = None
         with self._lock:
-            snap = self._open.get(key)
-            if snap is None or snap.path != path:
-                fresh = Snapshot(path)  # raises IndexUnavailable: the old one stays
-                if snap is not None:
-                    snap.retire()
-                self._open[key] = snap = fresh
+            held = self._open.get(key)
+            if held is None or held[0] != target:
+                fresh = Snapshot(current_or_raise(index_dir))  # raises: the old one stays
+                if held is not None:
+                    held[1].retire()
+                held = self._open[key] = (target, fresh)
+            snap = held[1]
             snap._acquire()
         return snap
 
