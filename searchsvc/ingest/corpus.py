@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import readers
 from .model import Document, Paragraph, Parsed, Skipped, Unsupported
+from .readers import decode
 from .text import parse_text
 
 _SAFE_ID = re.compile(r"[^\w.\-]+")
@@ -25,18 +26,6 @@ MAX_PARAGRAPH_CHARS = 100_000  # a longer "paragraph" is a dump, not prose
 
 class CorpusError(Exception):
     """The corpus as a whole cannot be indexed (missing, empty)."""
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode UTF-8 (with or without BOM) or GB18030; raise ValueError."""
-    if b"\x00" in data:
-        raise ValueError("binary file (contains NUL bytes)")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("neither UTF-8 nor GB18030")
 
 
 def document_files(corpus_dir: str | Path) -> list[Path]:
@@ -129,7 +118,7 @@ def parse_source(source: Source) -> Document:
         text, encoding = decode(data)
         doc = parse_text(text, source.doc_id, str(source.path), encoding)
     else:
-        doc = _from_parsed(readers.read(reader, data, decode), source)
+        doc = _from_parsed(readers.read(reader, data), source)
     doc.digest = source.digest
     longest = max((len(p.text) for p in doc.paragraphs), default=0)
     if longest > MAX_PARAGRAPH_CHARS:

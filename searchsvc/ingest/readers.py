@@ -68,9 +68,20 @@ def original_type(name: str) -> tuple[str, bool]:
     return (found.mimetype, found.download) if found else ("application/octet-stream", True)
 
 
-def read(reader: str, data: bytes, decode) -> Parsed:
-    """A Markdown, HTML, Word or PDF file through its reader (``decode``
-    turns a Markdown file's bytes into text). The libraries behind them
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode UTF-8 (with or without BOM) or GB18030; raise ValueError."""
+    if b"\x00" in data:
+        raise ValueError("binary file (contains NUL bytes)")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
+        except UnicodeDecodeError:
+            continue
+    raise ValueError("neither UTF-8 nor GB18030")
+
+
+def read(reader: str, data: bytes) -> Parsed:
+    """A Markdown, HTML, Word or PDF file through its reader. The libraries behind them
     raise many kinds of errors on damaged input: each becomes a ValueError
     naming the type."""
     from . import docx, html, markdown, pdf

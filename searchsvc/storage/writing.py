@@ -20,11 +20,10 @@ from .layout import Meta
 REWRITTEN = frozenset({layout.META_FILE, layout.DICTIONARY_FILE, paragraphs.DOCUMENTS})
 
 
-def write_part(folder: Path, part: str, records: list[dict], flats: list[str],
-               base: int) -> None:
-    """Part ``part``'s files: ``records`` ({"doc", "n", "section",
-    "heading", "text"[, "page"]}) and ``flats`` (their flat texts) in
-    docnum order, from docnum ``base``."""
+def write_part(folder: Path, part: str, records, flats: list[str], base: int) -> None:
+    """Part ``part``'s files: ``records`` (an iterable of {"doc", "n",
+    "section", "heading", "text"[, "page"]}) and ``flats`` (their flat
+    texts) in docnum order, from docnum ``base``."""
     paragraphs.write(folder, part, records)
     texts.write(folder, part, flats)
     grams.write(folder, part, flats, base)
