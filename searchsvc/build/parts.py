@@ -91,7 +91,7 @@ def write_part(folder: Path, part: str, documents: list[Document], base: int, us
     except BaseException:
         writer.cancel()
         raise
-    writing.write_part(folder, part, records(documents), flats, base)
+    writing.write_part(folder, part, records(documents), flats, base, writer.serving)
     return segment
 
 

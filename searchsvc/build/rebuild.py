@@ -170,7 +170,7 @@ def _write_incremental(folder: Path, previous: Previous, plan: Plan, extras: cor
     parts = [dict(p) for p in previous.meta.parts]
     if plan.new:
         name = f"part{len(parts)}"
-        writing.write_part(folder, name, P.records(plan.new), flats, base)
+        writing.write_part(folder, name, P.records(plan.new), flats, base, writer.serving)
         parts.append({"name": name, "docnums": len(flats)})
     return parts
 

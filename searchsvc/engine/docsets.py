@@ -114,5 +114,4 @@ class LiteralIndex:
                 return EMPTY
         if len(literal) <= 2:
             return candidates  # a character or pair posting is exact
-        contains = self.texts.contains
-        return FrozenBitMap(d for d in candidates if contains(d, literal))
+        return FrozenBitMap(self.texts.containing(candidates, literal))

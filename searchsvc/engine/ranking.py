@@ -275,7 +275,11 @@ class Headings:
             found.add(run)
             nxt = self.offsets[run + 1] if run + 1 < len(self.offsets) else len(self.joined)
             i = self.joined.find(word, nxt)
-        ids = array("I")
-        for run in sorted(found, key=self.firsts.__getitem__):
-            ids.extend(range(self.firsts[run], self.firsts[run] + self.counts[run]))
-        return ids
+        if not found:
+            return array("I")
+        runs = np.array(sorted(found, key=self.firsts.__getitem__), dtype=np.int64)
+        firsts = np.frombuffer(self.firsts, dtype=np.uint32)[runs].astype(np.int64)
+        counts = np.frombuffer(self.counts, dtype=np.uint32)[runs].astype(np.int64)
+        starts = np.cumsum(counts) - counts  # each run's place in the answer
+        ids = np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(firsts - starts, counts)
+        return array("I", ids.astype(np.uint32).tobytes())

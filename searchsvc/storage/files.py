@@ -4,9 +4,12 @@ and the one error a damaged file raises (``DamagedFile``)."""
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import weakref
 from pathlib import Path
+
+import numpy as np
 
 
 class DamagedFile(OSError):
@@ -46,6 +49,66 @@ class ReadAt:
     def close(self) -> None:
         self._closer()  # closes once; later calls do nothing
         self._fd = -1
+
+
+class Mapped:
+    """A file of a build mapped read-only: its pages are the page cache's,
+    shared by every worker that maps them, so a worker's own memory holds
+    only what it computes. Arrays are read as views (``array``) or copies
+    (``copy``); ``close`` drops the views and unmaps, so a deleted build's
+    space is freed when the last snapshot on it closes."""
+
+    def __init__(self, path: Path):
+        self.name = Path(path).name
+        with open(path, "rb") as f:
+            self.size = os.fstat(f.fileno()).st_size
+            self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if self.size else None
+        self._views: list = []
+
+    def __len__(self) -> int:
+        return self.size
+
+    def array(self, dtype, offset: int = 0, count: int = -1) -> np.ndarray:
+        """The file (from byte ``offset``) as a numpy array over the map:
+        kept by this object, never handed beyond the reader that owns it."""
+        if self._map is None:
+            return np.zeros(0, dtype=dtype)
+        if count < 0 and (self.size - offset) % np.dtype(dtype).itemsize:
+            raise DamagedFile(self.name, f"{self.size} bytes, not whole {np.dtype(dtype)} values")
+        view = np.frombuffer(self._map, dtype=dtype, count=count, offset=offset)
+        self._views.append(view)
+        return view
+
+    def integers(self, code: str) -> memoryview:
+        """The file as Python integers (``code``: "Q", "I"), indexed without
+        numpy's per-item cost."""
+        if self._map is None:
+            return memoryview(b"").cast(code)
+        if self.size % memoryview(b"").cast(code).itemsize:
+            raise DamagedFile(self.name, f"{self.size} bytes, not whole {code} values")
+        view = memoryview(self._map).cast(code)
+        self._views.append(view)
+        return view
+
+    def find(self, needle: bytes, start: int, end: int) -> int:
+        return self._map.find(needle, start, end) if self._map is not None else -1
+
+    def read(self, start: int, end: int) -> bytes:
+        if not 0 <= start <= end <= self.size:
+            raise DamagedFile(self.name, f"bytes {start} to {end} of {self.size}")
+        return self._map[start:end] if self._map is not None else b""
+
+    def close(self) -> None:
+        for view in self._views:
+            if isinstance(view, memoryview):
+                view.release()
+        self._views = []
+        if self._map is not None:
+            try:
+                self._map.close()
+            except BufferError:  # a view still referenced: unmapped when it goes
+                pass
+            self._map = None
 
 
 def decoded(file: str, data: bytes, where: str):

@@ -28,7 +28,7 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import grams, paragraphs, texts
+from . import grams, paragraphs, postings, texts
 from .files import DamagedFile
 
 CURRENT = "current"
@@ -36,11 +36,12 @@ LOCK_FILE = ".rebuild.lock"
 META_FILE = "meta.json"
 DICTIONARY_FILE = "dictionary.txt"  # the jieba user dictionary the build was segmented with
 INTERNAL_KEYS = ("first", "digest", "runs", "size", "mtime")  # documents.jsonl keys, not metadata
-FORMAT_VERSION = 12  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
+FORMAT_VERSION = 13  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
 # 9: the word index holds words only (filters read the columns); 10: text folded a
 # cluster at a time (decomposed text as composed); 11: the user dictionary a plain
 # file, no frequencies in the character index; 12: the word index stores each
-# paragraph's id (a Whoosh hit names its paragraph)
+# paragraph's id (a Whoosh hit names its paragraph); 13: the serving format (mapped
+# word postings and lengths, flat texts with a line table)
 
 
 class IndexUnavailable(Exception):
@@ -112,7 +113,8 @@ def check_sizes(build: Path, meta: Meta) -> None:
 
 def part_files(part: str) -> list[str]:
     """Every file a part has beside its Whoosh segment."""
-    return [texts.file(part), *grams.files(part), *paragraphs.files(part)]
+    return [*texts.files(part), *grams.files(part), *paragraphs.files(part),
+            *postings.files(part)]
 
 
 def write_user_dictionary(build: Path, text: str) -> None:

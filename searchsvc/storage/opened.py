@@ -34,23 +34,20 @@ class OpenedBuild:
         except (OSError, ValueError) as exc:
             raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
                                    "run `searchsvc rebuild`") from exc
-        self.words = self.grams = self.store = self.documents = None
+        self.words = self.grams = self.store = self.documents = self.texts = None
         try:
             layout.check_sizes(path, self.meta)
             self.user_dict = layout.read_user_dictionary(path)
-            self.words = WordIndex(path)
+            self.words = WordIndex(path, self.meta.parts)
             names = [p["name"] for p in self.meta.parts]
             counts = [p["docnums"] for p in self.meta.parts]
-            if self.words.part_sizes != counts:
-                raise ValueError("the word index does not line up with meta.json")
             self.deletions = self.words.deletions
             if len(self.deletions) != self.meta.deleted:
                 raise ValueError("the deleted paragraphs do not match meta.json")
             self.lengths = self.words.lengths()  # words per paragraph, 0 for deleted ones
             self.documents, self.layout = paragraphs.Documents.open(path)
             self.store = paragraphs.ParagraphStore(path, names)
-            self.texts = texts.NormalizedTexts.read([path / texts.file(n) for n in names],
-                                                    counts, self.store)
+            self.texts = texts.NormalizedTexts.read(path, names, counts, self.store)
             self.grams = grams.GramStore(path, names, self.deletions)
             self.position = columns.positions(self.layout, len(self.texts))
             self._columns = columns.columns(self.layout, len(self.texts))
@@ -77,7 +74,7 @@ class OpenedBuild:
         return self._columns[name]
 
     def close(self) -> None:
-        for part in (self.words, self.grams, self.store, self.documents):
+        for part in (self.words, self.grams, self.store, self.documents, self.texts):
             if part is not None:
                 part.close()
 

@@ -4,74 +4,119 @@ What literal matching reads (``analysis.flat_text``: a paragraph contains
 X when X occurs in this text) and what the character index is made of, so
 both are written from one list (``write``) in the same pass.
 
-File, per part of a build (``P`` is the part's name):
-  P.normalized.txt   one flat text a line, in docnum order
+Files, per part of a build (``P`` is the part's name):
+  P.normalized.txt   one flat text a line, in docnum order, UTF-8
+  P.normalized.idx   uint64 byte offsets: each line's start, then the file's end
 """
 
 from __future__ import annotations
 
-from array import array
+from bisect import bisect_right
 from pathlib import Path
 
+import numpy as np
+
 from ..analysis import flat_text
+from .files import DamagedFile, Mapped
 
-NORMALIZED_FILE = "normalized.txt"
+NORMALIZED_FILE, OFFSETS_FILE = "normalized.txt", "normalized.idx"
 
 
-def file(part: str) -> str:
-    return f"{part}.{NORMALIZED_FILE}"
+def files(part: str) -> list[str]:
+    return [f"{part}.{NORMALIZED_FILE}", f"{part}.{OFFSETS_FILE}"]
 
 
 def write(folder: Path, part: str, flats: list[str]) -> None:
     """Part ``part``'s flat texts, in docnum order."""
-    (folder / file(part)).write_text("".join(t + "\n" for t in flats), encoding="utf-8")
+    text_file, offsets_file = (folder / f for f in files(part))
+    lines = [(t + "\n").encode("utf-8") for t in flats]
+    text_file.write_bytes(b"".join(lines))
+    sizes = np.fromiter((len(line) for line in lines), dtype=np.uint64, count=len(lines))
+    np.concatenate([[0], np.cumsum(sizes)]).astype("<u8").tofile(offsets_file)
 
 
 class NormalizedTexts:
-    """Every paragraph's normalized text (no white space), by docnum.
+    """Every paragraph's normalized text (no white space), by docnum, read
+    from the mapped files: every worker shares one copy in the page cache
+    (held as one str per worker it was 2 bytes a character, most of a
+    worker's memory). Containment is a byte search within the line: a
+    UTF-8 string occurs in UTF-8 text only at character boundaries."""
 
-    Held as one string with an offset table rather than a list of strings:
-    a quarter of the memory, and a substring test is ``find`` within bounds.
-    """
-
-    def __init__(self, joined: str, starts: array):
-        self.joined = joined
-        self.starts = starts  # len(self) + 1 offsets; text n is [starts[n], starts[n+1] - 1)
+    def __init__(self, parts: list[tuple[Mapped, memoryview, Mapped]], bases: list[int]):
+        self._parts = parts  # (text, line starts, the starts' file) per part
+        self._bases = bases
+        self._count = bases[-1] + len(parts[-1][1]) - 1 if parts else 0
 
     @classmethod
-    def read(cls, files: list[Path], counts: list[int], paragraphs) -> NormalizedTexts:
-        """The parts' files, one text a line in docnum order; ``counts``
-        says how many each holds. Checked on every file's count and on its
-        first and last paragraph against ``paragraphs`` (the paragraph
-        store). Raises ValueError when they do not line up, OSError."""
-        chunks = [f.read_text(encoding="utf-8") for f in files]
-        joined = "".join(chunks)
-        starts = array("I", [0])
-        position = joined.find("\n")
-        while position != -1:
-            starts.append(position + 1)
-            position = joined.find("\n", position + 1)
-        texts = cls(joined, starts)
-        lines = [chunk.count("\n") for chunk in chunks]
-        if lines != list(counts) or any(c and not c.endswith("\n") for c in chunks) or \
-                len(paragraphs) != len(texts):
-            raise ValueError("the normalized texts do not line up with the index")
-        base = 0
-        for path, count in zip(files, counts):
-            for docnum in {base, base + count - 1} if count else ():
-                if flat_text(paragraphs.record(docnum)["text"]) != texts[docnum]:
-                    raise ValueError(f"{path.name} does not line up with the index")
-            base += count
+    def read(cls, folder: Path, names: list[str], counts: list[int],
+             paragraphs) -> NormalizedTexts:
+        """The parts' files; ``counts`` says how many texts each holds.
+        Checked on every file's count and on its first and last paragraph
+        against ``paragraphs`` (the paragraph store). Raises DamagedFile
+        when they do not line up."""
+        texts = cls([], [])
+        try:
+            base = 0
+            for name, count in zip(names, counts):
+                text_file, offsets_file = (folder / f for f in files(name))
+                text = Mapped(text_file)
+                texts._parts.append((text, None, None))
+                offsets = Mapped(offsets_file)
+                starts = offsets.integers("Q")
+                texts._parts[-1] = (text, starts, offsets)
+                texts._bases.append(base)
+                if len(starts) != count + 1 or starts[0] != 0 or starts[-1] != len(text):
+                    raise DamagedFile(offsets_file.name, f"does not line up with {text_file.name}")
+                base += count
+            texts._count = base
+            if len(paragraphs) != len(texts):
+                raise DamagedFile(files(names[0])[0] if names else NORMALIZED_FILE,
+                                  "the normalized texts do not line up with the index")
+            for name, first, count in zip(names, texts._bases, counts):
+                for docnum in {first, first + count - 1} if count else ():
+                    if flat_text(paragraphs.record(docnum)["text"]) != texts[docnum]:
+                        raise DamagedFile(files(name)[0], "does not line up with the index")
+        except BaseException:
+            texts.close()
+            raise
         return texts
 
     def __len__(self) -> int:
-        return len(self.starts) - 1
+        return self._count
+
+    def _where(self, n: int) -> tuple[Mapped, int, int]:
+        """(file, start, end of the text without its newline) of docnum ``n``."""
+        if not 0 <= n < self._count:
+            raise IndexError(n)
+        i = bisect_right(self._bases, n) - 1
+        text, starts, _ = self._parts[i]
+        local = n - self._bases[i]
+        return text, starts[local], starts[local + 1] - 1
 
     def __getitem__(self, n: int) -> str:
-        return self.joined[self.starts[n]:self.starts[n + 1] - 1]
-
-    def length(self, n: int) -> int:
-        return self.starts[n + 1] - self.starts[n] - 1
+        text, start, end = self._where(n)
+        return text.read(start, end).decode("utf-8")
 
     def contains(self, n: int, literal: str) -> bool:
-        return self.joined.find(literal, self.starts[n], self.starts[n + 1] - 1) != -1
+        text, start, end = self._where(n)
+        return text.find(literal.encode("utf-8"), start, end) != -1
+
+    def containing(self, docnums, literal: str) -> list[int]:
+        """The docnums of ``docnums`` whose text contains ``literal``."""
+        needle = literal.encode("utf-8")
+        found = []
+        bases, parts = self._bases, self._parts
+        for n in docnums:
+            i = bisect_right(bases, n) - 1
+            text, starts, _ = parts[i]
+            local = n - bases[i]
+            if text.find(needle, starts[local], starts[local + 1] - 1) != -1:
+                found.append(n)
+        return found
+
+    def close(self) -> None:
+        for text, _, offsets in self._parts:
+            text.close()
+            if offsets is not None:
+                offsets.close()
+        self._parts = []

@@ -3,7 +3,8 @@ format stays with its reader here.
 
 A part is written from one pass over its paragraphs (``write_part``): the
 paragraph store, the flat texts and the character index made from them,
-beside the part's Whoosh segment (``wordindex``). A build is finished
+and the serving format of its words (``postings``), collected while the
+same words went to the part's Whoosh segment (``wordindex``). A build is finished
 (``finish``) with documents.jsonl, the user dictionary and ``meta.json``,
 which records every other file's size, so it is written last.
 """
@@ -14,16 +15,22 @@ from pathlib import Path
 
 from . import grams, layout, paragraphs, texts
 from .layout import Meta
+from .postings import Collector
 
 # what ``finish`` writes: an incremental build links every other file of
 # the previous build, never these (writing through a link would change it)
 REWRITTEN = frozenset({layout.META_FILE, layout.DICTIONARY_FILE, paragraphs.DOCUMENTS})
 
 
-def write_part(folder: Path, part: str, records, flats: list[str], base: int) -> None:
+def write_part(folder: Path, part: str, records, flats: list[str], base: int,
+               words: Collector) -> None:
     """Part ``part``'s files: ``records`` (an iterable of {"doc", "n",
-    "section", "heading", "text"[, "page"]}) and ``flats`` (their flat
-    texts) in docnum order, from docnum ``base``."""
+    "section", "heading", "text"[, "page"]}), ``flats`` (their flat
+    texts) and ``words`` (their counted words, as the word index writer
+    collected them) in docnum order, from docnum ``base``."""
+    if len(words) != len(flats):
+        raise ValueError(f"{len(words)} paragraphs of words for {len(flats)} texts")
+    words.write(folder, part, base)
     paragraphs.write(folder, part, records)
     texts.write(folder, part, flats)
     grams.write(folder, part, flats, base)

@@ -1,0 +1,221 @@
+"""The word index's serving format: what a search reads, mapped by every
+worker from the page cache.
+
+Written by every build from the same pass that writes the part's Whoosh
+segment (``Collector`` sees each paragraph's counted words as Whoosh
+does), so the two hold the same postings; tests/test_postings.py checks
+that through Whoosh's own ``Searcher``. Reading a word is a binary search
+over mapped keys and one slice: nothing is decoded (Whoosh's posting
+blocks are pickled and compressed, and were decoded anew in every
+worker), and nothing is held per worker but what the ranker caches.
+
+Files, per part of a build (``P`` is the part's name):
+  P.words.keys   sorted uint64 keys: the first 8 bytes of the word's BLAKE2b
+  P.words.meta   per key: first posting, postings, the word's byte offset
+                 and length in P.words.list (uint64, uint32, uint64, uint32)
+  P.words.list   the words in key order, UTF-8 (a key's word is checked:
+                 two words with one key are both found, in key order)
+  P.words.post   uint32 docnums (the build's, as in the character index),
+                 key after key, ascending within a key
+  P.words.tf     uint16 counts beside them (the word's jieba tokens in the
+                 paragraph; capped at 65,535)
+  P.lengths      a uint8 per paragraph: its token count as Whoosh's length
+                 byte (Lucene's norms are alike: a length in one byte)
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Mapping
+from hashlib import blake2b
+from pathlib import Path
+
+import numpy as np
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .deletions import Deletions
+from .files import DamagedFile, Mapped
+
+KEYS, META, WORDS, POSTINGS, COUNTS, LENGTHS = (
+    "words.keys", "words.meta", "words.list", "words.post", "words.tf", "lengths")
+META_TYPE = np.dtype([("first", "<u8"), ("count", "<u4"), ("at", "<u8"), ("size", "<u4")])
+MAX_COUNT = 65_535
+BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+def files(part: str) -> list[str]:
+    return [f"{part}.{name}" for name in (KEYS, META, WORDS, POSTINGS, COUNTS, LENGTHS)]
+
+
+def word_key(word: bytes) -> int:
+    """A word's key: stable across processes and hash seeds."""
+    return int.from_bytes(blake2b(word, digest_size=8).digest(), "little")
+
+
+class Collector:
+    """A part's postings as its paragraphs are added, in docnum order."""
+
+    def __init__(self):
+        self._ids: dict[str, int] = {}
+        self._words = array("I")  # a word id per posting
+        self._counts = array("I")  # its count
+        self._sizes = array("I")  # postings per paragraph
+        self._lengths = bytearray()
+
+    def add(self, words: Mapping[str, int]) -> None:
+        ids = self._ids
+        self._words.extend([ids.setdefault(w, len(ids)) for w in words])
+        self._counts.extend(words.values())
+        self._sizes.append(len(words))
+        self._lengths.append(length_to_byte(sum(words.values())))
+
+    def __len__(self) -> int:
+        return len(self._sizes)
+
+    def write(self, folder: Path, part: str, base: int) -> None:
+        """The part's files, for docnums ``base``, ``base + 1``, ..."""
+        keys_file, meta_file, words_file, post_file, tf_file, len_file = \
+            (folder / f for f in files(part))
+        words = [w.encode("utf-8") for w in self._ids]
+        keys = np.fromiter((word_key(w) for w in words), dtype=np.uint64, count=len(words))
+        by_key = np.argsort(keys, kind="stable")  # word ids in key order
+        rank = np.empty(len(words), dtype=np.int64)
+        rank[by_key] = np.arange(len(words))
+        posting_rank = rank[np.frombuffer(self._words, dtype=np.uint32)]
+        order = np.argsort(posting_rank, kind="stable")  # docnums stay ascending within a key
+        docnums = np.repeat(np.arange(base, base + len(self), dtype=np.uint32),
+                            np.frombuffer(self._sizes, dtype=np.uint32))
+        docnums[order].tofile(post_file)
+        np.minimum(np.frombuffer(self._counts, dtype=np.uint32)[order], MAX_COUNT) \
+            .astype("<u2").tofile(tf_file)
+        meta = np.zeros(len(words), dtype=META_TYPE)
+        counts = np.bincount(posting_rank, minlength=len(words))
+        meta["count"] = counts
+        meta["first"] = np.cumsum(counts) - counts
+        ordered = [words[i] for i in by_key.tolist()]
+        sizes = np.fromiter((len(w) for w in ordered), dtype=np.int64, count=len(ordered))
+        meta["size"] = sizes
+        meta["at"] = np.cumsum(sizes) - sizes
+        keys[by_key].astype("<u8").tofile(keys_file)
+        meta.tofile(meta_file)
+        words_file.write_bytes(b"".join(ordered))
+        len_file.write_bytes(bytes(self._lengths))
+
+
+class WordPostings:
+    """Read side over a build's parts: postings, document frequencies and
+    lengths, the deleted paragraphs (``deletions``) left out."""
+
+    def __init__(self, folder: Path, parts: list[str], counts: list[int], deletions: Deletions):
+        self.deletions = deletions
+        self._parts: list[_Part] = []
+        try:
+            base = 0
+            for part, count in zip(parts, counts):
+                self._parts.append(_Part(folder, part, base, count))
+                base += count
+        except BaseException:
+            self.close()
+            raise
+
+    def postings(self, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, counts) of ``word``'s live paragraphs, as arrays."""
+        found = [p.postings(k) for p in self._parts for k in p.find(word)]
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        ids = np.concatenate([ids for ids, _ in found])
+        return self.deletions.postings(ids, np.concatenate([c for _, c in found]))
+
+    def doc_frequency(self, word: str) -> int:
+        """Live paragraphs whose tokens include ``word``."""
+        if len(self.deletions):
+            return len(self.postings(word)[0])
+        return sum(int(p.meta[k]["count"]) for p in self._parts for k in p.find(word))
+
+    def lengths(self) -> Lengths:
+        codes = np.concatenate([p.lengths for p in self._parts]) if self._parts else \
+            np.zeros(0, dtype=np.uint8)
+        return Lengths(self.deletions.zeroed(codes))
+
+    def close(self) -> None:
+        for part in self._parts:
+            part.close()
+        self._parts = []
+
+
+class Lengths:
+    """Each paragraph's token count, one byte each in memory (a float per
+    paragraph was 14 MB a worker at 1.7 M paragraphs); 0 for deleted ones."""
+
+    def __init__(self, codes: np.ndarray):
+        self.codes = codes
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, ids) -> np.ndarray:
+        return BYTE_LENGTHS[self.codes[ids]]
+
+    def sum(self) -> float:
+        return float(np.bincount(self.codes, minlength=256) @ BYTE_LENGTHS)
+
+
+class _Part:
+    """One part's mapped files."""
+
+    def __init__(self, folder: Path, part: str, base: int, count: int):
+        self.base, self.count = base, count
+        self._files = []
+        try:
+            keys, meta, words, post, tf, lengths = (self._map(folder / f) for f in files(part))
+            self.keys = keys.array("<u8")
+            self.meta = meta.array(META_TYPE)
+            self._words = words
+            self._post = post.array("<u4")
+            self._tf = tf.array("<u2")
+            self.lengths = np.array(lengths.array(np.uint8))  # a copy: whole, every query
+        except BaseException:
+            self.close()
+            raise
+        self.postings_file = post.name
+        if len(self.meta) != len(self.keys) or len(self._tf) != len(self._post) or \
+                len(self.lengths) != count:
+            self.close()
+            raise DamagedFile(meta.name, f"{part}'s word files do not line up")
+        if len(self.meta) and int(self.meta[-1]["first"]) + int(self.meta[-1]["count"]) \
+                != len(self._post):
+            self.close()
+            raise DamagedFile(post.name, "the postings do not match the table")
+
+    def _map(self, path: Path) -> Mapped:
+        self._files.append(mapped := Mapped(path))
+        return mapped
+
+    def find(self, word: str) -> list[int]:
+        """The indexes of ``word``'s key (one, or none)."""
+        raw = word.encode("utf-8")
+        key = np.uint64(word_key(raw))
+        i = int(np.searchsorted(self.keys, key))
+        while i < len(self.keys) and self.keys[i] == key:
+            entry = self.meta[i]
+            at = int(entry["at"])
+            if self._words.read(at, at + int(entry["size"])) == raw:
+                return [i]
+            i += 1
+        return []
+
+    def postings(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        entry = self.meta[i]
+        first, count = int(entry["first"]), int(entry["count"])
+        if first + count > len(self._post):
+            raise DamagedFile(self.postings_file, f"postings {first} to {first + count}")
+        ids = self._post[first:first + count].astype(np.int64)
+        if count and not self.base <= ids[0] <= ids[-1] < self.base + self.count:
+            raise DamagedFile(self.postings_file, "a paragraph number outside the part")
+        return ids, self._tf[first:first + count].astype(np.float64)
+
+    def close(self) -> None:
+        self.keys = self.meta = self._post = self._tf = None
+        for mapped in self._files:
+            mapped.close()
+        self._files = []

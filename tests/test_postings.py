@@ -1,0 +1,138 @@
+"""The serving format (storage/postings.py, the mapped flat texts): what a
+search reads, against Whoosh's own Searcher; damaged, interrupted and
+closed as a deployment meets it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.query import Term
+
+from searchsvc import create_app
+from searchsvc.build import rebuild as indexer
+from searchsvc.engine import search as S
+from searchsvc.engine import snapshot as snapshots
+from searchsvc.storage import layout as index
+from searchsvc.storage import postings
+from tests.conftest import write_corpus
+
+FILES = {f"d{k}.txt": f"报告{k}\n罗湖区营商环境第{k}次改善。\n\n深圳改革创新{k}，罗湖罗湖。\n\n独立段落{k}。"
+         for k in range(30)}
+
+
+def _whoosh_searcher_ids(build, word: str) -> list[str]:
+    with whoosh_index.open_dir(str(build)).searcher() as searcher:
+        return sorted(hit["id"] for hit in searcher.search(Term("text", word), limit=None))
+
+
+def test_the_serving_format_holds_what_whoosh_s_searcher_finds(tmp_path):
+    """For every word of the build, Whoosh's public Searcher and the
+    serving format name the same paragraphs, with the same counts."""
+    corpus = write_corpus(tmp_path / "c", FILES)
+    indexer.build_index(corpus, tmp_path / "i")
+    snap = snapshots.open_current(tmp_path / "i")
+    try:
+        build = snap.path
+        with whoosh_index.open_dir(str(build)).reader() as reader:
+            lexicon = [w.decode() for w in reader.lexicon("text")]
+            counts = {w: {d: f for d, f in reader.postings("text", w.encode()).items_as("frequency")}
+                      for w in lexicon}
+        assert len(lexicon) > 30
+        for word in lexicon:
+            ids, tfs = snap.words.postings(word)
+            names = sorted(f"{snap.store.record(d)['doc']}#p{snap.store.record(d)['n']}"
+                           for d in ids.tolist())
+            assert names == _whoosh_searcher_ids(build, word), word
+            assert dict(zip(ids.tolist(), tfs.tolist())) == counts[word], word
+            assert snap.words.doc_frequency(word) == len(ids)
+    finally:
+        snap.close()
+
+
+def test_two_words_with_one_key_are_both_found(tmp_path, monkeypatch):
+    """Keys are 8 bytes of a hash: a collision must not lose a word."""
+    monkeypatch.setattr(postings, "word_key", lambda word: len(word) // 3)  # many collisions
+    corpus = write_corpus(tmp_path / "c", FILES)
+    indexer.build_index(corpus, tmp_path / "i")
+    snap = snapshots.open_current(tmp_path / "i")
+    try:
+        with whoosh_index.open_dir(str(snap.path)).reader() as reader:
+            lexicon = [w.decode() for w in reader.lexicon("text")]
+            for word in lexicon:
+                ids = [d for d, _ in reader.postings("text", word.encode()).items_as("frequency")]
+                assert snap.words.postings(word)[0].tolist() == ids, word
+        assert snap.words.postings("没有的词")[0].tolist() == []
+        assert S.search(snap, "营商环境").total == 30
+    finally:
+        snap.close()
+
+
+def test_a_build_interrupted_while_writing_the_serving_format_leaves_the_old_one_serving(
+        tmp_path, monkeypatch):
+    corpus = write_corpus(tmp_path / "c", FILES)
+    indexer.build_index(corpus, tmp_path / "i")
+    before = index.current_path(tmp_path / "i")
+    client = create_app({"INDEX_DIR": str(tmp_path / "i"), "CORPUS_DIR": str(corpus)}).test_client()
+    assert client.get("/api/search?q=营商环境").get_json()["total"] == 30
+    (corpus / "new.txt").write_text("新增\n新增的独特词语。", encoding="utf-8")
+
+    def fail_midway(self, folder, part, base):
+        (folder / f"{part}.{postings.KEYS}").write_bytes(b"\0" * 12)  # half written
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(postings.Collector, "write", fail_midway)
+    for full in (False, True):
+        with pytest.raises(OSError):
+            indexer.build_index(corpus, tmp_path / "i", full=full)
+        assert index.current_path(tmp_path / "i") == before
+        r = client.get("/api/search?q=营商环境")
+        assert r.status_code == 200 and r.get_json()["total"] == 30
+        assert client.get("/api/search?q=独特词语").get_json()["total"] == 0
+    assert not list((tmp_path / "i").glob("*.tmp"))
+    monkeypatch.undo()
+    indexer.build_index(corpus, tmp_path / "i")
+    assert client.get("/api/search?q=独特词语").get_json()["total"] == 1
+
+
+@pytest.mark.parametrize("name", [postings.POSTINGS, postings.META, postings.KEYS])
+def test_a_serving_file_with_wrong_content_of_the_right_size_is_a_503_naming_it(tmp_path, name):
+    """Sizes match meta.json, so the build opens; the first search that
+    reads the bad entry answers 503 naming a file, never 500."""
+    corpus = write_corpus(tmp_path / "c", FILES)
+    report = indexer.build_index(corpus, tmp_path / "i")
+    path = index.current_path(tmp_path / "i") / f"part0.{name}"
+    data = np.fromfile(path, dtype=np.uint8)
+    path.write_bytes(np.full(len(data), 0xFF, dtype=np.uint8).tobytes())
+    client = create_app({"INDEX_DIR": str(tmp_path / "i"), "CORPUS_DIR": str(corpus)}).test_client()
+    answers = [client.get(f"/api/search?q={q}") for q in ("营商环境", "罗湖", "深圳 改革")]
+    assert all(r.status_code in (200, 503) for r in answers), [r.status_code for r in answers]
+    failed = [r for r in answers if r.status_code == 503]
+    if name != postings.KEYS:  # keys of all ones: every word absent, answers from literals
+        assert failed
+    for r in failed:
+        error = r.get_json()["error"]
+        assert error["code"] == "index_unavailable" and "part0.words." in error["message"]
+    assert report.path
+
+
+def test_a_closed_snapshot_unmaps_its_build(tmp_path):
+    """A deleted build's space is freed once the last snapshot on it
+    closes: no map or descriptor of its files is left in the process."""
+    corpus = write_corpus(tmp_path / "c", FILES)
+    indexer.build_index(corpus, tmp_path / "i")
+    snap = snapshots.open_current(tmp_path / "i")
+    assert S.search(snap, "罗湖区营商").total == 30
+    build = str(snap.path)
+
+    def held() -> list[str]:
+        with open("/proc/self/maps") as maps:
+            mapped = [line for line in maps if build in line]
+        import os
+        fds = [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+               if fd.isdigit() and os.path.exists(f"/proc/self/fd/{fd}")]
+        return mapped + [f for f in fds if f.startswith(build)]
+
+    assert held()
+    snap.close()
+    assert held() == []
