@@ -11,7 +11,7 @@ CHROMIUM  := /usr/bin/chromium
 CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install lock browser-deps rsync-dep nginx-dep bench-deps run rebuild cluster test soak bench cluster-bench relevance screenshots clean
+.PHONY: install lock browser-deps rsync-dep nginx-dep bench-deps anchor-deps run rebuild cluster test soak bench bench-64 bench-anchors cluster-bench relevance screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -85,6 +85,21 @@ bench-deps:
 ## The benchmark (not part of make test): prints the table, writes bench/results/latest.json
 bench: install bench-deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## 64x the help corpus (1.7 M paragraphs): long, so apart from make bench
+bench-64: install bench-deps
+	$(BIN)/python bench/run.py --sizes 64 --runs 1 --out bench/results/help-64x.json $(BENCH_ARGS)
+
+## Debian's python3-xapian and tantivy-py (bench/requirements.txt), the anchors' engines
+anchor-deps: install
+	@/usr/bin/python3 -c "import xapian" 2>/dev/null || { echo "installing Debian package python3-xapian for bench/anchors.py"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-xapian >/dev/null; }
+	$(BIN)/python -m pip install --quiet --no-deps -r bench/requirements.txt
+
+## The engine alone beside Xapian and tantivy on the help corpus's query log (in process)
+bench-anchors: anchor-deps
+	$(BIN)/python bench/anchors.py
 
 ## The Zipf log through nginx with 1 and 3 replicas, cache off and on (not part of make test)
 cluster-bench: install bench-deps nginx-dep

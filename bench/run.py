@@ -327,6 +327,42 @@ def python_load(base: str, paths: list[str], seconds: float, concurrency: int) -
             "rps": len(latencies) / elapsed, **percentiles(latencies or [0.0])}
 
 
+def once_each(base: str, paths: list[str], concurrency: int) -> dict:
+    """Every path asked exactly once, ``concurrency`` at a time: the cold
+    pass, on a server nothing has warmed (a long-tailed log's first asks)."""
+    latencies, errors = [], [0]
+    lock = threading.Lock()
+    queue = list(reversed(paths))
+
+    def worker():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                path = queue.pop()
+            t = time.perf_counter()
+            try:
+                with urllib.request.urlopen(base + path, timeout=30) as r:
+                    r.read()
+                    ok = r.status == 200
+            except Exception:
+                ok = False
+            ms = (time.perf_counter() - t) * 1000
+            with lock:
+                latencies.append(ms)
+                errors[0] += not ok
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - started
+    return {"requests": len(latencies), "errors": errors[0], "rps": len(latencies) / elapsed,
+            **percentiles(latencies or [0.0])}
+
+
 # What wrk prints when it ends (one "JSON {...}" line), shared by every script.
 WRK_REPORT = """
 done = function(summary, latency, requests)
@@ -495,10 +531,15 @@ def bench_log(folder: Path, index_dir: Path, snap, seconds: float, concurrency: 
             "fts5": lambda: Served("fts5_peer:create_app()",
                                    {"FTS5_DB": str(db_path), "GUNICORN_WORKER_CLASS": "sync"},
                                    cwd=ROOT / "bench")}
+    cold = search_paths(random.Random(13).sample(queries, len(queries)))
     for name, serve in apps.items():
+        with serve() as server:  # a fresh server: each distinct query once
+            first = server.wait("/healthz")
+            cold_pass = once_each(server.base, cold, concurrency)
+            cold_pass["first_answer_s"] = first
         with serve() as server:
             server.wait(search_paths(log[:1])[0])
-            result = {"log": load(server.base, search_paths(log), seconds, concurrency, work),
+            result = {"cold": cold_pass, "log": load(server.base, search_paths(log), seconds, concurrency, work),
                       "questions": load(server.base, search_paths(questions),
                                         max(5.0, seconds / 3), concurrency, work)}
             if name != "fts5":  # the same log with idle connections held open
@@ -514,6 +555,9 @@ def bench_log(folder: Path, index_dir: Path, snap, seconds: float, concurrency: 
         "question_p99": ours["questions"]["p99"] / peer["questions"]["p99"],
         "first_pass_p99": out["first_pass"]["searchsvc"]["all"]["p99"] /
         (out["first_pass"]["fts5"]["all"]["p99"] or 1e-9),
+        "cold_rps": ours["cold"]["rps"] / peer["cold"]["rps"],
+        "cold_p99": ours["cold"]["p99"] / peer["cold"]["p99"],
+        "pss": ours["worker_pss_mb"] / (peer["worker_pss_mb"] or 1e-9),
     } for ours in (out["searchsvc"], out["searchsvc_sync"]))
     return out
 
@@ -634,7 +678,8 @@ def log_table(results: dict) -> str:
     """searchsvc against the FTS5 peer on the Zipf log, with ratios."""
     rows = [("corpus", "system", "log req/s", "log p50 ms", "log p99 ms", "errors",
              "questions p99 ms", "first pass p50/p99 ms", "first-pass questions p99",
-             "worker RSS MB (PSS)", f"{HELD_IDLE} idle held: req/s, p99 ms, errors")]
+             "worker RSS MB (PSS)", f"{HELD_IDLE} idle held: req/s, p99 ms, errors",
+             "cold pass req/s, p99 ms", "healthz after start s")]
     ratios = []
     labels = {"searchsvc": "searchsvc (gevent)", "searchsvc_sync": "searchsvc (sync workers)",
               "fts5": "FTS5 peer (sync workers)"}
@@ -653,7 +698,9 @@ def log_table(results: dict) -> str:
                          f'{f["all"]["p50"]:.2f} / {f["all"]["p99"]:.1f}',
                          f'{f["question"]["p99"]:.1f}',
                          f'{r["worker_rss_mb"]:.0f} ({r["worker_pss_mb"]:.0f})',
-                         f'{held["rps"]:.0f}, {held["p99"]:.0f}, {held["errors"]}' if held else "-"))
+                         f'{held["rps"]:.0f}, {held["p99"]:.0f}, {held["errors"]}' if held else "-",
+                         f'{r["cold"]["rps"]:.0f}, {r["cold"]["p99"]:.0f}',
+                         f'{r["cold"]["first_answer_s"]:.2f}'))
         for key, label in (("ratios", "gevent"), ("ratios_sync", "sync")):
             if key not in log:
                 continue
@@ -661,7 +708,9 @@ def log_table(results: dict) -> str:
             ratios.append(f"{name} ({label}): {log['distinct']} distinct queries, {log['lines']} "
                           f"lines; searchsvc/peer req/s {x['rps']:.2f}x, p99 {x['p99']:.2f}x, "
                           f"questions p99 {x['question_p99']:.2f}x, first-pass p99 "
-                          f"{x['first_pass_p99']:.2f}x")
+                          f"{x['first_pass_p99']:.2f}x; cold pass through HTTP req/s "
+                          f"{x['cold_rps']:.2f}x, p99 {x['cold_p99']:.2f}x; largest worker's "
+                          f"PSS {x['pss']:.2f}x")
         ratios.append(f"{name}: build {c['build']['mb_per_s']:.2f} MB/s = {c['build_share']:.2f} "
                       f"of cores x jieba ({c['jieba_mb_per_s']:.2f} MB/s)")
     if len(rows) == 1:

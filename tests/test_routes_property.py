@@ -97,3 +97,10 @@ def test_numbers_with_what_int_would_take_are_refused(client, path):
 def test_what_the_parser_documents_is_accepted(client, value, expected):
     response = client.get("/api/search", query_string={"q": "罗湖", "page": value, "per_page": "1"})
     assert response.status_code == 200 and response.get_json()["page"] == expected
+
+
+@pytest.mark.parametrize("path", ["/doc/%2F0", "/doc//0", "/doc/a%2Fb", "//api/search?q=x"])
+def test_a_slash_in_a_path_parameter_is_not_redirected(client, path):
+    """Werkzeug merges doubled slashes with a 308 to a path the client did
+    not ask for; a document id with a slash is simply not found."""
+    check(client.get(path), path)

@@ -24,7 +24,6 @@ from math import log
 
 import numpy as np
 
-from ..analysis import flat_text
 from .cache import SizedLRU, entry_bytes
 from .docsets import to_array
 
@@ -246,24 +245,19 @@ class Headings:
         self.joined = "\n".join(parts)
 
     @classmethod
-    def of(cls, layout: list[tuple], documents) -> Headings:
+    def of(cls, layout: dict[str, list]) -> Headings:
         """The heading field's runs: (first docnum, paragraphs, title +
-        section label + section heading) for each run of a document's
-        paragraphs in one section (``layout`` as ``OpenedBuild.layout``).
-        A document's entry is read only when it has sections."""
+        section label + section heading, flat, as the build made them) for
+        each run of a document's paragraphs in one section (``layout`` as
+        ``OpenedBuild.layout``)."""
         runs = []
-        for doc_id, first, count, doc_runs in layout:
-            title = documents.title(doc_id)
-            headings = {}
-            if any(label for label, _ in doc_runs):
-                for section in documents[doc_id].get("sections", []):
-                    headings.setdefault(section.get("label", ""), section.get("heading", ""))
-            for label, length in doc_runs:
-                text = "\0".join(flat_text(t) for t in (title, label, headings.get(label, "")))
-                runs.append((first, length, text))  # \0: no word runs across two parts
-                first += length
+        for first, count, doc_runs, texts in zip(layout["first"], layout["paragraphs"],
+                                                 layout["runs"], layout["headings"]):
             if not doc_runs:
-                runs.append((first, count, flat_text(title)))
+                runs.append((first, count, texts[0]))
+            for (_, length), text in zip(doc_runs, texts, strict=True):
+                runs.append((first, length, text))
+                first += length
         return cls(runs)
 
     def docs(self, word: str) -> array:

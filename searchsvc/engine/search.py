@@ -129,10 +129,8 @@ def _search(snapshot, query, page, per_page, section, doc, started) -> SearchRes
         return SearchResult(query, 0, page, per_page,
                             (time.perf_counter() - started) * 1000, [], filters=filters)
 
-    asked = analyse(parsed, snapshot.synonyms, snapshot.user_dict)
-    retrieval = Retrieval(asked, snapshot)
-    tiers = retrieval.tiers()
-    picked = ranked_page(retrieval, tiers.ordered(), (page - 1) * per_page, page * per_page)
+    asked, retrieval, tiers, picked = _ranked(snapshot, parsed, (page - 1) * per_page,
+                                              page * per_page)
 
     hits = []
     for docnum, score, is_exact in picked:
@@ -153,6 +151,24 @@ def _search(snapshot, query, page, per_page, section, doc, started) -> SearchRes
                         facets=facets(snapshot, tiers.matched), filters=filters,
                         ignored_terms=asked.ignored, complete=len(tiers.complete),
                         keywords=len(asked.terms))
+
+
+def _ranked(snapshot, parsed, start: int, end: int):
+    asked = analyse(parsed, snapshot.synonyms, snapshot.user_dict)
+    retrieval = Retrieval(asked, snapshot)
+    tiers = retrieval.tiers()
+    return asked, retrieval, tiers, ranked_page(retrieval, tiers.ordered(), start, end)
+
+
+def ranked(snapshot: Snapshot, query: str, limit: int = PER_PAGE) -> tuple[int, list[int]]:
+    """The engine alone, without the result cache: how many paragraphs match ``query`` and
+    the docnums of the best ``limit``, without snippets or facets. What
+    the benchmark sets beside compiled engines (bench/anchors.py)."""
+    parsed = parse_query(query)
+    if not parsed.clauses and not parsed.excluded:
+        return 0, []
+    _, _, tiers, picked = _ranked(snapshot, parsed, 0, limit)
+    return len(tiers.allowed), [docnum for docnum, _, _ in picked]
 
 
 def missing(retrieval: Retrieval, docnum: int) -> list[str]:

@@ -37,8 +37,11 @@ class Snapshot:
         self.words, self.store, self.documents = build.words, build.store, build.documents
         self.user_dict = build.user_dict
         self.literals = LiteralIndex(build.grams, build.texts)
+        # the heading field from documents.table, which is then let go
+        # (its lists were half of what a worker held after opening)
         self.ranker = Ranker(build.words, build.lengths, build.position,
-                             headings=lambda: Headings.of(build.layout, build.documents))
+                             headings=Headings.of(build.layout))
+        build.layout = None
         self.synonyms = _synonym_map(self.meta.synonyms)
         self.results = SizedLRU(RESULT_CACHE_BYTES, RESULT_CACHE_ENTRIES, entry_cost=entry_bytes)
         self._guard = threading.Lock()

@@ -1,6 +1,8 @@
-"""Per-docnum columns of a build, made from documents.jsonl when it opens:
-the document and section of every paragraph (filters and facets) and
-each paragraph's place in corpus order (ties in ranking)."""
+"""Per-docnum columns of a build, made from documents.table when it opens:
+the document, section, date and source of every paragraph (filters and
+facets) and each paragraph's place in corpus order (ties in ranking).
+``layout`` is documents.table, a list per field in corpus order
+(``paragraphs.Documents.open``)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,14 @@ from array import array
 import numpy as np
 
 
-def positions(layout: list[tuple], docnums: int) -> array | None:
+def positions(layout: dict[str, list], docnums: int) -> array | None:
     """Each docnum's place in corpus order, or None when docnum order is
     corpus order (a full build). After an incremental rebuild a changed
     document's paragraphs sit at the end, yet ties must rank as a full
-    rebuild ranks them. ``layout``: (doc_id, first, paragraphs, runs) per
-    document, in corpus order."""
+    rebuild ranks them."""
+    spans = list(zip(layout["first"], layout["paragraphs"]))
     place = 0
-    for _, first, count, _ in layout:
+    for first, count in spans:
         if first != place:
             break
         place += count
@@ -25,7 +27,7 @@ def positions(layout: list[tuple], docnums: int) -> array | None:
             return None
     position = array("I", [docnums]) * docnums  # deleted ones: after every live one
     place = 0
-    for _, first, count, _ in layout:
+    for first, count in spans:
         for docnum in range(first, first + count):
             position[docnum] = place
             place += 1
@@ -56,26 +58,39 @@ class Column:
         section) left out."""
         if not len(ids):
             return []
-        counts = np.bincount(self.codes[ids], minlength=len(self.labels))
-        counts[self.empty] = 0
-        found = np.flatnonzero(counts)  # codes are in label order
-        best = found[np.lexsort((found, -counts[found]))[:limit]]
-        return [(self.labels[i], int(counts[i])) for i in best.tolist()]
+        codes = self.codes[ids]
+        if 8 * len(codes) < len(self.labels):  # few paragraphs of many labels (documents)
+            found, counts = np.unique(codes, return_counts=True)  # codes in label order
+        else:
+            counts = np.bincount(codes, minlength=len(self.labels))
+            found = np.flatnonzero(counts)
+            counts = counts[found]
+        keep = found != self.empty
+        found, counts = found[keep], counts[keep]
+        best = np.lexsort((found, -counts))[:limit]
+        return [(self.labels[found[i]], int(counts[i])) for i in best.tolist()]
 
 
-def columns(layout: list[tuple], docnums: int) -> dict[str, Column]:
-    """Document and section of every docnum, from the documents' section
-    runs: a few slice assignments per document, where Whoosh's column
-    readers decode a value at a time (0.16 s at 108,000 paragraphs)."""
-    doc_labels = sorted({""} | {doc_id for doc_id, *_ in layout})
-    section_labels = sorted({""} | {label for *_, runs in layout for label, _ in runs})
-    doc_code = {label: i for i, label in enumerate(doc_labels)}
-    section_code = {label: i for i, label in enumerate(section_labels)}
-    docs = np.full(docnums, doc_code[""], dtype=np.int32)
-    sections = np.full(docnums, section_code[""], dtype=np.int32)
-    for doc_id, first, count, runs in layout:
-        docs[first:first + count] = doc_code[doc_id]
+def columns(layout: dict[str, list], docnums: int) -> dict[str, Column]:
+    """Document, section, date and source of every docnum, from the
+    documents' rows and section runs: a few slice assignments per
+    document, where Whoosh's column readers decode a value at a time
+    (0.16 s at 108,000 paragraphs)."""
+    made = {}
+    spans = list(zip(layout["first"], layout["paragraphs"]))
+    for name in ("doc_id", "date", "source"):
+        labels = sorted({""} | set(layout[name]))
+        code = {label: i for i, label in enumerate(labels)}
+        values = np.full(docnums, code[""], dtype=np.int32)
+        for (first, count), label in zip(spans, layout[name]):
+            values[first:first + count] = code[label]
+        made[name] = Column(labels, values)
+    labels = sorted({""} | {label for runs in layout["runs"] for label, _ in runs})
+    code = {label: i for i, label in enumerate(labels)}
+    sections = np.full(docnums, code[""], dtype=np.int32)
+    for first, runs in zip(layout["first"], layout["runs"]):
         for label, length in runs:
-            sections[first:first + length] = section_code[label]
+            sections[first:first + length] = code[label]
             first += length
-    return {"doc_id": Column(doc_labels, docs), "section": Column(section_labels, sections)}
+    made["section"] = Column(labels, sections)
+    return made

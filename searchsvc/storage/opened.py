@@ -19,9 +19,9 @@ from .wordindex import WordIndex
 
 
 class OpenedBuild:
-    """The readers of one build. ``layout`` is each document's (doc_id,
-    first docnum, paragraphs, section runs) in corpus order, what the
-    columns and the heading field are made from."""
+    """The readers of one build. ``layout`` is documents.table (a list per
+    field, in corpus order), what the columns and the heading field are
+    made from; the snapshot lets it go once it has the heading field."""
 
     def __init__(self, path: Path):
         self.path = path

@@ -19,7 +19,8 @@ from .postings import Collector
 
 # what ``finish`` writes: an incremental build links every other file of
 # the previous build, never these (writing through a link would change it)
-REWRITTEN = frozenset({layout.META_FILE, layout.DICTIONARY_FILE, paragraphs.DOCUMENTS})
+REWRITTEN = frozenset({layout.META_FILE, layout.DICTIONARY_FILE, paragraphs.DOCUMENTS,
+                       paragraphs.TABLE})
 
 
 def write_part(folder: Path, part: str, records, flats: list[str], base: int,

@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .middleware import RawQueryString
 
     app = Flask(__name__)
+    # "/doc//0" (a document id with a slash, %2F) is no document: a 404,
+    # not werkzeug's 308 to another path that the client never asked for
+    app.url_map.merge_slashes = False
     app.config.from_mapping(config.resolve(test_config))
     app.json.ensure_ascii = False
     app.json.sort_keys = False

@@ -19,16 +19,16 @@ def warm_up(app) -> None:
 
 
 def warm_worker(app) -> None:
-    """Open the index in a new worker before it takes requests, with the
-    heading field the first query would build: otherwise each worker's
-    first answers (after a start or a recycle) waited seconds at 16x, with
-    the requests queued behind them. No index yet: requests will say so.
+    """Open the index in a new worker before it takes requests: otherwise
+    each worker's first answers (after a start or a recycle) waited for
+    it, with the requests queued behind them. No index yet: requests will
+    say so.
     An app without searchsvc's index (the benchmark's peer shares the
     gunicorn settings) is left alone."""
     if builds.EXTENSION not in app.extensions:
         return
     try:
-        with builds.using(app) as snap:
-            snap.ranker.headings  # noqa: B018 - made on first use
+        with builds.using(app):
+            pass
     except IndexUnavailable:
         return
