@@ -136,3 +136,36 @@ def test_a_closed_snapshot_unmaps_its_build(tmp_path):
     assert held()
     snap.close()
     assert held() == []
+
+
+@pytest.mark.parametrize("scan_past", [0, 1, 10**9])
+def test_both_ways_of_checking_a_literal_find_exactly_the_paragraphs_that_hold_it(
+        tmp_path, monkeypatch, seed_text, scan_past):
+    """Candidates checked line by line, or the part scanned whole: the
+    same paragraphs, those whose flat text holds the literal, across parts
+    (an incremental rebuild's second part included)."""
+    import random
+
+    from searchsvc.storage import texts
+
+    monkeypatch.setattr(texts, "SCAN_BYTES_PER_CANDIDATE", scan_past)
+    lines = [line for line in seed_text.splitlines() if len(line) > 20]
+    files = {f"s{k}.txt": f"标题{k}\n" + "\n\n".join(lines[k::4]) for k in range(4)}
+    corpus = write_corpus(tmp_path / "c", files)
+    indexer.build_index(corpus, tmp_path / "i")
+    (corpus / "s9.txt").write_text("新增\n" + "\n\n".join(lines[:5]) + "\n\n罗湖区。", encoding="utf-8")
+    assert indexer.build_index(corpus, tmp_path / "i").mode == "incremental"
+    snap = snapshots.open_current(tmp_path / "i")
+    try:
+        flats = {d: snap.literals.text(d) for d in snap.literals.all_docs()}
+        rng = random.Random(5)
+        for _ in range(150):
+            text = flats[rng.choice(sorted(flats))]
+            start = rng.randrange(len(text))
+            literal = text[start:start + rng.randint(3, 8)]
+            everyone = np.array(sorted(flats), dtype=np.int64)
+            got = snap.literals.texts.containing(everyone, literal).tolist()
+            assert got == [d for d in sorted(flats) if literal in flats[d]], literal
+            assert set(snap.literals.docs(literal)) == set(got), literal
+    finally:
+        snap.close()

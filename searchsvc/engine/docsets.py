@@ -18,6 +18,8 @@ number of entries).
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 from pyroaring import FrozenBitMap
 
@@ -47,7 +49,12 @@ def union(sets) -> FrozenBitMap:
 
 
 def docset(numbers) -> FrozenBitMap:
-    """A docset of paragraph numbers (any iterable of ints)."""
+    """A docset of paragraph numbers (any iterable of ints; a numpy array
+    goes through an array of uint32, ten times faster than item by item)."""
+    if isinstance(numbers, np.ndarray):
+        packed = array("I")
+        packed.frombytes(numbers.astype(np.uint32).tobytes())
+        return FrozenBitMap(packed)
     return FrozenBitMap(numbers)
 
 
@@ -114,4 +121,4 @@ class LiteralIndex:
                 return EMPTY
         if len(literal) <= 2:
             return candidates  # a character or pair posting is exact
-        return FrozenBitMap(self.texts.containing(candidates, literal))
+        return docset(self.texts.containing(to_array(candidates), literal))

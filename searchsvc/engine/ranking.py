@@ -18,8 +18,9 @@ document's title, its section label and heading (``Headings``).
 from __future__ import annotations
 
 import heapq
+import re
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from math import log
 
 import numpy as np
@@ -262,17 +263,17 @@ class Headings:
 
     def docs(self, word: str) -> array:
         """Sorted docnums of the paragraphs whose heading contains ``word``."""
-        found: set[int] = set()
-        i = self.joined.find(word) if word else -1
-        while i != -1:
-            run = bisect_right(self.offsets, i) - 1
-            found.add(run)
-            nxt = self.offsets[run + 1] if run + 1 < len(self.offsets) else len(self.joined)
-            i = self.joined.find(word, nxt)
-        if not found:
+        if not word:
             return array("I")
-        runs = np.array(sorted(found, key=self.firsts.__getitem__), dtype=np.int64)
-        firsts = np.frombuffer(self.firsts, dtype=np.uint32)[runs].astype(np.int64)
+        at = np.fromiter((m.start() for m in re.finditer(re.escape(word), self.joined)),
+                         dtype=np.int64)
+        if not len(at):
+            return array("I")
+        runs = np.unique(np.searchsorted(np.frombuffer(self.offsets, dtype=np.uint32), at,
+                                         side="right") - 1)
+        all_firsts = np.frombuffer(self.firsts, dtype=np.uint32)
+        runs = runs[np.argsort(all_firsts[runs], kind="stable")]
+        firsts = all_firsts[runs].astype(np.int64)
         counts = np.frombuffer(self.counts, dtype=np.uint32)[runs].astype(np.int64)
         starts = np.cumsum(counts) - counts  # each run's place in the answer
         ids = np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(firsts - starts, counts)
