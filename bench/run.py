@@ -63,11 +63,15 @@ REPORT = ROOT / "corpus"
 # --------------------------------------------------------------------------
 
 def replicate(source: Path, times: int, into: Path) -> Path:
-    """``times`` copies of a corpus's files under new names (symlinks)."""
+    """``times`` copies of a corpus's files under new names, as files of
+    the temporary folder: a user's corpus is a folder of files on a local
+    disk (symlinks into ../shared made every stat of a rebuild's scan cross
+    that mount, 110 us each here)."""
     into.mkdir(parents=True, exist_ok=True)
-    for k in range(times):
-        for f in sorted(source.glob("*.txt")):
-            os.symlink(f.resolve(), into / f"r{k:02d}-{f.name}")
+    for f in sorted(source.glob("*.txt")):
+        data = f.read_bytes()
+        for k in range(times):
+            (into / f"r{k:02d}-{f.name}").write_bytes(data)
     return into
 
 
@@ -167,8 +171,11 @@ def bench_incremental(folder: Path, index_dir: Path, queries, work: Path, runs: 
     edited = work / "edited-corpus"
     edited.mkdir()
     for f in sorted(folder.iterdir()):
-        if f.is_file():
-            os.symlink(f.resolve(), edited / f.name)
+        if f.is_file():  # a local corpus: hard links, or copies from another disk
+            try:
+                os.link(f.resolve(), edited / f.name)
+            except OSError:
+                shutil.copyfile(f, edited / f.name)
     docs = sorted(edited.glob("[!_]*.txt"))
     seconds, modes = [], []
     for r in range(runs):
@@ -457,6 +464,24 @@ def bench_http(index_dir: Path, queries, seconds: float, concurrency: int, work:
                 **server.memory()}
 
 
+def bench_ceiling(index_dir: Path, queries, seconds: float, concurrency: int,
+                  work: Path) -> dict:
+    """The frequent-word list (answers cached after one pass) against the
+    bare Flask ceiling: the same gunicorn settings serving a route that
+    does nothing (bench/bare_app.py), loaded by the same wrk script."""
+    paths = search_paths([(k, q) for k, q in queries if k == "frequent"])
+    out = {}
+    for name, app, env, cwd in (
+            ("searchsvc", "searchsvc:create_app()", {"SEARCHSVC_INDEX": str(index_dir)}, ROOT),
+            ("bare_flask", "bare_app:create_app()", {}, ROOT / "bench")):
+        with Served(app, env, cwd=cwd) as server:
+            server.wait(paths[0])
+            python_load(server.base, paths, 2.0, concurrency)  # every answer once: cached
+            out[name] = load(server.base, paths, seconds, concurrency, work)
+    out["share"] = out["searchsvc"]["rps"] / (out["bare_flask"]["rps"] or 1e-9)
+    return out
+
+
 # --------------------------------------------------------------------------
 # A realistic query log, against the FTS5 peer service (bench/fts5_peer.py)
 # --------------------------------------------------------------------------
@@ -629,6 +654,8 @@ def run(corpora: dict[str, Path], runs: int, passes: int, http_seconds: float,
         if http_seconds > 0:
             print(f"== {name}: HTTP {http_seconds:.0f} s at concurrency {concurrency}", flush=True)
             out["http"] = bench_http(index_dir, queries, http_seconds, concurrency, work / name)
+            out["ceiling"] = bench_ceiling(index_dir, queries, max(5.0, http_seconds / 2),
+                                           concurrency, work / name)
         if log_seconds > 0:
             print(f"== {name}: query log through gunicorn, searchsvc then the FTS5 peer",
                   flush=True)
@@ -713,6 +740,11 @@ def log_table(results: dict) -> str:
                           f"PSS {x['pss']:.2f}x")
         ratios.append(f"{name}: build {c['build']['mb_per_s']:.2f} MB/s = {c['build_share']:.2f} "
                       f"of cores x jieba ({c['jieba_mb_per_s']:.2f} MB/s)")
+        if c.get("ceiling"):
+            x = c["ceiling"]
+            ratios.append(f"{name}: the frequent-word list {x['searchsvc']['rps']:.0f} req/s = "
+                          f"{x['share']:.2f} of the bare Flask ceiling "
+                          f"({x['bare_flask']['rps']:.0f} req/s)")
     if len(rows) == 1:
         return ""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

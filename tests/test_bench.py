@@ -38,12 +38,34 @@ def test_bench_harness_runs_on_a_tiny_corpus(tmp_path):
     for system in ("searchsvc", "searchsvc_sync", "fts5"):
         assert log[system]["log"]["requests"] > 0 and log[system]["log"]["errors"] == 0
         assert log[system]["questions"]["requests"] > 0
+        cold = log[system]["cold"]  # each distinct query once, on a fresh server
+        assert cold["requests"] == log["distinct"] and cold["errors"] == 0
     # gevent workers serve the log with idle connections held open
     held = log["searchsvc"]["log_held"]
     assert held["requests"] > 0 and held["errors"] == 0
     assert "log_held" in log["searchsvc_sync"]  # measured, whatever it gives
     assert log["ratios"]["rps"] > 0 and log["ratios_sync"]["rps"] > 0
     assert tiny["build_share"] > 0
+    assert log["ratios"]["cold_rps"] > 0 and log["ratios"]["pss"] > 0
+    ceiling = tiny["ceiling"]  # the frequent-word list against a bare Flask app
+    assert ceiling["bare_flask"]["requests"] > 0 and ceiling["bare_flask"]["errors"] == 0
+    assert ceiling["searchsvc"]["errors"] == 0 and ceiling["share"] > 0
+
+
+def test_anchors_run_the_engine_alone_beside_whatever_anchor_is_installed(tmp_path):
+    """bench/anchors.py: the engine alone on the log; an anchor missing
+    here (make test does not install them) is reported, not guessed."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import anchors
+
+    corpus_dir = write_corpus(tmp_path / "tiny", {"luohu-2019.txt": SEED.read_text("utf-8")})
+    out = tmp_path / "anchors.json"
+    assert anchors.main(["--corpus", str(corpus_dir), "--lines", "300", "--out", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["paragraphs"] == 34 and data["lines"] == 300
+    assert data["searchsvc"]["p99"] > 0 and data["searchsvc"]["lines"] == 300
+    for anchor in ("xapian", "tantivy"):
+        assert "missing" in data[anchor] or data[anchor]["lines"] == 300
 
 
 def test_cluster_bench_runs_every_setup(tmp_path):

@@ -10,6 +10,7 @@ skipped, with its type.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,15 +31,22 @@ class CorpusError(Exception):
 
 def document_files(corpus_dir: str | Path) -> list[Path]:
     """The files of a corpus folder that may be documents, sorted; raise CorpusError."""
+    return [Path(entry.path) for entry in _listed(corpus_dir)]
+
+
+def _listed(corpus_dir: str | Path) -> list[os.DirEntry]:
+    """The folder's document files as directory entries, by name: a
+    regular file is told from its entry without a system call, and its
+    one ``stat`` is kept by the entry (a rebuild of 150,000 files made
+    two calls a file)."""
     folder = Path(corpus_dir)
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
-    files = sorted((p for p in folder.iterdir()
-                    if p.is_file() and not p.name.startswith(("_", "."))),
-                   key=lambda p: p.parts)  # Path order; comparing Paths is 10x slower
-    if not files:
+    with os.scandir(folder) as found:
+        entries = [e for e in found if not e.name.startswith(("_", ".")) and e.is_file()]
+    if not entries:
         raise CorpusError(f"no documents in corpus folder: {folder}")
-    return files
+    return sorted(entries, key=lambda e: e.name)
 
 
 def doc_id_for(path: Path) -> str:
@@ -83,21 +91,24 @@ def scan(corpus_dir: str | Path, known: Known | None = None) -> tuple[list[Sourc
     """
     sources, skipped = [], []
     used: set[str] = set()
-    for path in document_files(corpus_dir):
+    for entry in _listed(corpus_dir):
+        path = Path(entry.path)
         doc_id = doc_id_for(path)
         base, n = doc_id, 2
         while doc_id in used:
             doc_id, n = f"{base}-{n}", n + 1
         used.add(doc_id)
         try:
-            sources.append(_read_source(path, doc_id, (known or {}).get(path.name)))
+            sources.append(_read_source(path, doc_id, (known or {}).get(path.name),
+                                        entry.stat()))
         except (OSError, ValueError) as exc:
             skipped.append(Skipped(str(path), str(exc)))
     return sources, skipped
 
 
-def _read_source(path: Path, doc_id: str, known: tuple[int, int, str] | None = None) -> Source:
-    stat = path.stat()
+def _read_source(path: Path, doc_id: str, known: tuple[int, int, str] | None = None,
+                 stat: os.stat_result | None = None) -> Source:
+    stat = stat or path.stat()
     size = stat.st_size
     if size > MAX_FILE_BYTES:
         raise ValueError(f"file of {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
