@@ -37,7 +37,7 @@ class Previous:
 
     path: Path
     meta: Meta
-    documents: dict  # doc_id -> its documents.jsonl entry
+    documents: dict  # doc_id -> its entry (paragraphs.StoredEntry)
 
     @classmethod
     def load(cls, index_dir: Path, extras: corpus.Extras) -> Previous | None:
@@ -51,7 +51,7 @@ class Previous:
             meta = Meta.read(path)
             if meta.dictionary != digest(extras.user_dict):
                 return None
-            documents = {d["doc_id"]: d for d in paragraphs.read_documents(path)}
+            documents = paragraphs.stored_entries(path)
             for part in meta.parts:
                 for name in part_files(part["name"]):
                     if not (path / name).is_file():
@@ -66,7 +66,7 @@ class Previous:
         """Each file's size, modification time and digest as this build
         recorded them (a build of an older searchsvc recorded none)."""
         return {e["file"]: (e["size"], e["mtime"], e["digest"]) for e in self.documents.values()
-                if "size" in e and "mtime" in e and "file" in e}
+                if e["file"] and e["mtime"]}
 
 
 class Plan:
@@ -122,11 +122,18 @@ class Plan:
         """documents.jsonl: each document's metadata, the docnum of its first
         paragraph, its sections' runs of paragraphs and its file's digest,
         size and modification time, in corpus order."""
-        return [dict(entry if doc is None else
-                     dict(doc.metadata(), digest=doc.digest, first=self.firsts[doc.doc_id],
-                          runs=runs(doc)),
-                     size=source.size, mtime=source.mtime)
+        return [_kept(entry, source) if doc is None else
+                dict(doc.metadata(), digest=doc.digest, first=self.firsts[doc.doc_id],
+                     runs=runs(doc), size=source.size, mtime=source.mtime)
                 for source, entry, doc in self.items]
+
+
+def _kept(entry: paragraphs.StoredEntry, source) -> paragraphs.StoredEntry | dict:
+    """A kept document's entry: as stored, or with the file's new size and
+    time when it was touched without a change."""
+    if (entry.get("size"), entry.get("mtime")) == (source.size, source.mtime):
+        return entry
+    return dict(entry.decoded(), size=source.size, mtime=source.mtime)
 
 
 def runs(doc: Document) -> list[list]:
