@@ -43,7 +43,8 @@ FORMAT_VERSION = 14  # 2: character index out of Whoosh; 5: parts; 6: paragraph 
 # paragraph's id (a Whoosh hit names its paragraph); 13: the serving format (mapped
 # word postings and lengths, flat texts with a line table, documents.table with
 # each run's heading text); 14: documents.table carries each file's name, digest,
-# size and time (an incremental rebuild plans from it and copies kept entries)
+# size and time (an incremental rebuild plans from it and copies kept entries); the
+# columns written as files and mapped
 
 
 class IndexUnavailable(Exception):

@@ -35,6 +35,7 @@ class OpenedBuild:
             raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
                                    "run `searchsvc rebuild`") from exc
         self.words = self.grams = self.store = self.documents = self.texts = None
+        self._columns = None
         try:
             layout.check_sizes(path, self.meta)
             self.user_dict = layout.read_user_dictionary(path)
@@ -50,7 +51,7 @@ class OpenedBuild:
             self.texts = texts.NormalizedTexts.read(path, names, counts, self.store)
             self.grams = grams.GramStore(path, names, self.deletions)
             self.position = columns.positions(self.layout, len(self.texts))
-            self._columns = columns.columns(self.layout, len(self.texts))
+            self._columns = columns.Columns(path, len(self.texts))
         except DamagedFile as exc:
             self.close()
             raise IndexUnavailable(f"the index at {path} is damaged: {exc}") from exc
@@ -74,7 +75,8 @@ class OpenedBuild:
         return self._columns[name]
 
     def close(self) -> None:
-        for part in (self.words, self.grams, self.store, self.documents, self.texts):
+        for part in (self.words, self.grams, self.store, self.documents, self.texts,
+                     self._columns):
             if part is not None:
                 part.close()
 

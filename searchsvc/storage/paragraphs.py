@@ -27,7 +27,7 @@ from bisect import bisect_right
 from pathlib import Path
 
 from ..analysis import flat_text
-from .files import DamagedFile, ReadAt, decoded, json_line
+from .files import DamagedFile, Mapped, ReadAt, decoded, json_line
 
 LINES, OFFSETS = "paragraphs.jsonl", "paragraphs.idx"
 
@@ -53,15 +53,19 @@ class ParagraphStore:
     """Read side over a build's parts; docnums run on from part to part."""
 
     def __init__(self, folder: Path, parts: list[str]):
-        self._parts: list[tuple[ReadAt, array]] = []  # (lines, offsets) per part
+        # (lines, offsets, the offsets' mapped file) per part: the offsets
+        # are read in place, shared by every worker (8 bytes a paragraph)
+        self._parts: list[tuple[ReadAt, memoryview, Mapped]] = []
         self._bases: list[int] = []
         base = 0
         try:
             for part in parts:
                 lines_file, offsets_file = (folder / f for f in files(part))
                 lines = ReadAt(lines_file)
-                self._parts.append((lines, offsets := array("Q")))
-                offsets.frombytes(offsets_file.read_bytes())
+                self._parts.append((lines, memoryview(b""), None))
+                mapped = Mapped(offsets_file)
+                offsets = mapped.integers("Q")
+                self._parts[-1] = (lines, offsets, mapped)
                 if len(offsets) < 1 or offsets[-1] != len(lines):
                     raise ValueError(f"{offsets_file.name} does not match {lines_file.name}")
                 self._bases.append(base)
@@ -84,7 +88,7 @@ class ParagraphStore:
         if count < 1 or not 0 <= first <= self.count - count:
             raise IndexError(f"paragraphs {first} to {first + count - 1}")
         i = bisect_right(self._bases, first) - 1
-        lines, offsets = self._parts[i]
+        lines, offsets, _ = self._parts[i]
         local = first - self._bases[i]
         if local + count >= len(offsets):
             raise IndexError(f"paragraphs {first} to {first + count - 1} span two parts")
@@ -94,8 +98,10 @@ class ParagraphStore:
                         f"for paragraph {self._bases[i] + k}") for k in range(local, local + count)]
 
     def close(self) -> None:
-        for lines, _ in self._parts:
+        for lines, _, mapped in self._parts:
             lines.close()
+            if mapped is not None:
+                mapped.close()
         self._parts = []
 
 
@@ -154,10 +160,10 @@ def stored_entries(folder: Path) -> dict[str, StoredEntry]:
             for i, (doc_id, start, end) in enumerate(zip(table["doc_id"], [0, *ends[:-1]], ends))}
 
 
-def write_documents(folder: Path, entries: list) -> None:
+def write_documents(folder: Path, entries: list) -> dict[str, list]:
     """documents.jsonl (one JSON object per document, in corpus order;
     a new entry gets its heading texts, a ``StoredEntry`` is written as it
-    was) and documents.table."""
+    was) and documents.table, which is returned."""
     table: dict[str, list] = {name: [] for name in TABLE_FIELDS}
     end = 0
     with open(folder / DOCUMENTS, "wb") as f:
@@ -179,6 +185,7 @@ def write_documents(folder: Path, entries: list) -> None:
         f.write(json_line(table))
         f.flush()
         os.fsync(f.fileno())
+    return table
 
 
 def _read_table(folder: Path) -> dict[str, list]:

@@ -4,23 +4,24 @@ format stays with its reader here.
 A part is written from one pass over its paragraphs (``write_part``): the
 paragraph store, the flat texts and the character index made from them,
 and the serving format of its words (``postings``), collected while the
-same words went to the part's Whoosh segment (``wordindex``). A build is finished
-(``finish``) with documents.jsonl, the user dictionary and ``meta.json``,
-which records every other file's size, so it is written last.
+same words went to the part's Whoosh segment (``wordindex``). A build is
+finished (``finish``) with the documents' files, the columns, the user
+dictionary and ``meta.json``, which records every other file's size, so it
+is written last.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import grams, layout, paragraphs, texts
+from . import columns, grams, layout, paragraphs, texts
 from .layout import Meta
 from .postings import Collector
 
 # what ``finish`` writes: an incremental build links every other file of
 # the previous build, never these (writing through a link would change it)
 REWRITTEN = frozenset({layout.META_FILE, layout.DICTIONARY_FILE, paragraphs.DOCUMENTS,
-                       paragraphs.TABLE})
+                       paragraphs.TABLE, *columns.files()})
 
 
 def write_part(folder: Path, part: str, records, flats: list[str], base: int,
@@ -37,10 +38,12 @@ def write_part(folder: Path, part: str, records, flats: list[str], base: int,
     grams.write(folder, part, flats, base)
 
 
-def finish(folder: Path, meta: Meta, entries: list[dict], user_dict: str) -> None:
-    """documents.jsonl (``entries`` in corpus order), the user dictionary
-    and ``meta.json`` with every file's size."""
-    paragraphs.write_documents(folder, entries)
+def finish(folder: Path, meta: Meta, entries: list, user_dict: str) -> None:
+    """documents.jsonl and documents.table (``entries`` in corpus order),
+    the columns, the user dictionary and ``meta.json`` with every file's
+    size."""
+    table = paragraphs.write_documents(folder, entries)
+    columns.write(folder, table, meta.docnums)
     layout.write_user_dictionary(folder, user_dict)
     meta.files = layout.file_sizes(folder)
     meta.write(folder)
