@@ -300,66 +300,32 @@ def worker_pids(master: int) -> list[int]:
         return []
 
 
-def python_load(base: str, paths: list[str], seconds: float, concurrency: int) -> dict:
-    """A bounded load from this process's threads (used when wrk is missing)."""
+def _get(base: str, path: str, timeout: float) -> tuple[float, bool]:
+    """One request: its latency in ms and whether it answered 200."""
+    t = time.perf_counter()
+    try:
+        with urllib.request.urlopen(base + path, timeout=timeout) as r:
+            r.read()
+            ok = r.status == 200
+    except Exception:
+        ok = False
+    return (time.perf_counter() - t) * 1000, ok
+
+
+def _threads(next_path, base: str, concurrency: int, timeout: float) -> dict:
+    """``concurrency`` threads asking ``next_path(k)`` (None: that thread
+    stops) until each is done; requests/s and latencies."""
     latencies, errors = [], [0]
     lock = threading.Lock()
-    deadline = time.monotonic() + seconds
 
     def worker(k):
-        i = k
-        while time.monotonic() < deadline:
-            t = time.perf_counter()
-            try:
-                with urllib.request.urlopen(base + paths[i % len(paths)], timeout=10) as r:
-                    r.read()
-                    ok = r.status == 200
-            except Exception:
-                ok = False
-            ms = (time.perf_counter() - t) * 1000
-            with lock:
-                latencies.append(ms)
-                if not ok:
-                    errors[0] += 1
-            i += concurrency
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
-    started = time.monotonic()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    elapsed = time.monotonic() - started
-    return {"tool": "python", "requests": len(latencies), "errors": errors[0],
-            "rps": len(latencies) / elapsed, **percentiles(latencies or [0.0])}
-
-
-def once_each(base: str, paths: list[str], concurrency: int) -> dict:
-    """Every path asked exactly once, ``concurrency`` at a time: the cold
-    pass, on a server nothing has warmed (a long-tailed log's first asks)."""
-    latencies, errors = [], [0]
-    lock = threading.Lock()
-    queue = list(reversed(paths))
-
-    def worker():
-        while True:
-            with lock:
-                if not queue:
-                    return
-                path = queue.pop()
-            t = time.perf_counter()
-            try:
-                with urllib.request.urlopen(base + path, timeout=30) as r:
-                    r.read()
-                    ok = r.status == 200
-            except Exception:
-                ok = False
-            ms = (time.perf_counter() - t) * 1000
+        while (path := next_path(k)) is not None:
+            ms, ok = _get(base, path, timeout)
             with lock:
                 latencies.append(ms)
                 errors[0] += not ok
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
     started = time.perf_counter()
     for th in threads:
         th.start()
@@ -368,6 +334,33 @@ def once_each(base: str, paths: list[str], concurrency: int) -> dict:
     elapsed = time.perf_counter() - started
     return {"requests": len(latencies), "errors": errors[0], "rps": len(latencies) / elapsed,
             **percentiles(latencies or [0.0])}
+
+
+def python_load(base: str, paths: list[str], seconds: float, concurrency: int) -> dict:
+    """A bounded load from this process's threads (used when wrk is missing)."""
+    deadline = time.monotonic() + seconds
+    asked = list(range(concurrency))  # each thread's next index into paths
+
+    def next_path(k):
+        if time.monotonic() >= deadline:
+            return None
+        i, asked[k] = asked[k], asked[k] + concurrency
+        return paths[i % len(paths)]
+
+    return {"tool": "python", **_threads(next_path, base, concurrency, 10)}
+
+
+def once_each(base: str, paths: list[str], concurrency: int) -> dict:
+    """Every path asked exactly once, ``concurrency`` at a time: the cold
+    pass, on a server nothing has warmed (a long-tailed log's first asks)."""
+    queue = list(reversed(paths))
+    lock = threading.Lock()
+
+    def next_path(_k):
+        with lock:
+            return queue.pop() if queue else None
+
+    return _threads(next_path, base, concurrency, 30)
 
 
 # What wrk prints when it ends (one "JSON {...}" line), shared by every script.

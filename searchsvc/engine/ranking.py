@@ -112,18 +112,12 @@ class Ranker:
     def __init__(self, words, lengths, position: array | None = None, headings=None):
         self.words = words
         self.position = position
-        self._headings = headings  # made on first use: it reads every document's entry
+        self.headings = headings  # the heading field (``Headings``), or None
         self.n = words.deletions.live
         self._cache = SizedLRU(CACHE_BYTES, CACHE_ENTRIES, weigh=lambda r: POSTING_BYTES * len(r),
                                entry_cost=entry_bytes)
         self._lengths = lengths  # words per docnum, 0 for deleted paragraphs
         self._avg = float(self._lengths.sum()) / self.n if self.n else 1.0
-
-    @property
-    def headings(self):
-        if callable(self._headings):
-            self._headings = self._headings()
-        return self._headings
 
     def idf(self, df: int) -> float:
         return idf(self.n, df)

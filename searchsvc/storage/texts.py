@@ -102,10 +102,6 @@ class NormalizedTexts:
         text, start, end = self._where(n)
         return text.read(start, end).decode("utf-8")
 
-    def contains(self, n: int, literal: str) -> bool:
-        text, start, end = self._where(n)
-        return text.find(literal.encode("utf-8"), start, end) != -1
-
     def containing(self, docnums: np.ndarray, literal: str) -> np.ndarray:
         """The docnums of ``docnums`` (ascending) whose text contains
         ``literal``. A part with many candidates is scanned whole for the
