@@ -87,6 +87,8 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
         counts = ", ".join(f"{ext} {n}" for ext, n in sorted(kinds.items()))
         click.echo(f"skipped {sum(kinds.values())} file(s) of unsupported type: {counts} "
                    f"(read: {', '.join(EXTENSIONS)})", err=True)
+    for note in report.notes:
+        click.echo(f"metadata: {note}; indexed without it", err=True)
     if report.mode == "unchanged":
         done = "nothing changed since the last rebuild"
     elif report.mode == "incremental":
@@ -209,16 +211,31 @@ def nginx_config(upstreams, listen, state, pid, error_log, access_log, user, no_
 
 
 @main.command("search")
-@click.argument("query")
+@click.argument("query", default="")
 @click.option("--page", default="1", metavar="N", show_default=True,
               help="Results page [up to MAX_PAGE].")
 @click.option("--per-page", default="10", metavar="N", show_default=True,
               help="Results per page [up to MAX_PER_PAGE].")
+@click.option("--section", multiple=True, help="Only this section (repeatable).")
+@click.option("--doc", multiple=True, metavar="ID", help="Only this document (repeatable).")
+@click.option("--source", multiple=True, help="Only documents from this source (repeatable).")
+@click.option("--tag", multiple=True, help="Only documents with this tag (repeatable).")
+@click.option("--from", "date_from", default="", metavar="DATE",
+              help="Only documents dated on or after DATE (2019, 2019-03, 2019-03-05).")
+@click.option("--to", "date_to", default="", metavar="DATE",
+              help="Only documents dated on or before DATE (a year or month: all of it).")
+@click.option("--sort", default="relevance", show_default=True,
+              help="relevance, or date (newest first).")
+@click.option("--group", default="", help="doc: one hit per document, with how many more.")
 @click.option("--index", "index_dir", metavar="DIR", help="Index folder [env SEARCHSVC_INDEX].")
-def search_command(query, page, per_page, index_dir):
-    """Ranked paragraphs for QUERY, matches highlighted."""
+def search_command(query, page, per_page, section, doc, source, tag, date_from, date_to, sort,
+                   group, index_dir):
+    """Ranked paragraphs for QUERY, matches highlighted; without QUERY, a
+    filter lists the paragraphs it keeps in reading order."""
     cfg = _settings(index_dir=index_dir)
-    given = {"q": [query], "page": [page], "per_page": [per_page]}
+    given = {"q": [query], "page": [page], "per_page": [per_page], "section": list(section),
+             "doc": list(doc), "source": list(source), "tag": list(tag), "from": [date_from],
+             "to": [date_to], "sort": [sort], "group": [group]}
     try:
         asked = params.read(params.SEARCH, lambda name: given.get(name, []), cfg)
     except params.BadParameter as exc:
@@ -233,7 +250,10 @@ def search_command(query, page, per_page, index_dir):
     except IndexUnavailable as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        result = search(snap, asked["query"], asked["page"], asked["per_page"])
+        result = search(snap, asked["query"], asked["page"], asked["per_page"],
+                        section=asked["section"], doc=asked["doc"], source=asked["source"],
+                        tag=asked["tag"], date_from=asked["date_from"], date_to=asked["date_to"],
+                        sort=asked["sort"], group=asked["group"])
     except DamagedFile as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -256,16 +276,21 @@ def terminal_lines(result, color: bool) -> list[str]:
             return f"[{text}]"
     note = "  (partial matches: no paragraph has every word)" \
         if result.partial and result.keywords > 1 else ""
-    lines = [f"{result.total} paragraphs, page {result.page}/{max(result.pages, 1)}, "
+    grouped = f" in {result.groups} documents" if result.groups is not None else ""
+    lines = [f"{result.total} paragraphs{grouped}, page {result.page}/{max(result.pages, 1)}, "
              f"{result.took_ms:.1f} ms{note}"]
     for i, hit in enumerate(result.hits, (result.page - 1) * result.per_page + 1):
         where = f"{hit.section} · " if hit.section else ""
+        dated = " · ".join(v for v in (hit.date, hit.source) if v)
         lines += ["", click.style(f"{i}. {hit.title}", bold=True) +
+                  (f"  ({dated})" if dated else "") +
                   f"  [{where}第{hit.paragraph}段]  {hit.doc_id}#p{hit.paragraph}"
                   f"  score {hit.score:.2f}",
                   snippet(hit.text, hit.fragments, hit.matches, mark, str)]
         if hit.missing:
             lines.append(f"缺少：{'、'.join(hit.missing)}")
+        if hit.more:
+            lines.append(f"本报告另有 {hit.more} 处 (--doc {hit.doc_id})")
     return lines
 
 

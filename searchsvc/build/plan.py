@@ -31,6 +31,13 @@ def digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def reading_digest(extras: corpus.Extras) -> str:
+    """What every file's reading depends on: the user dictionary (every
+    segmentation), the heading rules and the metadata table. A build made
+    with other ones is not started from."""
+    return digest(extras.user_dict + ("\0" + extras.parsing if extras.parsing else ""))
+
+
 @dataclass
 class Previous:
     """The current build, as a rebuild may start from it."""
@@ -42,14 +49,14 @@ class Previous:
     @classmethod
     def load(cls, index_dir: Path, extras: corpus.Extras) -> Previous | None:
         """None when there is no build to start from, it is of another
-        format or user dictionary (which changes every segmentation), or
+        format, user dictionary, heading rules or metadata table, or
         it cannot be read (a full rebuild replaces it)."""
         path = current_path(index_dir)
         if path is None:
             return None
         try:
             meta = Meta.read(path)
-            if meta.dictionary != digest(extras.user_dict):
+            if meta.dictionary != reading_digest(extras):
                 return None
             documents = paragraphs.stored_entries(path)
             for part in meta.parts:
@@ -78,7 +85,9 @@ class Plan:
     ``firsts`` each indexed document's first docnum (``number``).
     """
 
-    def __init__(self, sources, previous: Previous | None, skipped: list):
+    def __init__(self, sources, previous: Previous | None, skipped: list,
+                 extras: corpus.Extras | None = None):
+        self.extras = extras or corpus.Extras()
         self.items = []
         self.new: list[Document] = []
         self.firsts: dict[str, int] = {}
@@ -90,7 +99,7 @@ class Plan:
                 self.items.append((source, old, None))
                 kept.add(source.doc_id)
                 continue
-            doc = corpus.parse_or_skip(source, skipped)
+            doc = corpus.parse_or_skip(source, skipped, self.extras)
             if doc is not None:
                 self.items.append((source, None, doc))
                 self.new.append(doc)
@@ -109,8 +118,20 @@ class Plan:
     def documents(self, skipped: list) -> list[Document]:
         """Every document, parsed (for a full rebuild), in corpus order."""
         self.items = [(source, None, d) for source, _, doc in self.items
-                      if (d := doc or corpus.parse_or_skip(source, skipped))]
+                      if (d := doc or corpus.parse_or_skip(source, skipped, self.extras))]
         return [d for _, _, d in self.items]
+
+    def notes(self) -> list[str]:
+        """What the summary names besides skipped files: metadata that
+        could not be read, of the files read in this rebuild, and rows of
+        the metadata table that name no file."""
+        notes = list(self.extras.problems)
+        notes += [f"{Path(doc.path).name}: {problem}" for _, _, doc in self.items
+                  if doc is not None for problem in doc.problems]
+        files = {source.path.name for source, _, _ in self.items}
+        notes += [f"{corpus.METADATA_FILE}: no file named {name!r} in the corpus"
+                  for name in sorted(self.extras.metadata) if name not in files]
+        return notes
 
     def number(self, documents: list[Document], base: int) -> None:
         """Docnums for ``documents``' paragraphs, consecutive from ``base``."""

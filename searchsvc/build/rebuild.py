@@ -24,7 +24,7 @@ from ..ingest import corpus
 from ..storage import layout, runs, wordindex, writing
 from ..storage.layout import IndexBusy, IndexLock, Meta
 from . import parts as P
-from .plan import Plan, Previous, digest, skipped_meta
+from .plan import Plan, Previous, reading_digest, skipped_meta
 
 RebuildInProgress = IndexBusy  # the name callers of build_index know
 
@@ -40,6 +40,7 @@ class BuildReport:
     mode: str = "full"  # or "incremental", or "unchanged" (nothing to do)
     indexed: int = 0  # documents indexed (all of them in a full rebuild)
     removed: int = 0  # documents whose previous paragraphs were deleted
+    notes: list[str] = field(default_factory=list)  # metadata not read: "file: why"
 
 
 def _dir_size(path: Path) -> int:
@@ -81,7 +82,7 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
         extras = corpus.read_extras(corpus_dir)
         previous = None if full else Previous.load(index_dir, extras)
         sources, skipped = corpus.scan(corpus_dir, previous.known() if previous else None)
-        plan = Plan(sources, previous, skipped)
+        plan = Plan(sources, previous, skipped, extras)
         if not plan.items:
             reasons = "; ".join(f"{Path(s.path).name}: {s.reason}" for s in skipped)
             raise corpus.CorpusError(f"no readable document in {corpus_dir} ({reasons})")
@@ -90,7 +91,8 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
                 previous.meta.skipped == skipped_meta(skipped):
             return BuildReport(str(previous.path), previous.meta.documents,
                                previous.meta.paragraphs, time.perf_counter() - started,
-                               _dir_size(previous.path), skipped, mode="unchanged")
+                               _dir_size(previous.path), skipped, mode="unchanged",
+                               notes=plan.notes())
 
         stamp = datetime.now(UTC)
         name = f"build-{stamp:%Y%m%dT%H%M%S%f}-{os.getpid()}"
@@ -115,7 +117,7 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
                 docnums=docnums,
                 deleted=docnums - paragraphs,
                 parts=parts,
-                dictionary=digest(extras.user_dict),
+                dictionary=reading_digest(extras),
                 synonyms=extras.synonyms,
                 skipped=skipped_meta(skipped),  # a full rebuild may have added some
                 build_seconds=round(time.perf_counter() - started, 3),
@@ -132,7 +134,8 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
                            time.perf_counter() - started, _dir_size(final), skipped,
                            mode="incremental" if plan.incremental else "full",
                            indexed=len(plan.new) if plan.incremental else len(entries),
-                           removed=len(plan.gone) if plan.incremental else 0)
+                           removed=len(plan.gone) if plan.incremental else 0,
+                           notes=plan.notes())
 
 
 def _write_full(folder: Path, plan: Plan, documents, extras: corpus.Extras, progress,

@@ -26,26 +26,43 @@ class BadParameter(Exception):
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: str  # "query", "int" or "list" (repeatable)
+    kind: str  # "query", "int", "list" (repeatable), "date" or "choice" (one of ``choices``)
     description: str
     default: int | None = None
     low: int | None = None
     high: int | str | None = None  # a number, or the setting that holds it
     key: str | None = None  # the name in what ``read`` returns, when not ``name``
+    choices: tuple[str, ...] = ()  # a "choice"'s values, the first the default
 
     def limit(self, settings) -> int | None:
         return settings[self.high] if isinstance(self.high, str) else self.high
 
 
 PER_PAGE = 10  # results per page when a client does not say
+RELEVANCE, DATE = "relevance", "date"
+SORTS = (RELEVANCE, DATE)
+GROUPS = ("", "doc")
+DATE_FORMS = "a year, year-month or year-month-day: 2019, 2019-03, 2019-03-05 (or 2019年3月)"
 
-QUERY = Param("q", "query", "The query (see the README's query language).", key="query")
+QUERY = Param("q", "query", "The query (see the README's query language); required unless "
+              "a filter is given, when an empty one lists what the filters keep in reading "
+              "order.", key="query")
 SEARCH = (
     QUERY,
     Param("page", "int", "Results page, from 1.", default=1, low=1, high="MAX_PAGE"),
     Param("per_page", "int", "Results per page.", default=PER_PAGE, low=1, high="MAX_PER_PAGE"),
     Param("section", "list", "Only paragraphs of this section (repeatable: any of them)."),
     Param("doc", "list", "Only paragraphs of this document id (repeatable: any of them)."),
+    Param("source", "list", "Only paragraphs of documents from this source (repeatable)."),
+    Param("tag", "list", "Only paragraphs of documents with this tag (repeatable)."),
+    Param("from", "date", f"Only documents dated on or after this: {DATE_FORMS}.",
+          key="date_from"),
+    Param("to", "date", f"Only documents dated on or before this (a year or month: all of it): "
+          f"{DATE_FORMS}.", key="date_to"),
+    Param("sort", "choice", "relevance (the default) or date: newest documents first, "
+          "by relevance within a date.", choices=SORTS),
+    Param("group", "choice", "doc: one hit per document (its best), with how many more "
+          "it has in `more`; empty (the default): every hit.", choices=GROUPS),
 )
 SUGGEST = (
     QUERY,
@@ -57,28 +74,34 @@ def read(params, get: Callable[[str], list[str]], settings, required: bool = Tru
     """Each of ``params`` read from ``get(name)`` (every value given for
     the name, as ``request.args.getlist``: the first query counts, the
     last number) and checked. ``required``: the query must not be empty.
-    Raises BadParameter."""
+    A date is checked here and read by ``filters.date_range``. Raises BadParameter."""
     out = {}
     for p in params:
         values = get(p.name)
         if p.kind == "query":
-            value = _query(values[0] if values else "", settings["MAX_QUERY_LENGTH"], required)
+            value = _query(values[0] if values else "", settings["MAX_QUERY_LENGTH"], required,
+                           filtered=any(v.strip() for f in FILTERS for v in get(f)))
         elif p.kind == "int":
             value = _integer(p.name, values, p.default, p.low, p.limit(settings))
+        elif p.kind == "date":
+            value = _date(p.name, values)
+        elif p.kind == "choice":
+            value = _choice(p.name, values, p.choices)
         else:
             value = [v for v in values if v.strip()]
         out[p.key or p.name] = value
     return out
 
 
-def _query(query: str, limit: int, required: bool) -> str:
+def _query(query: str, limit: int, required: bool, filtered: bool = False) -> str:
     if "\x00" in query:
         raise BadParameter("invalid_query", "the query contains a NUL character")
     if len(query) > limit:
         raise BadParameter("query_too_long",
                            f"the query is {len(query)} characters long; the limit is {limit}")
-    if required and not query.strip():
-        raise BadParameter("missing_query", "parameter q is required and must not be empty")
+    if required and not query.strip() and not filtered:
+        raise BadParameter("missing_query", "parameter q is required and must not be empty "
+                           "unless a filter (section, doc, source, tag, from, to) is given")
     return query.strip()
 
 
@@ -102,3 +125,33 @@ def _integer(name: str, values: list[str], default: int, low: int, high: int) ->
         shown = value if value is not None else raw[:MAX_DIGITS] + "…"
         raise BadParameter(f"invalid_{name}", f"{name} must be from {low} to {high}, not {shown}")
     return value
+
+
+FILTERS = ("section", "doc", "source", "tag", "from", "to")  # any of them: an empty query lists
+
+
+def _date(name: str, values: list[str]) -> str:
+    """The last value, checked as a date (year, month or day precision)."""
+    from ..dates import parse_date
+
+    raw = values[-1].strip() if values else ""
+    if not raw:
+        return ""
+    if len(raw) > 40:
+        raise BadParameter(f"invalid_{name}", f"{name} must be a date: {DATE_FORMS}")
+    try:
+        parse_date(raw)
+    except ValueError as exc:
+        raise BadParameter(f"invalid_{name}", f"{name} must be a date: {DATE_FORMS} ({exc})"
+                           ) from None
+    return raw
+
+
+def _choice(name: str, values: list[str], choices: tuple[str, ...]) -> str:
+    raw = values[-1].strip().lower() if values else ""
+    if not raw:
+        return choices[0]
+    if raw not in choices:
+        shown = ", ".join(c or "empty" for c in choices)
+        raise BadParameter(f"invalid_{name}", f"{name} must be one of {shown}, not {raw[:40]!r}")
+    return raw

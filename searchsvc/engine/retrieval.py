@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 from pyroaring import FrozenBitMap
 
-from ..analysis import normalize_text
 from .condition import Condition
 from .docsets import EMPTY, union
+from .filters import date_docs, label_docs, tag_docs
 from .units import Asked, Unit
 
 MAX_UNITS = 32  # the rarest words of a long query decide and rank its results
@@ -86,16 +86,22 @@ class Retrieval:
         return found
 
     def filter_docs(self) -> FrozenBitMap | None:
-        """Paragraphs of the documents and sections the query's filters
-        name (doc:, section:, or the page's facet links), from the same
-        columns that count the facets; None without filters."""
+        """Paragraphs of the documents, sections, sources, tags and dates
+        the filters name (typed in the query, or the page's and the API's
+        parameters), from the same columns that count the facets; None
+        without filters. Values of one filter are alternatives; filters
+        combine."""
         sets = []
+        snapshot = self.snapshot
         for key, values in self.asked.filters.items():
-            if key == "section":
-                column = self.snapshot.column("section")
-                ids = column.docs({normalize_text(v) for v in values}, key=normalize_text)
+            if key in ("section", "source"):
+                ids = label_docs(snapshot.column(key), values)
+            elif key == "tag":
+                ids = tag_docs(snapshot.tags, values)
+            elif key == "date":
+                ids = date_docs(snapshot.column("date"), values[0])
             else:
-                ids = self.snapshot.column(key).docs(values)
+                ids = snapshot.column(key).docs(values)
             sets.append(FrozenBitMap(ids.astype(np.uint32)))
         if not sets:
             return None

@@ -12,16 +12,18 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from itertools import islice
 from sys import getsizeof
 from typing import NamedTuple
 
 from pyroaring import FrozenBitMap
 
 from ..analysis import normalize_text
-from . import docsets
+from . import docsets, listing
+from .filters import date_range, year_counts
 from .highlight import fragments, match_spans
 from .order import ranked_page
-from .params import PER_PAGE
+from .params import DATE, GROUPS, PER_PAGE, RELEVANCE, SORTS, BadParameter
 from .query import ParsedQuery, parse_query
 from .retrieval import Retrieval
 from .snapshot import Snapshot
@@ -46,6 +48,9 @@ class Hit:
     exact: bool  # holds every clause as typed
     missing: list[str] = field(default_factory=list)  # query words it lacks
     page: int | None = None  # a PDF's page where the paragraph starts
+    date: str = ""  # its document's date (ISO: year, month or day), "" when unknown
+    source: str = ""  # its document's source
+    more: int | None = None  # grouped by document: the document's other results
 
     @property
     def partial(self) -> bool:
@@ -66,28 +71,46 @@ class SearchResult:
     ignored_terms: int = 0  # typed terms past MAX_CLAUSES, not searched
     complete: int = 0  # results with every query word
     keywords: int = 0  # typed terms (a whole question is one)
+    sort: str = RELEVANCE
+    group: str = ""  # "doc": one hit per document
+    groups: int | None = None  # grouped: how many documents have results
     cached: bool = field(default=False, compare=False)  # this answer came from the result cache
 
     @property
     def pages(self) -> int:
-        return (self.total + self.per_page - 1) // self.per_page
+        shown = self.total if self.groups is None else self.groups
+        return (shown + self.per_page - 1) // self.per_page
 
 
 def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = PER_PAGE,
-           section: list[str] | None = None, doc: list[str] | None = None) -> SearchResult:
+           section: list[str] | None = None, doc: list[str] | None = None, *,
+           source: list[str] | None = None, tag: list[str] | None = None,
+           date_from: str = "", date_to: str = "", sort: str = RELEVANCE,
+           group: str = "") -> SearchResult:
     """Ranked paragraphs for ``query``, one page of them, with what matched
     and the snippet's fragments as offsets into each text: the web renders
     them as HTML and links, the command line as terminal text.
 
-    ``section`` and ``doc`` add filters to those typed in the query. Results
-    are kept per snapshot (so per index version) in a bounded cache: real
-    query logs repeat a few queries often.
+    ``section``, ``doc``, ``source`` and ``tag`` (any of each) and the date
+    range ``date_from``/``date_to`` add filters to those typed in the
+    query; an empty query with a filter lists what the filters keep, in
+    reading order. ``sort``: "relevance" or "date" (newest first, then
+    as by relevance); ``group``: "doc" for one hit per document, with how
+    many more it has. Raises BadParameter for a date that cannot be read.
+    Results are kept per snapshot (so per index version) in a bounded
+    cache: real query logs repeat a few queries often.
     """
     started = time.perf_counter()
-    key = (query, page, per_page, tuple(section or ()), tuple(doc or ()))
+    if sort not in SORTS:
+        raise BadParameter("invalid_sort", f"sort must be one of {', '.join(SORTS)}")
+    if group not in GROUPS:
+        raise BadParameter("invalid_group", "group must be doc or empty")
+    dates = date_range(date_from, date_to)
+    asked = {"section": section, "doc_id": doc, "source": source, "tag": tag}
+    key = (query, page, per_page, *(tuple(v or ()) for v in asked.values()), dates, sort, group)
     computed = []
     cached = snapshot.results.get(key, lambda: computed.append(1) or _Cached(
-        _search(snapshot, query, page, per_page, section, doc, started)))
+        _search(snapshot, query, page, per_page, asked, dates, sort, group, started)))
     return dataclasses.replace(cached.result, took_ms=(time.perf_counter() - started) * 1000,
                                cached=not computed)
 
@@ -118,25 +141,54 @@ class _Cached:
         return self.size
 
 
-def _search(snapshot, query, page, per_page, section, doc, started) -> SearchResult:
+def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
+            started) -> SearchResult:
     parsed = parse_query(query)
-    for key, values in (("section", section), ("doc_id", doc)):
+    for key, values in asked_filters.items():
         for v in values or []:
-            if v and v not in parsed.filters.get(key, []):
+            if v and v.strip() and v not in parsed.filters.get(key, []):
                 parsed.filters.setdefault(key, []).append(v)
     filters = {("doc" if k == "doc_id" else k): v for k, v in parsed.filters.items()}
-    if not parsed.clauses and not parsed.excluded:
+    if dates is not None:
+        parsed.filters["date"] = [dates]
+        filters.update({k: [v] for k, v in (("from", dates.start), ("to", dates.end)) if v})
+    start, end = (page - 1) * per_page, page * per_page
+    browsing = not parsed.clauses and not parsed.excluded
+    if browsing and not parsed.filters:
         return SearchResult(query, 0, page, per_page,
-                            (time.perf_counter() - started) * 1000, [], filters=filters)
+                            (time.perf_counter() - started) * 1000, [], filters=filters,
+                            sort=sort, group=group)
 
-    asked, retrieval, tiers, picked = _ranked(snapshot, parsed, (page - 1) * per_page,
-                                              page * per_page)
+    asked = analyse(parsed, snapshot.synonyms, snapshot.user_dict)
+    retrieval = Retrieval(asked, snapshot)
+    if browsing:  # the filters alone: every paragraph they keep
+        matched = snapshot.literals.all_docs()
+        allowed = retrieval.filter_docs()
+        complete = None
+        stream = listing.reading(snapshot, allowed, by_date=sort == DATE)
+    else:
+        tiers = retrieval.tiers()
+        matched, allowed = tiers.matched, tiers.allowed
+        complete = tiers.complete
+        if sort == DATE:
+            stream = listing.by_date(retrieval, tiers.ordered())
+        elif group:
+            stream = listing.ranked(retrieval, tiers.ordered())
+        else:
+            stream = None  # one page, ranked directly
+    groups, more = None, {}
+    if group:
+        picked, more, groups = listing.grouped(snapshot, stream, allowed, start, end)
+    elif stream is None:
+        picked = ranked_page(retrieval, tiers.ordered(), start, end)
+    else:
+        picked = list(islice(stream, start, end))
 
     hits = []
     for docnum, score, is_exact in picked:
         para = snapshot.store.record(docnum)
         doc_id, number, text = para["doc"], para["n"], para["text"]
-        spans = match_spans(text, asked.marks)
+        spans = match_spans(text, asked.marks) if not browsing else []
         hits.append(Hit(
             id=f"{doc_id}#p{number}", doc_id=doc_id,
             title=snapshot.documents.title(doc_id),
@@ -144,13 +196,17 @@ def _search(snapshot, query, page, per_page, section, doc, started) -> SearchRes
             paragraph=number, score=score, text=text,
             matches=[list(s) for s in spans],
             fragments=[list(f) for f in fragments(text, spans)], exact=is_exact,
-            missing=missing(retrieval, docnum), page=para.get("page")))
-    return SearchResult(query, len(tiers.allowed), page, per_page,
+            missing=missing(retrieval, docnum) if not browsing else [], page=para.get("page"),
+            date=snapshot.column("date").label(docnum),
+            source=snapshot.column("source").label(docnum),
+            more=more.get(docnum) if group else None))
+    return SearchResult(query, len(allowed), page, per_page,
                         (time.perf_counter() - started) * 1000, hits,
-                        partial=bool(tiers.allowed) and not tiers.complete,
-                        facets=facets(snapshot, tiers.matched), filters=filters,
-                        ignored_terms=asked.ignored, complete=len(tiers.complete),
-                        keywords=len(asked.terms))
+                        partial=bool(allowed) and complete is not None and not complete,
+                        facets=facets(snapshot, matched), filters=filters,
+                        ignored_terms=asked.ignored,
+                        complete=len(complete) if complete is not None else len(allowed),
+                        keywords=len(asked.terms), sort=sort, group=group, groups=groups)
 
 
 def _ranked(snapshot, parsed, start: int, end: int):
@@ -189,13 +245,15 @@ class Facet(NamedTuple):
 
 
 def facets(snapshot: Snapshot, docs: FrozenBitMap) -> dict[str, list[Facet]]:
-    """Hit counts per section and per document, before the filters apply:
-    the 30 largest of each, most hits first."""
+    """Hit counts before the filters apply: per section, document and
+    source the 30 largest, most hits first; per year every year, newest
+    first."""
     out = {}
     ids = docsets.to_array(docs)
-    for name, column in (("section", "section"), ("doc", "doc_id")):
+    for name, column in (("section", "section"), ("doc", "doc_id"), ("source", "source")):
         out[name] = [Facet(k, v) for k, v in
                      snapshot.column(column).top(ids, MAX_FACET_VALUES)]
+    out["year"] = [Facet(k, v) for k, v in year_counts(snapshot.column("date").counts(ids))]
     return out
 
 

@@ -41,6 +41,7 @@ class Snapshot:
         # (its lists were half of what a worker held after opening)
         self.ranker = Ranker(build.words, build.lengths, build.position,
                              headings=Headings.of(build.layout))
+        self.tags = _tag_spans(build.layout)
         build.layout = None
         self.synonyms = _synonym_map(self.meta.synonyms)
         self.results = SizedLRU(RESULT_CACHE_BYTES, RESULT_CACHE_ENTRIES, entry_cost=entry_bytes)
@@ -86,6 +87,15 @@ class Snapshot:
                 self.closed = True
         if idle:
             self.close()
+
+
+def _tag_spans(layout: dict[str, list]) -> dict[str, list[tuple[int, int]]]:
+    """Each tag's documents as (first docnum, paragraphs), normalized tag first."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for tags, first, count in zip(layout["tags"], layout["first"], layout["paragraphs"]):
+        for tag in dict.fromkeys(normalize_text(t) for t in tags):
+            spans.setdefault(tag, []).append((first, count))
+    return spans
 
 
 def _synonym_map(groups) -> dict[str, list[str]]:

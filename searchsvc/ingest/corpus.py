@@ -1,8 +1,8 @@
 """The corpus folder: files to documents, with the files skipped and why.
 
 Every file is a candidate document, except files whose name starts with
-``_`` or ``.`` (the dictionary and synonym files live beside the
-documents). Plain text is read by ``text``; Markdown, HTML, Word and PDF
+``_`` or ``.`` (the dictionary, synonyms, heading rules and metadata
+table live beside the documents: ``Extras``). Plain text is read by ``text``; Markdown, HTML, Word and PDF
 files by their readers (``readers``); any other file is named as
 skipped, with its type.
 """
@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import readers
+from ..analysis import normalize_text
+from . import metadata, readers
+from .headings import DEFAULT_RULES, RULES_FILE, Outline, Rule, parse_rules
 from .model import Document, Paragraph, Parsed, Skipped, Unsupported
 from .readers import decode
 from .text import parse_text
@@ -118,18 +120,26 @@ def _read_source(path: Path, doc_id: str, known: tuple[int, int, str] | None = N
     return Source(path, doc_id, data, hashlib.sha1(data).hexdigest(), size, stat.st_mtime_ns)
 
 
-def parse_source(source: Source) -> Document:
-    """Parse one file, by the reader its content and extension call for;
-    raise ValueError when it cannot be used."""
+def parse_source(source: Source, extras: Extras | None = None) -> Document:
+    """Parse one file, by the reader its content and extension call for,
+    with the corpus's heading rules and ``_metadata.csv`` row
+    (``extras``); raise ValueError when it cannot be used."""
+    extras = extras or Extras()
     data = source.content()
     reader = readers.kind(source.path.name, data)
     if reader is None:
         raise Unsupported(source.path.suffix.lower() or "no extension")
     if reader == readers.TEXT:
         text, encoding = decode(data)
-        doc = parse_text(text, source.doc_id, str(source.path), encoding)
+        doc = parse_text(text, source.doc_id, str(source.path), encoding, rules=extras.rules)
     else:
-        doc = _from_parsed(readers.read(reader, data), source)
+        doc = _from_parsed(readers.read(reader, data), source,
+                           extras.rules if reader in (readers.MARKDOWN, readers.HTML) else None)
+    overrides = extras.metadata.get(source.path.name)
+    if overrides:
+        if "tags" in overrides:
+            doc.tags = []  # the table's tags replace the file's own
+        metadata.apply(doc, overrides, METADATA_FILE)
     doc.digest = source.digest
     longest = max((len(p.text) for p in doc.paragraphs), default=0)
     if longest > MAX_PARAGRAPH_CHARS:
@@ -140,21 +150,44 @@ def parse_source(source: Source) -> Document:
     return doc
 
 
-def _from_parsed(parsed: Parsed, source: Source) -> Document:
+def _from_parsed(parsed: Parsed, source: Source, rules: tuple | None) -> Document:
+    """A formatted file's document; ``rules``: the heading rules to read
+    its paragraphs with (Markdown and web pages: a numbered line under a
+    Markdown heading becomes a heading under that section)."""
     doc = Document(doc_id=source.doc_id, path=str(source.path),
                    title=parsed.title.strip() or source.path.stem, author=parsed.author,
-                   date=parsed.date, source=parsed.source, encoding="")
-    doc.sections = [{"label": label, "heading": ""} for label in dict.fromkeys(parsed.sections)]
+                   date="", source=parsed.source, encoding="", tags=list(parsed.tags),
+                   problems=list(parsed.problems))
+    if parsed.date:
+        metadata.apply(doc, {"date": parsed.date}, "the file's properties")
+    metadata.apply(doc, parsed.fields, "front matter")
     pages = parsed.pages or [0] * len(parsed.paragraphs)
-    doc.paragraphs = [Paragraph(n, text, section, page=page)
-                      for n, ((section, text), page) in enumerate(zip(parsed.paragraphs, pages), 1)]
+    outline = Outline(rules) if rules else None
+    base = None
+    for (section, text), page in zip(parsed.paragraphs, pages):
+        heading = ""
+        if outline is not None:
+            if section != base:
+                outline.restart(section)
+                base = section
+            is_heading, opens_with = outline.read(text, normalize_text(text))
+            if is_heading:
+                if outline.section and outline.section != section:
+                    doc.sections.append({"label": outline.section, "heading": ""})
+                continue
+            section, heading = outline.section, outline.heading or opens_with
+        doc.paragraphs.append(Paragraph(len(doc.paragraphs) + 1, text, section, heading,
+                                        page=page))
+    labels = [label for label in parsed.sections] + [p.section for p in doc.paragraphs]
+    doc.sections = [{"label": label, "heading": ""} for label in dict.fromkeys(labels) if label]
     return doc
 
 
-def parse_or_skip(source: Source, skipped: list[Skipped]) -> Document | None:
+def parse_or_skip(source: Source, skipped: list[Skipped],
+                  extras: Extras | None = None) -> Document | None:
     """The parsed document, or None with the reason added to ``skipped``."""
     try:
-        return parse_source(source)
+        return parse_source(source, extras)
     except ValueError as exc:
         skipped.append(Skipped(str(source.path), str(exc), getattr(exc, "extension", "")))
         return None
@@ -171,25 +204,37 @@ def read_corpus(corpus_dir: str | Path) -> tuple[list[Document], list[Skipped]]:
     Raises CorpusError when the folder is missing or holds no document at
     all; a single bad file is only reported.
     """
+    extras = read_extras(corpus_dir)
     sources, skipped = scan(corpus_dir)
-    documents = [doc for source in sources if (doc := parse_or_skip(source, skipped))]
+    documents = [doc for source in sources if (doc := parse_or_skip(source, skipped, extras))]
     return documents, skipped
 
 
 DICTIONARY_FILE = "_dictionary.txt"  # jieba user dictionary, beside the documents
 SYNONYMS_FILE = "_synonyms.txt"  # one group of synonyms a line
+METADATA_FILE = "_metadata.csv"  # file name -> date, source, author, tags, title
 
 
 @dataclass
 class Extras:
-    """Corpus-wide files beside the documents: user dictionary and synonyms."""
+    """Corpus-wide files beside the documents: user dictionary, synonyms,
+    heading rules (``_headings.txt``, else ``headings.DEFAULT_RULES``) and
+    the metadata table (``_metadata.csv``), whose rows override what a
+    file says of itself. ``problems``: what of them could not be used."""
 
     user_dict: str = ""
     synonyms: list[list[str]] = field(default_factory=list)
+    rules: tuple[Rule, ...] = DEFAULT_RULES
+    metadata: dict[str, dict[str, str]] = field(default_factory=dict)
+    parsing: str = ""  # the rules' and table's text: a change re-reads every file
+    problems: list[str] = field(default_factory=list)
 
 
 def read_extras(corpus_dir: str | Path) -> Extras:
-    """The corpus folder's user dictionary and synonym groups (empty when absent)."""
+    """The corpus folder's extras (each empty or the default when absent).
+    Raises CorpusError for heading rules that cannot be read (the sections
+    of every document depend on them); a metadata table that cannot be
+    read is left out and named in ``problems``."""
     folder = Path(corpus_dir)
     extras = Extras()
     dict_path = folder / DICTIONARY_FILE
@@ -203,4 +248,20 @@ def read_extras(corpus_dir: str | Path) -> Extras:
             group = list(dict.fromkeys(line.split()))
             if len(group) > 1:
                 extras.synonyms.append(group)
+    rules_path = folder / RULES_FILE
+    if rules_path.is_file():
+        try:
+            text, _ = decode(rules_path.read_bytes())
+            extras.rules = parse_rules(text)
+        except ValueError as exc:
+            raise CorpusError(f"{RULES_FILE}: {exc}") from None
+        extras.parsing += text
+    table_path = folder / METADATA_FILE
+    if table_path.is_file():
+        try:
+            text, _ = decode(table_path.read_bytes())
+            extras.metadata = metadata.read_table(text)
+            extras.parsing += "\0" + text
+        except ValueError as exc:
+            extras.problems.append(f"{METADATA_FILE}: not read ({exc})")
     return extras

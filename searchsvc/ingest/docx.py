@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from .metadata import split_tags
 from .model import Parsed, Unreadable
 
 MAX_UNZIPPED = 256 * 1024 * 1024  # a .docx that unpacks to more is refused (zip bomb)
@@ -31,6 +32,8 @@ def read_docx(data: bytes) -> Parsed:
     props = document.core_properties
     parsed.author = props.author or ""
     parsed.date = props.created.date().isoformat() if props.created else ""
+    parsed.tags = split_tags(props.keywords or "")
+    parsed.source = (props.category or "").strip()  # Word has no source; 类别 is the nearest
     section = ""
     # style names by id, read once: python-docx looks a paragraph's style up
     # in the styles part on every call (3 ms a paragraph)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from .markdown import read_markdown
+from .metadata import split_tags
 from .model import Parsed, Unreadable
 
 
@@ -31,6 +32,8 @@ def read_html(data: bytes) -> Parsed:
         parsed.source = meta.sitename or ""
     # trafilatura drops author names it does not take for Latin names (张一鎏)
     parsed.author = parsed.author or _meta_content(text, ("author", "article:author"))
+    parsed.tags = split_tags(_meta_content(text, ("keywords", "article:tag")))
+    parsed.source = _meta_content(text, ("source", "og:site_name")) or parsed.source
     try:
         parsed.date = find_date(text, extensive_search=False, original_date=True) or ""
     except Exception:  # noqa: BLE001 - a date is optional; the text is what counts

@@ -1,19 +1,31 @@
-"""Markdown files: headings become sections, blocks become paragraphs
-(markdown-it-py parses; markup is left out of the text)."""
+"""Markdown files: YAML front matter gives the metadata, headings become
+sections, blocks become paragraphs (markdown-it-py parses; markup is left
+out of the text)."""
 
 from __future__ import annotations
 
+import re
+
+from . import metadata
 from .model import Parsed, join_lines
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)",
+                           re.DOTALL | re.MULTILINE)
 
 
 def read_markdown(text: str) -> Parsed:
-    """Headings become sections (the first top-level one, the title); list
-    items, block quotes, table rows and code blocks become paragraphs;
-    markup is left out of the text."""
+    """Front matter (``---`` YAML ``---``) gives title, date, source,
+    author and tags; headings become sections (the first top-level one,
+    the title); list items, block quotes, table rows and code blocks
+    become paragraphs; markup is left out of the text."""
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").enable("table").parse(text)
     parsed = Parsed()
+    found = _FRONT_MATTER.match(text)
+    if found:
+        text = text[found.end():]
+        _front_matter(found.group(1), parsed)
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
     section = ""
     row: list[str] | None = None
     i = 0
@@ -69,3 +81,30 @@ def _inline_text(tok) -> str:
     for part in parts[1:]:
         joined = join_lines(joined, part.lstrip())
     return joined.strip()
+
+
+def _front_matter(block: str, parsed: Parsed) -> None:
+    """The fields of a YAML front matter block whose keys are known (English
+    or Chinese: date/日期, source/来源, author/作者, tags/标签, title/标题);
+    one that is not a YAML mapping is named in ``parsed.problems``."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        parsed.problems.append(f"front matter not read (not YAML{where})")
+        return
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        parsed.problems.append("front matter not read (not a list of key: value)")
+        return
+    for key, value in data.items():
+        name = metadata.field_name(str(key))
+        if name is None or value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        parsed.fields[name] = str(value)

@@ -30,20 +30,22 @@ class Document:
     title: str
     deck: str = ""
     source: str = ""
-    date: str = ""  # ISO 8601 when the byline has one
+    date: str = ""  # ISO 8601: 2024, 2024-03 or 2024-03-05; "" when the file has none
     edition: str = ""
     author: str = ""
     credit: str = ""
     encoding: str = "utf-8"
     digest: str = ""  # of the file's bytes
+    tags: list[str] = field(default_factory=list)  # free labels: kind, region, …
     sections: list[dict] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # metadata not read, for the summary
 
     def metadata(self) -> dict:
         return {
             "doc_id": self.doc_id, "title": self.title, "deck": self.deck,
             "source": self.source, "date": self.date, "edition": self.edition,
-            "author": self.author, "credit": self.credit,
+            "author": self.author, "credit": self.credit, "tags": self.tags,
             "file": Path(self.path).name, "paragraphs": len(self.paragraphs),
             "sections": self.sections,
         }
@@ -57,6 +59,9 @@ class Parsed:
     author: str = ""
     date: str = ""  # ISO 8601
     source: str = ""
+    tags: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # metadata found but not read
+    fields: dict[str, str] = field(default_factory=dict)  # metadata as written (front matter)
     sections: list[str] = field(default_factory=list)
     paragraphs: list[tuple[str, str]] = field(default_factory=list)  # (section, text)
     pages: list[int] = field(default_factory=list)  # a PDF's page of each paragraph, from 1

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..analysis import CLOSERS, SENTENCE_ENDS
+from .metadata import split_tags
 from .model import Parsed, Unreadable, join_lines
 
 _PAGE_NUMBER = re.compile(r"^[\s\-–—·|]*(?:第\s*)?\d+(?:\s*(?:/|of|共)\s*\d+)?\s*页?[\s\-–—·|]*$",
@@ -69,6 +70,7 @@ def read_pdf(data: bytes) -> Parsed:
     parsed.author = (meta.get("Author") or "").strip()
     found = re.match(r"D:(\d{4})(\d{2})(\d{2})", meta.get("CreationDate") or "")
     parsed.date = f"{found[1]}-{found[2]}-{found[3]}" if found else ""
+    parsed.tags = split_tags(meta.get("Keywords") or "")
     if not parsed.paragraphs:
         raise Unreadable("no text layer (a scanned PDF?)")
     return parsed

@@ -1,27 +1,28 @@
-"""Plain-text files: a title line, then paragraphs; a saved newspaper page
-also has a byline, a credit and section labels, read through a
+"""Plain-text files: a title line, then paragraphs; metadata from a
+header block (``来源:… 2024年03月05日 作者:…`` bylines, ``日期: 2024-03``
+lines, Chinese or English keys), headings from the heading rules
+(``headings``); a saved newspaper page's furniture through a
 ``profiles.Profile``."""
 
 from __future__ import annotations
 
 import re
 
-from ..analysis import SENTENCE_ENDS, normalize_text
+from ..analysis import normalize_text
+from . import metadata
+from .headings import DEFAULT_RULES, Outline, Rule
 from .model import Document, Paragraph
 from .profiles import DEFAULT, Profile
 
-_DATE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
 _SEPARATOR = re.compile(r"[\s\u00a0\u3000]{2,}")
-_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_ENDS)}]")
-
-
-def _is_heading_like(line: str) -> bool:
-    return len(line) <= 40 and not _SENTENCE_END.search(line)
+_KEY_VALUE = re.compile(r"^(?P<key>[^:：]{1,12})[:：]\s*(?P<value>.*)$")
+_DATE_LIKE = re.compile(r"^\d{4}(?:年|[-/.]\d{1,2}|\d{4}$|$)")
+HEADER_WITHIN = 6  # lines from the top where a header block may start
 
 
 def parse_text(text: str, doc_id: str, path: str = "", encoding: str = "utf-8",
-               profile: Profile = DEFAULT) -> Document:
-    """Split a document's text into metadata and paragraphs."""
+               profile: Profile = DEFAULT, rules: tuple[Rule, ...] = DEFAULT_RULES) -> Document:
+    """Split a document's text into metadata, sections and paragraphs."""
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     # (indented, stripped, normalized) for every line that is not blank or
     # site chrome; patterns match the normalized form, values come from the line
@@ -30,39 +31,41 @@ def parse_text(text: str, doc_id: str, path: str = "", encoding: str = "utf-8",
     lines = [line for line in lines if line[2] not in profile.chrome]
 
     doc = Document(doc_id=doc_id, path=path, title="", encoding=encoding)
-    byline_at = next((i for i, (_, _, key) in enumerate(lines[:6])
-                      if profile.byline and profile.byline.match(key)), None)
-    if byline_at is not None and byline_at >= 1:
-        doc.title = lines[0][1]
-        doc.deck = " ".join(s for _, s, _ in lines[1:byline_at])
-        _parse_byline(doc, lines[byline_at][1], profile)
-        body = lines[byline_at + 1:]
+    start, end, fields = _header(lines, profile)
+    if start is not None:
+        before = [s for _, s, _ in lines[:start]]
+        if before:
+            doc.title, doc.deck = before[0], " ".join(before[1:])
+            body = lines[end:]
+        elif end < len(lines):  # the block first: the title follows it
+            doc.title, body = lines[end][1], lines[end + 1:]
+        else:
+            body = []
+        metadata.apply(doc, fields, "header")
     elif lines:
         doc.title = lines[0][1]
         body = lines[1:]
     else:
         body = []
 
-    section = heading = ""
-    expect_heading = False
+    outline = Outline(rules)
     for indented, line, key in body:
         if profile.credit and profile.credit.match(key):
             doc.credit = _after_colon(line)
             continue
-        if profile.section_label and profile.section_label.match(key):
-            section, heading, expect_heading = line, "", True
+        is_heading, opens_with = outline.read(line, key, indented)
+        section = outline.section
+        if section and (not doc.sections or doc.sections[-1]["label"] != section):
             doc.sections.append({"label": section, "heading": ""})
+        if is_heading:
+            if outline.box_heading:
+                doc.sections[-1]["heading"] = outline.heading
             continue
-        if expect_heading and indented and _is_heading_like(line):
-            heading = line
-            doc.sections[-1]["heading"] = heading
-            expect_heading = False
-            continue
-        expect_heading = False
-        doc.paragraphs.append(Paragraph(len(doc.paragraphs) + 1, line, section, heading))
+        doc.paragraphs.append(Paragraph(len(doc.paragraphs) + 1, line, section,
+                                        outline.heading or opens_with))
     if not doc.title:
         doc.title = doc_id
-    if not doc.paragraphs and lines and byline_at is None:
+    if not doc.paragraphs and lines and start is None:
         # A one-line note: its only line is both title and text.
         doc.paragraphs.append(Paragraph(1, doc.title))
     return doc
@@ -72,16 +75,53 @@ def _after_colon(text: str) -> str:
     return re.split(r"[:：]", text, maxsplit=1)[-1].strip()
 
 
-def _parse_byline(doc: Document, line: str, profile: Profile) -> None:
-    for part in _SEPARATOR.split(line):
+def _header(lines, profile: Profile) -> tuple[int | None, int, dict[str, str]]:
+    """Where the metadata block is (its first line and the line after it)
+    and the fields it gives: consecutive lines near the top that are a
+    byline or ``key: value`` fields, each part a date or a known key."""
+    for start in range(min(HEADER_WITHIN, len(lines))):
+        fields = _fields(lines[start], profile)
+        if fields is None:
+            continue
+        end = start + 1
+        while end < len(lines) and (more := _fields(lines[end], profile)) is not None:
+            fields.update(more)
+            end += 1
+        if start == 0 and "title" not in fields and end >= len(lines):
+            return None, 0, {}  # nothing but metadata: read it as text
+        return start, end, fields
+    return None, 0, {}
+
+
+def _fields(line: tuple[bool, str, str], profile: Profile) -> dict[str, str] | None:
+    """The metadata of one header line, or None when it is not one: a
+    byline of the profile's (its parts apart by wide spaces) or parts
+    that are each a date or ``key: value`` with a known key."""
+    _, text, key = line
+    byline = bool(profile.byline and profile.byline.match(key))
+    fields: dict[str, str] = {}
+    for part in _SEPARATOR.split(text):
         part = part.strip()
         if not part:
             continue
-        key = normalize_text(part)
-        date = _DATE.match(key)
-        if date:
-            doc.date = f"{int(date['y']):04d}-{int(date['m']):02d}-{int(date['d']):02d}"
+        if _is_date(part) or byline and len(part) <= 20 and _DATE_LIKE.match(normalize_text(part)):
+            fields["date"] = part  # a byline's unreadable date is named by metadata.apply
             continue
-        label = re.split(r"[:：]", key, maxsplit=1)
-        if len(label) == 2 and label[1].strip() and label[0] in profile.fields:
-            setattr(doc, profile.fields[label[0]], _after_colon(part))
+        found = _KEY_VALUE.match(part)
+        name = None
+        if found:
+            label = normalize_text(found["key"]).strip()
+            name = profile.fields.get(label) or metadata.field_name(label)
+        if name and found["value"].strip():
+            fields[name] = found["value"].strip()
+        elif not byline:
+            return None
+    return fields or None
+
+
+def _is_date(part: str) -> bool:
+    try:
+        metadata.parse_date(part)
+    except ValueError:
+        return False
+    return True

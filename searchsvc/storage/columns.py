@@ -69,6 +69,17 @@ class Column:
                  (key(label) if key else label) in wanted]
         return np.flatnonzero(np.isin(self.codes, codes))
 
+    def label(self, docnum: int) -> str:
+        return self.labels[self.codes[docnum]]
+
+    def counts(self, ids: np.ndarray) -> dict[str, int]:
+        """Paragraphs per label among the docnums ``ids`` (labels with none
+        left out, the empty label kept)."""
+        if not len(ids):
+            return {}
+        found, counts = np.unique(self.codes[ids], return_counts=True)
+        return {self.labels[c]: int(n) for c, n in zip(found.tolist(), counts.tolist())}
+
     def top(self, ids: np.ndarray, limit: int) -> list[tuple[str, int]]:
         """The ``limit`` labels with most paragraphs among the docnums
         ``ids``, most first, then in label order; the empty label (no

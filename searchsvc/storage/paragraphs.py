@@ -107,8 +107,9 @@ class ParagraphStore:
 
 DOCUMENTS, TABLE = "documents.jsonl", "documents.table"
 TABLE_FIELDS = ("doc_id", "title", "first", "paragraphs", "end", "runs", "headings",
-                "date", "source", "file", "digest", "size", "mtime")
-DEFAULTS = {"date": "", "source": "", "file": "", "digest": "", "size": 0, "mtime": 0}
+                "date", "source", "tags", "file", "digest", "size", "mtime")
+DEFAULTS = {"date": "", "source": "", "tags": [], "file": "", "digest": "", "size": 0,
+            "mtime": 0}
 
 
 def heading_texts(entry: dict) -> list[str]:

@@ -39,6 +39,13 @@ class Hit(_Model):
     partial: bool = Field(description="The paragraph lacks a query word")
     missing: list[str] = Field(description="The query words the paragraph lacks")
     page: int | None = Field(description="A PDF's page where the paragraph starts (null otherwise)")
+    date: str = Field(description="Its document's date, ISO 8601 of a year, month or day "
+                      "(2024, 2024-03, 2024-03-05); empty when unknown")
+    source: str = Field(description="Its document's source; empty when unknown")
+    more: int | None = Field(description="group=doc: how many other hits its document has "
+                             "(null when not grouped)")
+    more_url: str | None = Field(description="group=doc: the search that lists them "
+                                 "(null when there are none or not grouped)")
     snippet: str = Field(description="HTML: escaped text with <mark>")
     url: str
 
@@ -64,6 +71,10 @@ class SearchResult(_Model):
     facets: dict[str, list[FacetValue]]
     ignored_terms: int = Field(description="Typed terms past the limit, not searched")
     complete: int = Field(description="Hits that have every query word; they come first")
+    sort: str = Field(description="relevance, or date: newest documents first")
+    group: str = Field(description="doc: one hit per document; empty: every hit")
+    groups: int | None = Field(description="group=doc: how many documents have hits (pages "
+                               "count these); null when not grouped")
     hits: list[Hit]
 
     @field_serializer("took_ms")
@@ -117,13 +128,14 @@ def _fields(model, obj, **given) -> dict:
             for name in model.model_fields}
 
 
-def search_body(result, rendered: list[tuple[str, str]]) -> str:
-    """The JSON of an engine result with the web's (snippet, url) per hit."""
+def search_body(result, rendered: list[tuple[str, str]], more: list[str | None]) -> str:
+    """The JSON of an engine result with the web's (snippet, url) and the
+    link to its document's other hits per hit."""
     data = _fields(SearchResult, result,
                    facets={name: [_fields(FacetValue, f) for f in values]
                            for name, values in result.facets.items()},
-                   hits=[_fields(Hit, h, snippet=s, url=u)
-                         for h, (s, u) in zip(result.hits, rendered)])
+                   hits=[_fields(Hit, h, snippet=s, url=u, more_url=m)
+                         for h, (s, u), m in zip(result.hits, rendered, more)])
     return SearchResult.model_validate(data).model_dump_json()
 
 
@@ -158,6 +170,10 @@ def parameters(params, settings, required: bool = True) -> list[dict]:
         elif p.kind == "int":
             schema = {"type": "integer", "minimum": p.low, "maximum": p.limit(settings),
                       "default": p.default}
+        elif p.kind == "date":
+            schema = {"type": "string", "maxLength": 40, "examples": ["2019", "2019-03", "2019-03-05"]}
+        elif p.kind == "choice":
+            schema = {"type": "string", "enum": list(p.choices), "default": p.choices[0]}
         else:
             schema = {"type": "array", "items": {"type": "string"}}
         entry = {"name": p.name, "in": "query", "description": p.description, "schema": schema}
@@ -186,9 +202,10 @@ def spec(settings: dict) -> dict:
         "paths": {
             "/api/search": {"get": {
                 "summary": "Ranked, highlighted paragraphs",
-                "parameters": parameters(SEARCH, settings),
+                "parameters": parameters(SEARCH, settings, required=False),
                 "responses": {"200": _json(SearchResult, "One page of results"),
-                              "400": _error("A parameter is missing or out of range"),
+                              "400": _error("A parameter is missing, out of range or not a "
+                                            "date (its name is the error's code: invalid_from)"),
                               "503": _error("No usable index")}}},
             "/api/suggest": {"get": {
                 "summary": "Completions of the query's last word",

@@ -12,13 +12,14 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, jsonify, render_template, request, send_file, url_for
 
 from ..engine import search as engine
-from ..engine.params import PER_PAGE, QUERY, SEARCH, SUGGEST, BadParameter, read
+from ..engine.params import PER_PAGE, QUERY, SEARCH, SORTS, SUGGEST, BadParameter, read
 from ..ingest.readers import original_type
 from ..storage.layout import INTERNAL_KEYS, IndexUnavailable
 from . import api, builds, metrics
 from .render import marked_html, rendered_hits
 
 bp = Blueprint("web", __name__)
+FILTER_KEYS = ("section", "doc", "source", "tag", "date_from", "date_to")  # any lists alone
 
 
 def _search_params(required: bool) -> dict:
@@ -30,12 +31,36 @@ def run_search(params: dict) -> tuple[engine.SearchResult, list[tuple[str, str]]
     them: (snippet HTML, link) each."""
     snap = builds.current()
     result = engine.search(snap, params["query"], params["page"], params["per_page"],
-                           section=params["section"], doc=params["doc"])
+                           section=params["section"], doc=params["doc"],
+                           source=params["source"], tag=params["tag"],
+                           date_from=params["date_from"], date_to=params["date_to"],
+                           sort=params["sort"], group=params["group"])
     metrics.search_done(result)
     g.result = result
-    key = (snap.version, params["query"], params["page"], params["per_page"],
-           tuple(params["section"]), tuple(params["doc"]))
+    key = (snap.version, *(tuple(v) if isinstance(v, list) else v for v in params.values()))
     return result, rendered_hits(result, key)
+
+
+def _args(params: dict, **changes) -> dict:
+    """A search's URL arguments, without those at their defaults."""
+    args = {"q": params["query"], "page": params["page"], "section": params["section"],
+            "doc": params["doc"], "source": params["source"], "tag": params["tag"],
+            "from": params["date_from"], "to": params["date_to"],
+            "sort": params["sort"] if params["sort"] != SORTS[0] else "",
+            "group": params["group"]}
+    if params["per_page"] != PER_PAGE:
+        args["per_page"] = params["per_page"]
+    args.update(changes)
+    if args.get("page") == 1:
+        args.pop("page")
+    return {k: v for k, v in args.items() if v not in (None, "", [])}
+
+
+def more_urls(endpoint: str, params: dict, result) -> list[str | None]:
+    """Per hit of a grouped result, the search that shows its document's
+    other results (the same search, in that document, not grouped)."""
+    return [url_for(endpoint, **_args(params, page=1, group="", doc=[h.doc_id]))
+            if h.more else None for h in result.hits]
 
 
 def _json(body: str):
@@ -44,7 +69,9 @@ def _json(body: str):
 
 @bp.get("/api/search")
 def api_search():
-    return _json(api.search_body(*run_search(_search_params(required=True))))
+    params = _search_params(required=True)
+    result, rendered = run_search(params)
+    return _json(api.search_body(result, rendered, more_urls("web.api_search", params, result)))
 
 
 @bp.get("/api/suggest")
@@ -101,31 +128,29 @@ def healthz():
 
 
 def _page_url(params: dict, **changes) -> str:
-    args = {"q": params["query"], "page": params["page"], "section": params["section"],
-            "doc": params["doc"]}
-    if params["per_page"] != PER_PAGE:
-        args["per_page"] = params["per_page"]
-    args.update(changes)
-    if args.get("page") == 1:
-        args.pop("page")
-    return url_for("web.index", **{k: v for k, v in args.items() if v not in (None, "", [])})
+    return url_for("web.index", **_args(params, **changes))
+
+
+EMPTY_PARAMS = {"query": "", "page": 1, "per_page": PER_PAGE, "section": [], "doc": [],
+                "source": [], "tag": [], "date_from": "", "date_to": "", "sort": SORTS[0],
+                "group": ""}
 
 
 @bp.get("/")
 def index():
     error = None
-    result, hits = None, []
-    params = {"query": request.args.get("q", "")[:200], "page": 1, "per_page": PER_PAGE,
-              "section": [], "doc": []}
+    result, hits, more = None, [], []
+    params = dict(EMPTY_PARAMS, query=request.args.get("q", "")[:200])
     try:
         params = _search_params(required=False)
-        if params["query"] or params["section"] or params["doc"]:
+        if params["query"] or any(params[f] for f in FILTER_KEYS):
             result, rendered = run_search(params)
             hits = list(zip(result.hits, rendered))
+            more = more_urls("web.index", params, result)
     except BadParameter as exc:
         error = exc.message
     return render_template("index.html", params=params, result=result, hits=hits, error=error,
-                           page_url=lambda **kw: _page_url(params, **kw),
+                           more=more, page_url=lambda **kw: _page_url(params, **kw),
                            documents=_documents_or_empty())
 
 

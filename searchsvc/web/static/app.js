@@ -13,9 +13,17 @@
   var typeTimer = null, suggestTimer = null, pageRequest = null, suggestRequest = null;
   var options = [], active = -1, typing = false;
 
+  /* A new query keeps the page's date range, sort and grouping (the
+   * section and document filters belong to the old query's results). */
+  var KEPT = ["from", "to", "sort", "group", "source", "tag"];
+
   function resultsUrl(q) {
     var url = new URL(form.getAttribute("action") || "/", location.href);
     if (q) url.searchParams.set("q", q);
+    var here = new URL(location.href).searchParams;
+    KEPT.forEach(function (key) {
+      here.getAll(key).forEach(function (value) { if (value) url.searchParams.append(key, value); });
+    });
     return url.toString();
   }
 

@@ -1,0 +1,91 @@
+"""A document's metadata, whatever form a file gives it in: dates of any
+precision read into ISO 8601, ``key: value`` fields in Chinese or English,
+tags, and the corpus's own ``_metadata.csv``, which overrides them all.
+
+A value that cannot be read (a date of 2019-13) is left out and named in
+the document's ``problems``, which the rebuild's summary lists: the
+document is indexed without it, never skipped for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+
+from ..dates import parse_date
+
+# field name as written (lower case, normalized) -> the document's attribute
+KEYS = {
+    "日期": "date", "时间": "date", "发布日期": "date", "发布时间": "date", "date": "date",
+    "来源": "source", "出处": "source", "source": "source",
+    "作者": "author", "author": "author", "authors": "author",
+    "标签": "tags", "关键词": "tags", "关键字": "tags", "tags": "tags", "tag": "tags",
+    "keywords": "tags",
+    "标题": "title", "title": "title",
+}
+FIELDS = ("title", "date", "source", "author", "tags")
+
+_TAG_SEPARATORS = re.compile(r"[,，、;；|\s]+")
+
+
+def split_tags(text: str) -> list[str]:
+    """Tags as typed in one field: separated by commas (either width), 、,
+    semicolons, bars or blanks; each once, in order."""
+    return list(dict.fromkeys(t for t in _TAG_SEPARATORS.split(text.strip()) if t))
+
+
+def field_name(key: str) -> str | None:
+    """The document attribute a written key names (日期, Date, 来源…), or None."""
+    return KEYS.get(unicodedata.normalize("NFKC", key).strip().lower())
+
+
+def apply(doc, fields: dict[str, str], where: str) -> None:
+    """Set ``doc``'s metadata from ``fields`` (attribute -> text as
+    written); a value that cannot be read is left out and named in
+    ``doc.problems`` with ``where`` it came from."""
+    for name, value in fields.items():
+        value = " ".join(str(value).split())
+        if not value:
+            continue
+        if name == "date":
+            try:
+                doc.date = parse_date(value)
+            except ValueError as exc:
+                doc.problems.append(f"{where}: date not read ({exc})")
+        elif name == "tags":
+            doc.tags = list(dict.fromkeys(doc.tags + split_tags(value)))
+        elif isinstance(getattr(doc, name, None), str):  # a profile's own (edition)
+            setattr(doc, name, value)
+
+
+class MetadataFileError(ValueError):
+    """A ``_metadata.csv`` that cannot be used at all (no ``file`` column)."""
+
+
+def read_table(text: str) -> dict[str, dict[str, str]]:
+    """``_metadata.csv``: a header row with ``file`` and any of the field
+    names (English or Chinese: file/文件, date/日期, source/来源,
+    author/作者, tags/标签, title/标题), then a row per file. Returns file
+    name -> {attribute: text}; empty cells are left out (they do not
+    clear a file's own value). Raises MetadataFileError."""
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        return {}
+    header = [unicodedata.normalize("NFKC", h).strip().lower() for h in rows[0]]
+    names = [("file" if h in ("file", "文件", "文件名") else field_name(h)) for h in header]
+    if "file" not in names:
+        raise MetadataFileError("its first row must name the columns, one of them file")
+    unknown = [h for h, n in zip(rows[0], names) if n is None]
+    if unknown:
+        raise MetadataFileError(f"unknown column(s) {', '.join(map(repr, unknown))} "
+                                f"(known: file, {', '.join(FIELDS)})")
+    table: dict[str, dict[str, str]] = {}
+    for row in rows[1:]:
+        values = dict(zip(names, (cell.strip() for cell in row)))
+        name = values.pop("file", "")
+        if name:
+            table.setdefault(name, {}).update({k: v for k, v in values.items() if v})
+    return table
