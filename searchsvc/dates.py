@@ -1,7 +1,8 @@
 """Dates as reports write them, read into ISO 8601 of the precision they
 have (a year, a month or a day): shared by the readers, which find them in
 files, and the engine, which filters by them. Strings of these forms sort
-as the dates do."""
+as the dates do. Digits are ASCII (full-width ones fold to them), as in
+every number a search takes."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import re
 import unicodedata
 from calendar import monthrange
 
-_CHINESE = re.compile(r"(?P<y>\d{4})\s*年(?:\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*[日号])?)?")
-_NUMERIC = re.compile(r"(?P<y>\d{4})(?:[-/.](?P<m>\d{1,2})(?:[-/.](?P<d>\d{1,2}))?)?")
-_COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")
+_CHINESE = re.compile(r"(?P<y>[0-9]{4})\s*年(?:\s*(?P<m>[0-9]{1,2})\s*月(?:\s*(?P<d>[0-9]{1,2})\s*[日号])?)?")
+_NUMERIC = re.compile(r"(?P<y>[0-9]{4})(?:[-/.](?P<m>[0-9]{1,2})(?:[-/.](?P<d>[0-9]{1,2}))?)?")
+_COMPACT = re.compile(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})")
 
 
 def parse_date(text: str) -> str:
@@ -27,7 +28,7 @@ def parse_date(text: str) -> str:
         if found:
             break
     if found is None:  # an ISO timestamp: 2024-03-05T10:00:00+08:00
-        stamp = re.fullmatch(r"(\d{4}-\d{1,2}-\d{1,2})[T ][0-9:.]+(?:Z|[+-][0-9:]+)?", raw)
+        stamp = re.fullmatch(r"([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})[T ][0-9:.]+(?:Z|[+-][0-9:]+)?", raw)
         if stamp:
             return parse_date(stamp.group(1))
         raise ValueError(f"{text!r} is not a date (year, year-month or year-month-day)")

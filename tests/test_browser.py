@@ -258,3 +258,61 @@ def test_empty_state_and_bad_input(page, server):
     assert page.locator(".empty a").count() >= 2
     page.goto(server + "/?q=" + q("罗湖") + "&page=abc")
     assert page.locator("[role=alert]").is_visible()
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """A small collection of dated reports (tests.test_collection's)."""
+    from tests.test_collection import MARKDOWN, PROVINCE, national
+
+    files = {f"gwr-{y}-national.txt": national(y) for y in (2015, 2017, 2019, 2024, 2025)}
+    files.update({"gwr-2026-guangdong.txt": PROVINCE, "gwr-2026-shanghai.md": MARKDOWN})
+    srv = Server(tmp_path_factory.mktemp("reports"), files)
+    yield srv.base
+    srv.stop()
+
+
+def test_date_range_sort_and_grouping_work_without_javascript(browser, reports):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    pg.goto(reports + "/?q=" + q("营商环境"))
+    pg.fill("input[name=from]", "2015")
+    pg.fill("input[name=to]", "2019")
+    pg.select_option("select[name=sort]", "date")
+    pg.check("input[name=group]")
+    pg.locator("form.refine button").click()
+    pg.wait_for_url(re.compile(r"from=2015.*to=2019.*sort=date.*group=doc"))
+    dates = [t.split(" · ")[0] for t in pg.locator("li.hit .dated").all_inner_texts()]
+    assert dates == ["2019-03-05", "2017-03-05", "2015-03-05"]  # one a report, newest first
+    assert "来自 3 篇报告" in pg.locator(".summary").inner_text()
+    assert pg.locator("input[name=from]").input_value() == "2015"
+    others = pg.locator("li.hit a.others").first
+    count = int(re.search(r"另有 (\d+) 处", others.inner_text()).group(1))
+    others.click()
+    pg.wait_for_url(re.compile(r"doc=gwr-2019-national"))
+    assert pg.locator("li.hit").count() == count + 1
+    assert {t for t in pg.locator("li.hit .dated").all_inner_texts()} == {"2019-03-05 · 国务院"}
+    # a bad date is said on the page, not a stack trace
+    pg.fill("input[name=from]", "2019-13")
+    pg.locator("form.refine button").click()
+    pg.wait_for_url(re.compile(r"from=2019-13"))
+    assert "from must be a date" in pg.locator("p.error").inner_text()
+    context.close()
+
+
+def test_a_new_query_keeps_the_date_range_and_sort(page, reports):
+    page.goto(reports + "/?q=" + q("营商环境") + "&from=2024&sort=date&group=doc")
+    page.wait_for_function("document.body.hasAttribute('data-enhanced')")
+    shot(page, "collection")
+    page.fill("#q", "科教兴国")
+    page.wait_for_url(re.compile(r"q=%E7%A7%91.*from=2024.*sort=date.*group=doc"))
+    page.wait_for_function("document.body.getAttribute('data-loaded') === location.href")
+    years = {t[:4] for t in page.locator("li.hit .dated").all_inner_texts()}
+    assert years and years <= {"2024", "2025"}
+    # a year facet narrows to that year; browsing a report with the box empty lists it
+    page.locator(".facets a[href*='from=2025']").click()
+    page.wait_for_url(re.compile(r"from=2025&to=2025"))
+    page.goto(reports + "/?doc=gwr-2025-national")
+    assert page.locator("li.hit").count() == 9 and "找到 9 个段落" in page.locator(".summary").inner_text()
+    assert page.locator("li.hit .where").first.inner_text().endswith("第 1 段")

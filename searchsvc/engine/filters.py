@@ -22,6 +22,7 @@ from .params import BadParameter
 class DateRange:
     start: str  # first day it keeps, YYYY-MM-DD ("" : no lower bound)
     end: str  # last day it keeps ("" : no upper bound)
+    given: tuple[str, str] = ("", "")  # from and to as asked, read as ISO (2015, 2019-03)
 
     def keeps(self, date: str) -> bool:
         """Whether a document dated ``date`` (of any precision) overlaps it."""
@@ -43,14 +44,16 @@ def date_range(date_from: str, date_to: str) -> DateRange | None:
     """The range ``from``/``to`` ask for (year, month or day; either may
     be empty); None when neither is given. Raises BadParameter naming the
     parameter that cannot be read, or both when from is after to."""
-    bounds = []
+    bounds, given = [], []
     for name, value, bound in (("from", date_from, earliest), ("to", date_to, latest)):
         value = (value or "").strip()
         if not value:
             bounds.append("")
+            given.append("")
             continue
         try:
-            bounds.append(bound(parse_date(value)))
+            given.append(parse_date(value))
+            bounds.append(bound(given[-1]))
         except ValueError as exc:
             raise BadParameter(f"invalid_{name}", f"{name} must be a date: a year, year-month "
                                f"or year-month-day such as 2019, 2019-03 or 2019-03-05 ({exc})"
@@ -60,7 +63,7 @@ def date_range(date_from: str, date_to: str) -> DateRange | None:
     if bounds[0] and bounds[1] and bounds[0] > bounds[1]:
         raise BadParameter("invalid_date_range",
                            f"from ({date_from.strip()}) is after to ({date_to.strip()})")
-    return DateRange(*bounds)
+    return DateRange(*bounds, given=tuple(given))
 
 
 def date_docs(column, wanted: DateRange) -> np.ndarray:

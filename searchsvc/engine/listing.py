@@ -37,15 +37,36 @@ def _date_codes(snapshot, ids: np.ndarray) -> np.ndarray:
     return snapshot.column("date").codes[ids]
 
 
-def by_date(retrieval, tiers) -> Iterator[Picked]:
-    """Newest document date first (undated last), by relevance within a date."""
-    snapshot = retrieval.snapshot
+def _date_buckets(retrieval, tiers):
+    """``tiers`` cut by document date, newest first (undated last): per
+    date, the tiers' docs of that date."""
     allowed = FrozenBitMap().union(*(docs for docs, _ in tiers))
     ids = to_array(allowed)
-    codes = _date_codes(snapshot, ids)
+    codes = _date_codes(retrieval.snapshot, ids)
     for code in np.unique(codes)[::-1].tolist():  # labels sort as dates; "" first
         bucket = FrozenBitMap(ids[codes == code].astype(np.uint32))
-        yield from ranked(retrieval, [(docs & bucket, exact) for docs, exact in tiers])
+        yield [(docs & bucket, exact) for docs, exact in tiers]
+
+
+def by_date(retrieval, tiers) -> Iterator[Picked]:
+    """Newest document date first (undated last), by relevance within a date."""
+    for bucket in _date_buckets(retrieval, tiers):
+        yield from ranked(retrieval, bucket)
+
+
+def date_page(retrieval, tiers, start: int, end: int) -> list[Picked]:
+    """Results ``start`` to ``end`` of ``by_date``, ranking only the dates
+    the page reaches."""
+    picked, offset = [], 0
+    for bucket in _date_buckets(retrieval, tiers):
+        size = sum(len(docs) for docs, _ in bucket)
+        lo, hi = max(0, start - offset), min(end - offset, size)
+        offset += size
+        if lo < hi:
+            picked += ranked_page(retrieval, bucket, lo, hi)
+        if offset >= end:
+            break
+    return picked
 
 
 def reading(snapshot, allowed: FrozenBitMap, by_date: bool = False) -> Iterator[Picked]:

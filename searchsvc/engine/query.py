@@ -2,7 +2,8 @@
 
 Words are ranked by how much of the query a paragraph covers, ``+word``
 requires one, ``OR`` joins alternatives, ``-word``/``NOT word`` exclude,
-``"…"`` is a required exact phrase, ``section:`` and ``doc:`` filter;
+``"…"`` is a required exact phrase, ``section:``, ``doc:``, ``source:``
+and ``tag:`` filter;
 unknown syntax is literal text.
 """
 
@@ -15,7 +16,7 @@ from functools import cached_property
 
 from ..analysis import flat_text
 
-FIELDS = {"section": "section", "doc": "doc_id"}
+FIELDS = {"section": "section", "doc": "doc_id", "source": "source", "tag": "tag"}
 _SYNTAX = re.compile(r'(?P<field>[A-Za-z_]+):"(?P<fvalue>[^"]*)"|"(?P<phrase>[^"]*)"|(?P<word>\S+)')
 _FIELD_NAME = re.compile(r"^[A-Za-z_]+$")
 

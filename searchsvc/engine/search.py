@@ -151,7 +151,7 @@ def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
     filters = {("doc" if k == "doc_id" else k): v for k, v in parsed.filters.items()}
     if dates is not None:
         parsed.filters["date"] = [dates]
-        filters.update({k: [v] for k, v in (("from", dates.start), ("to", dates.end)) if v})
+        filters.update({k: [v] for k, v in zip(("from", "to"), dates.given) if v})
     start, end = (page - 1) * per_page, page * per_page
     browsing = not parsed.clauses and not parsed.excluded
     if browsing and not parsed.filters:
@@ -170,19 +170,21 @@ def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
         tiers = retrieval.tiers()
         matched, allowed = tiers.matched, tiers.allowed
         complete = tiers.complete
-        if sort == DATE:
-            stream = listing.by_date(retrieval, tiers.ordered())
-        elif group:
-            stream = listing.ranked(retrieval, tiers.ordered())
-        else:
+        if not group:
             stream = None  # one page, ranked directly
+        elif sort == DATE:
+            stream = listing.by_date(retrieval, tiers.ordered())
+        else:
+            stream = listing.ranked(retrieval, tiers.ordered())
     groups, more = None, {}
     if group:
         picked, more, groups = listing.grouped(snapshot, stream, allowed, start, end)
-    elif stream is None:
-        picked = ranked_page(retrieval, tiers.ordered(), start, end)
-    else:
+    elif browsing:
         picked = list(islice(stream, start, end))
+    elif sort == DATE:
+        picked = listing.date_page(retrieval, tiers.ordered(), start, end)
+    else:
+        picked = ranked_page(retrieval, tiers.ordered(), start, end)
 
     hits = []
     for docnum, score, is_exact in picked:

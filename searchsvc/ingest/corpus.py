@@ -170,10 +170,8 @@ def _from_parsed(parsed: Parsed, source: Source, rules: tuple | None) -> Documen
             if section != base:
                 outline.restart(section)
                 base = section
-            is_heading, opens_with = outline.read(text, normalize_text(text))
-            if is_heading:
-                if outline.section and outline.section != section:
-                    doc.sections.append({"label": outline.section, "heading": ""})
+            taken, opens_with = outline.read(text, normalize_text(text))
+            if taken:
                 continue
             section, heading = outline.section, outline.heading or opens_with
         doc.paragraphs.append(Paragraph(len(doc.paragraphs) + 1, text, section, heading,

@@ -8,7 +8,10 @@ with its own ``_headings.txt`` (``parse_rules``). Rules earlier in the
 set rank higher: the highest heading open is a paragraph's section (what
 the section facet counts), the deepest one under it its heading.
 
-A numbered line is a heading only when it looks like one (short, no
+A numbered heading line stays a paragraph (the first of its section, so
+its words are found); a label and the heading line after it are taken
+out, as the seed's newspaper has always been read. A numbered line is a
+heading only when it looks like one (short, no
 sentence inside) and its number continues the numbering at its rank (1,
 or more than the last one), so a list item (``一、固定资产投资……。``, a
 whole paragraph) or a number in text (``1.5 倍行距``) stays a paragraph.
@@ -162,8 +165,11 @@ class Outline:
 
     def read(self, line: str, key: str, indented: bool = False) -> tuple[bool, str]:
         """One line (``key``: its normalized text, which rules match):
-        (is a heading line, taken out of the paragraphs; the heading a
-        paragraph opens with, when a run-in rule took it, or "")."""
+        (taken out of the paragraphs: a label or its heading line; the
+        heading a paragraph opens with, when a run-in rule took it, or "").
+        A numbered heading line stays a paragraph, the first of its
+        section (a search for its words finds it), and ``section`` and
+        ``heading`` are then its own."""
         expect, self._expect_heading = self._expect_heading, False
         self.box_heading = False
         for rank, rule in enumerate(self.rules):
@@ -179,7 +185,7 @@ class Outline:
             if heading_like(line):
                 if self._continues(rank, found):
                     self._open(rank, line.rstrip("。；;"))
-                    return True, ""
+                    return False, ""  # stays a paragraph: its words are found there
                 continue
             lead = _LEAD.match(line) if rule.run_in else None
             if lead and self._continues(rank, found):

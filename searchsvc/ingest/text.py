@@ -53,11 +53,11 @@ def parse_text(text: str, doc_id: str, path: str = "", encoding: str = "utf-8",
         if profile.credit and profile.credit.match(key):
             doc.credit = _after_colon(line)
             continue
-        is_heading, opens_with = outline.read(line, key, indented)
+        taken, opens_with = outline.read(line, key, indented)
         section = outline.section
         if section and (not doc.sections or doc.sections[-1]["label"] != section):
             doc.sections.append({"label": section, "heading": ""})
-        if is_heading:
+        if taken:
             if outline.box_heading:
                 doc.sections[-1]["heading"] = outline.heading
             continue

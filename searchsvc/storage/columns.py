@@ -77,7 +77,13 @@ class Column:
         left out, the empty label kept)."""
         if not len(ids):
             return {}
-        found, counts = np.unique(self.codes[ids], return_counts=True)
+        codes = self.codes[ids]
+        if 8 * len(codes) < len(self.labels):  # few paragraphs of many labels
+            found, counts = np.unique(codes, return_counts=True)
+        else:
+            counts = np.bincount(codes, minlength=len(self.labels))
+            found = np.flatnonzero(counts)
+            counts = counts[found]
         return {self.labels[c]: int(n) for c, n in zip(found.tolist(), counts.tolist())}
 
     def top(self, ids: np.ndarray, limit: int) -> list[tuple[str, int]]:

@@ -128,9 +128,11 @@ def _fields(model, obj, **given) -> dict:
             for name in model.model_fields}
 
 
-def search_body(result, rendered: list[tuple[str, str]], more: list[str | None]) -> str:
+def search_body(result, rendered: list[tuple[str, str]],
+                more: list[str | None] | None = None) -> str:
     """The JSON of an engine result with the web's (snippet, url) and the
-    link to its document's other hits per hit."""
+    link to its document's other hits (none when not grouped) per hit."""
+    more = more or [None] * len(result.hits)
     data = _fields(SearchResult, result,
                    facets={name: [_fields(FacetValue, f) for f in values]
                            for name, values in result.facets.items()},
