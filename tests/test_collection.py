@@ -126,6 +126,17 @@ def test_dates_of_every_precision_read_as_iso(text, iso):
     assert parse_date(text) == iso
 
 
+@pytest.mark.parametrize("text, tags", [
+    ("省级, 华东", ["省级", "华东"]), ("省级；华东、华南", ["省级", "华东", "华南"]),
+    ("省级 华东  省级", ["省级", "华东"]), ("work report, national", ["work report", "national"]),
+    ("  ", []),
+])
+def test_tags_split_as_typed(text, tags):
+    from searchsvc.ingest.metadata import split_tags
+
+    assert split_tags(text) == tags
+
+
 @pytest.mark.parametrize("text", ["2019-13", "2019-02-30", "abc", "19年", "", "2019-1-1-1", "١٩٩٠",
                                   "0000"])
 def test_impossible_dates_are_refused(text):
@@ -495,3 +506,40 @@ def test_the_real_collection_as_the_issue_asks(reports):
     assert national.total and {h.doc_id.split("-")[2] for h in national.hits} == {"national"}
     sections = dict(search(snap, "", source=["国务院"]).facets["section"])
     assert sections  # the section facet is no longer empty for the collection
+
+
+def _pdf_with_info(text: str, info: dict[str, str]) -> bytes:
+    """A one-page PDF with a Latin text layer and a document information
+    dictionary (what PDF writers put Author, CreationDate and Keywords in)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+    entries = " ".join(f"/{k} ({v})" for k, v in info.items())
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< {entries} >>".encode("latin-1"),
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_pdf_metadata_gives_author_date_and_tags(tmp_path):
+    pdf = _pdf_with_info("Annual work report of the city government.",
+                         {"Author": "Li Qiang", "CreationDate": "D:20240305120000+08'00'",
+                          "Keywords": "national, work report"})
+    folder = write_corpus(tmp_path / "c", {"report.pdf": pdf})
+    doc = corpus.read_document(folder / "report.pdf")
+    assert (doc.author, doc.date, doc.tags) == ("Li Qiang", "2024-03-05",
+                                                ["national", "work report"])
+    assert "Annual work report" in doc.paragraphs[0].text

@@ -79,8 +79,10 @@ def read(params, get: Callable[[str], list[str]], settings, required: bool = Tru
     for p in params:
         values = get(p.name)
         if p.kind == "query":
-            value = _query(values[0] if values else "", settings["MAX_QUERY_LENGTH"], required,
-                           filtered=any(v.strip() for f in FILTERS for v in get(f)))
+            raw = values[0] if values else ""
+            # an empty query is asked for only when no filter is given either
+            needed = required and (bool(raw.strip()) or not _filtered(get))
+            value = _query(raw, settings["MAX_QUERY_LENGTH"], needed)
         elif p.kind == "int":
             value = _integer(p.name, values, p.default, p.low, p.limit(settings))
         elif p.kind == "date":
@@ -93,13 +95,13 @@ def read(params, get: Callable[[str], list[str]], settings, required: bool = Tru
     return out
 
 
-def _query(query: str, limit: int, required: bool, filtered: bool = False) -> str:
+def _query(query: str, limit: int, required: bool) -> str:
     if "\x00" in query:
         raise BadParameter("invalid_query", "the query contains a NUL character")
     if len(query) > limit:
         raise BadParameter("query_too_long",
                            f"the query is {len(query)} characters long; the limit is {limit}")
-    if required and not query.strip() and not filtered:
+    if required and not query.strip():
         raise BadParameter("missing_query", "parameter q is required and must not be empty "
                            "unless a filter (section, doc, source, tag, from, to) is given")
     return query.strip()
@@ -128,6 +130,10 @@ def _integer(name: str, values: list[str], default: int, low: int, high: int) ->
 
 
 FILTERS = ("section", "doc", "source", "tag", "from", "to")  # any of them: an empty query lists
+
+
+def _filtered(get: Callable[[str], list[str]]) -> bool:
+    return any(v.strip() for f in FILTERS for v in get(f))
 
 
 def _date(name: str, values: list[str]) -> str:

@@ -27,13 +27,16 @@ KEYS = {
 }
 FIELDS = ("title", "date", "source", "author", "tags")
 
-_TAG_SEPARATORS = re.compile(r"[,，、;；|\s]+")
+_TAG_SEPARATORS = re.compile(r"[,，、;；|]")
 
 
 def split_tags(text: str) -> list[str]:
     """Tags as typed in one field: separated by commas (either width), 、,
-    semicolons, bars or blanks; each once, in order."""
-    return list(dict.fromkeys(t for t in _TAG_SEPARATORS.split(text.strip()) if t))
+    semicolons or bars, or, when none of those is used, by blanks
+    (``省级 华东``; ``work report, national`` keeps its phrase); each once,
+    in order."""
+    parts = _TAG_SEPARATORS.split(text) if _TAG_SEPARATORS.search(text) else text.split()
+    return list(dict.fromkeys(t for t in (" ".join(p.split()) for p in parts) if t))
 
 
 def field_name(key: str) -> str | None:
