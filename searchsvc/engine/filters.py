@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..analysis import normalize_text
-from ..dates import parse_date
-from .params import BadParameter
+from .params import BadParameter, read_date
 
 
 @dataclass(frozen=True)
@@ -44,20 +43,8 @@ def date_range(date_from: str, date_to: str) -> DateRange | None:
     """The range ``from``/``to`` ask for (year, month or day; either may
     be empty); None when neither is given. Raises BadParameter naming the
     parameter that cannot be read, or both when from is after to."""
-    bounds, given = [], []
-    for name, value, bound in (("from", date_from, earliest), ("to", date_to, latest)):
-        value = (value or "").strip()
-        if not value:
-            bounds.append("")
-            given.append("")
-            continue
-        try:
-            given.append(parse_date(value))
-            bounds.append(bound(given[-1]))
-        except ValueError as exc:
-            raise BadParameter(f"invalid_{name}", f"{name} must be a date: a year, year-month "
-                               f"or year-month-day such as 2019, 2019-03 or 2019-03-05 ({exc})"
-                               ) from None
+    given = [read_date("from", date_from or ""), read_date("to", date_to or "")]
+    bounds = [earliest(given[0]) if given[0] else "", latest(given[1]) if given[1] else ""]
     if not any(bounds):
         return None
     if bounds[0] and bounds[1] and bounds[0] > bounds[1]:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..dates import parse_date
+
 
 class BadParameter(Exception):
     """A parameter a person can fix: a 400 with ``code`` in the API, a
@@ -130,26 +132,34 @@ def _integer(name: str, values: list[str], default: int, low: int, high: int) ->
 
 
 FILTERS = ("section", "doc", "source", "tag", "from", "to")  # any of them: an empty query lists
+# the same filters as ``read`` returns them
+FILTER_KEYS = tuple(p.key or p.name for p in SEARCH if p.name in FILTERS)
 
 
 def _filtered(get: Callable[[str], list[str]]) -> bool:
     return any(v.strip() for f in FILTERS for v in get(f))
 
 
-def _date(name: str, values: list[str]) -> str:
-    """The last value, checked as a date (year, month or day precision)."""
-    from ..dates import parse_date
-
-    raw = values[-1].strip() if values else ""
+def read_date(name: str, raw: str) -> str:
+    """Parameter ``name``'s date as ISO of its precision ("" when not
+    given): what the page, the API, the command line and ``search`` read
+    ``from`` and ``to`` with. Raises BadParameter."""
+    raw = raw.strip()
     if not raw:
         return ""
     if len(raw) > 40:
         raise BadParameter(f"invalid_{name}", f"{name} must be a date: {DATE_FORMS}")
     try:
-        parse_date(raw)
+        return parse_date(raw)
     except ValueError as exc:
         raise BadParameter(f"invalid_{name}", f"{name} must be a date: {DATE_FORMS} ({exc})"
                            ) from None
+
+
+def _date(name: str, values: list[str]) -> str:
+    """The last value, checked as a date (year, month or day precision)."""
+    raw = values[-1].strip() if values else ""
+    read_date(name, raw)
     return raw
 
 

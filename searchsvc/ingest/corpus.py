@@ -176,7 +176,7 @@ def _from_parsed(parsed: Parsed, source: Source, rules: tuple | None) -> Documen
             section, heading = outline.section, outline.heading or opens_with
         doc.paragraphs.append(Paragraph(len(doc.paragraphs) + 1, text, section, heading,
                                         page=page))
-    labels = [label for label in parsed.sections] + [p.section for p in doc.paragraphs]
+    labels = list(parsed.sections) + [p.section for p in doc.paragraphs]
     doc.sections = [{"label": label, "heading": ""} for label in dict.fromkeys(labels) if label]
     return doc
 

@@ -116,13 +116,14 @@ class Outline:
     """Reads a document's lines in order and says which are headings;
     ``section`` and ``heading`` are then those of the next paragraph.
 
-    ``base``: a section given from outside (a Markdown heading): the
-    rules' headings go under it, as headings, instead of replacing it.
+    ``base``: a section given from outside (a Markdown heading, through
+    ``restart``): the rules' headings go under it, as headings, instead
+    of replacing it.
     """
 
-    def __init__(self, rules: tuple[Rule, ...] = DEFAULT_RULES, base: str = ""):
+    def __init__(self, rules: tuple[Rule, ...] = DEFAULT_RULES):
         self.rules = rules
-        self.base = base
+        self.base = ""
         self.open: list[tuple[int, str]] = []  # (rank, text) of the headings open
         self.numbers: dict[int, tuple[int, ...]] = {}  # rank -> its last number
         self._expect_heading = False  # after a label: its heading may follow

@@ -1,10 +1,11 @@
-"""Corpus profiles: one publication's page furniture and labels, as data.
+"""Corpus profiles: one publication's page furniture, as data.
 
 A plain-text page saved from a news site carries lines that are not the
 report (share buttons, links back to the site), a byline with the
-source, date, edition and author, a credit line, and section labels of
-the paper's own (答卷3, 聚焦, 数读). The plain-text reader (``text``)
-knows none of them: it reads them from a ``Profile``. ``NEWSPAPER`` is the
+source, date, edition and author, and a credit line. The plain-text
+reader (``text``) knows none of them: it reads them from a ``Profile``.
+The paper's section labels (答卷3, 聚焦, 数读) are a heading rule
+(``headings.DEFAULT_RULES_TEXT``), beside the reports' numbering. ``NEWSPAPER`` is the
 seed report's paper (南方都市报 as published on 奥一网), and the default;
 another publication is another profile, not another reader.
 
@@ -27,7 +28,6 @@ class Profile:
     byline: re.Pattern | None = None  # the line that starts the byline
     fields: dict[str, str] = field(default_factory=dict)  # byline label -> Document attribute
     credit: re.Pattern | None = None  # a credit line; group "credit" is the credit
-    section_label: re.Pattern | None = None  # a line that is a section's label
 
 
 NEWSPAPER = Profile(
@@ -36,8 +36,6 @@ NEWSPAPER = Profile(
     byline=re.compile(r"^来源[:：]"),
     fields={"来源": "source", "版次": "edition", "作者": "author"},
     credit=re.compile(r"^本版采写[:：]\s*(?P<credit>.+)$"),
-    # 答卷1 … 答卷N, and the report's 聚焦/数读/目标 boxes
-    section_label=re.compile(r"^(答卷\d+|聚焦|数读|目标)$"),
 )
 
 DEFAULT = NEWSPAPER

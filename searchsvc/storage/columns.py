@@ -72,18 +72,22 @@ class Column:
     def label(self, docnum: int) -> str:
         return self.labels[self.codes[docnum]]
 
+    def _counted(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, paragraphs) of the labels the docnums ``ids`` have, in
+        label order."""
+        codes = self.codes[ids]
+        if 8 * len(codes) < len(self.labels):  # few paragraphs of many labels (documents)
+            return np.unique(codes, return_counts=True)
+        counts = np.bincount(codes, minlength=len(self.labels))
+        found = np.flatnonzero(counts)
+        return found, counts[found]
+
     def counts(self, ids: np.ndarray) -> dict[str, int]:
         """Paragraphs per label among the docnums ``ids`` (labels with none
         left out, the empty label kept)."""
         if not len(ids):
             return {}
-        codes = self.codes[ids]
-        if 8 * len(codes) < len(self.labels):  # few paragraphs of many labels
-            found, counts = np.unique(codes, return_counts=True)
-        else:
-            counts = np.bincount(codes, minlength=len(self.labels))
-            found = np.flatnonzero(counts)
-            counts = counts[found]
+        found, counts = self._counted(ids)
         return {self.labels[c]: int(n) for c, n in zip(found.tolist(), counts.tolist())}
 
     def top(self, ids: np.ndarray, limit: int) -> list[tuple[str, int]]:
@@ -92,13 +96,7 @@ class Column:
         section) left out."""
         if not len(ids):
             return []
-        codes = self.codes[ids]
-        if 8 * len(codes) < len(self.labels):  # few paragraphs of many labels (documents)
-            found, counts = np.unique(codes, return_counts=True)  # codes in label order
-        else:
-            counts = np.bincount(codes, minlength=len(self.labels))
-            found = np.flatnonzero(counts)
-            counts = counts[found]
+        found, counts = self._counted(ids)
         keep = found != self.empty
         found, counts = found[keep], counts[keep]
         best = np.lexsort((found, -counts))[:limit]

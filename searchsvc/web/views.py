@@ -12,14 +12,22 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, jsonify, render_template, request, send_file, url_for
 
 from ..engine import search as engine
-from ..engine.params import PER_PAGE, QUERY, SEARCH, SORTS, SUGGEST, BadParameter, read
+from ..engine.params import (
+    FILTER_KEYS,
+    PER_PAGE,
+    QUERY,
+    SEARCH,
+    SORTS,
+    SUGGEST,
+    BadParameter,
+    read,
+)
 from ..ingest.readers import original_type
 from ..storage.layout import INTERNAL_KEYS, IndexUnavailable
 from . import api, builds, metrics
 from .render import marked_html, rendered_hits
 
 bp = Blueprint("web", __name__)
-FILTER_KEYS = ("section", "doc", "source", "tag", "date_from", "date_to")  # any lists alone
 
 
 def _search_params(required: bool) -> dict:
@@ -131,16 +139,13 @@ def _page_url(params: dict, **changes) -> str:
     return url_for("web.index", **_args(params, **changes))
 
 
-EMPTY_PARAMS = {"query": "", "page": 1, "per_page": PER_PAGE, "section": [], "doc": [],
-                "source": [], "tag": [], "date_from": "", "date_to": "", "sort": SORTS[0],
-                "group": ""}
-
-
 @bp.get("/")
 def index():
     error = None
     result, hits, more = None, [], []
-    params = dict(EMPTY_PARAMS, query=request.args.get("q", "")[:200])
+    # what the page shows when a parameter is refused: every default, the query as typed
+    params = dict(read(SEARCH, lambda name: [], current_app.config, required=False),
+                  query=request.args.get("q", "")[:200])
     try:
         params = _search_params(required=False)
         if params["query"] or any(params[f] for f in FILTER_KEYS):
