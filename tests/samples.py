@@ -113,3 +113,45 @@ def report_as_markdown(doc) -> str:
     for level, text in blocks(doc):
         out += ["#" * level + " " + text if level else text, ""]
     return "\n".join(out)
+
+
+ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+
+
+def paged_html(pages: list[list[str]], *, columns: int = 2, title: str = "",
+               head=lambda n: "", foot=lambda n: str(n), label: str = "",
+               indent: bool = True) -> str:
+    """Pages laid out by hand, as a journal or a thesis prints them: a
+    running head and a footer on each page (``head(n)``, ``foot(n)``; ""
+    for none), the paragraphs of ``pages[n - 1]`` in ``columns`` columns
+    (``label``: one column of text right of a label column, the label
+    beside each page's second paragraph),
+    the first page under a title across the columns. Paragraphs starting
+    with ``#`` are bold headings of the body's size."""
+    css = ("@page { size: A4; margin: 0 } body { margin: 0; font-size: 10.5pt; line-height: 1.6 }"
+           ".page { height: 297mm; box-sizing: border-box; padding: 18mm 20mm; position: relative;"
+           " break-after: page; overflow: hidden }"
+           ".head { position: absolute; top: 8mm; left: 20mm; right: 20mm; font-size: 9pt;"
+           " border-bottom: 1px solid #000; text-align: center }"
+           ".foot { position: absolute; bottom: 8mm; left: 0; right: 0; text-align: center;"
+           " font-size: 9pt }"
+           f".cols {{ column-count: {columns}; column-gap: 8mm; column-fill: auto; height: 240mm }}"
+           ".label { display: flex; gap: 10mm } .label .side { width: 28mm; font-weight: bold }"
+           ".label .main { flex: 1 } h1 { font-size: 20pt; text-align: center; margin: 0 0 6mm }"
+           f"p {{ margin: 0 0 .3em; text-align: justify; text-indent: {2 if indent else 0}em }}"
+           "b.h { display: block; margin: .6em 0 .3em }")
+    out = []
+    for n, paragraphs in enumerate(pages, 1):
+        body = "".join(f"<p><b class=h>{html.escape(p[1:])}</b></p>" if p.startswith("#")
+                       else f"<p>{html.escape(p)}</p>" for p in paragraphs)
+        if label:  # the page's second paragraph beside its label
+            body = "".join(f"<div class=label><div class=side>{html.escape(label) if i == 1 else ''}"
+                           f"</div><div class=main><p>{html.escape(p)}</p></div></div>"
+                           for i, p in enumerate(paragraphs))
+        else:
+            body = f"<div class=cols>{body}</div>"
+        top = f"<h1>{html.escape(title)}</h1>" if n == 1 and title else ""
+        out.append(f"<div class=page><div class=head>{html.escape(head(n))}</div>{top}{body}"
+                   f"<div class=foot>{html.escape(foot(n))}</div></div>")
+    return ("<!doctype html><html><head><meta charset='utf-8'><style>" + css
+            + "</style></head><body>" + "".join(out) + "</body></html>")

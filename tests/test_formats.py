@@ -14,7 +14,7 @@ from searchsvc.build import rebuild as indexer
 from searchsvc.engine import search as S
 from searchsvc.engine import snapshot as snapshots
 from searchsvc.ingest import docx as docx_reader
-from searchsvc.ingest import markdown, model, pdf
+from searchsvc.ingest import markdown, model, pdf, pdflayout
 from searchsvc.ingest import readers as formats
 from tests.conftest import SEED, snippet_of, write_corpus
 from tests.samples import (
@@ -331,9 +331,9 @@ def test_pdf_lines_join_by_script_and_hyphenated_words_join_whole():
     assert model.join_lines("总投资", "245亿元") == "总投资245亿元"
 
     def line(text, top, left=40.0, right=560.0):
-        return pdf._Line(text, 1, left, right, top, top - 12)
+        return pdflayout.Line(text, 1, left, right, top, top - 12)
 
-    parsed = pdf._paragraphs([
+    parsed = pdflayout.paragraphs([
         line("An inter-", 700), line("national review of the district's reform", 686, right=400),
         line("第二段从缩进开始,讲的是城区", 660, left=64), line("更新。", 646, right=100),
         line("第三段。", 620, left=64, right=120)])

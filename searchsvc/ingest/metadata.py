@@ -63,6 +63,32 @@ def apply(doc, fields: dict[str, str], where: str) -> None:
             setattr(doc, name, value)
 
 
+# what a template or a program writes where a title belongs
+_PLACEHOLDER = re.compile(
+    r"^(?:[（(\[【<《]\s*)?(?:请?(?:在此|此处)?(?:填写|输入|键入)\S*|标准名称|文档标题|标题|题目|"
+    r"无标题|未命名|文档\s*\d*|新建\s*\S*文档\s*\d*|microsoft\s+\w+\s*-.*|untitled.*|"
+    r"title|document\s*\d*|presentation\d*|slide\s*\d*|powerpoint\s*演示文稿|幻灯片\s*\d*)"
+    r"(?:\s*[）)\]】>》])?$", re.IGNORECASE)
+_FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|tex|dvi|ps|indd|pptx?|xlsx?|rtf|odt|html?|txt|qxd)$",
+                        re.IGNORECASE)
+_READABLE = re.compile(r"[\w\s\u3000-\u303f\uff00-\uffef.,:;!?'\"()\[\]/&+\-–—·“”‘’《》〈〉]")
+
+
+def plausible_title(text: str) -> bool:
+    """Whether a title from a file's properties reads like one: not empty,
+    not a template's placeholder (标准名称, （填写标准名称）, Untitled), not
+    a file name or a program's label (Microsoft Word - 报告.doc), not
+    garbled bytes (mojibake, replacement or private-use characters)."""
+    text = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    if not text or len(text) > 200 or _PLACEHOLDER.match(text) or _FILE_NAME.search(text):
+        return False
+    if re.search(r"[\ufffd\ue000-\uf8ff]|Ã.|â€|þÿ|ÿþ", text):
+        return False
+    latin1 = sum(1 for ch in text if "\u00c0" <= ch <= "\u00ff")
+    readable = sum(1 for ch in text if _READABLE.match(ch))
+    return latin1 * 4 < len(text) and readable >= len(text) * 0.85
+
+
 class MetadataFileError(ValueError):
     """A ``_metadata.csv`` that cannot be used at all (no ``file`` column)."""
 

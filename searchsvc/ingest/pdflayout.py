@@ -1,0 +1,328 @@
+"""A PDF's lines made into what a reader sees: columns found on each
+page, lines joined into paragraphs by the geometry of their own column,
+headings and the title told by type that stands apart.
+
+pdf.py reads the lines out of pdfium and pdffurniture.py takes out running
+heads and page numbers; this module only looks at the lines' text, boxes
+and type size, so each rule can be tested on lines made by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from statistics import median
+
+from ..analysis import CLOSERS, HAN, SENTENCE_ENDS
+from .model import Parsed, join_lines
+
+# a line that ends a sentence, a clause before a list (：) or a Latin sentence
+_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_ENDS + '：:.' + CLOSERS)}]$")
+_CLAUSE_END = re.compile(r"[，,、；;：:（(“‘\-–—/]$")
+# what starts a list item or a numbered heading on a new line
+_ITEM = re.compile(r"^(?:[•·∗◦‣⁃▪■◆◇●○□►▶✓※]|[\-–—*]\s|[①-⑳]"
+                   r"|[（(]\s*(?:[一二三四五六七八九十]+|\d{1,2})\s*[）)]|[一二三四五六七八九十]+、|第[一二三四五六七八九十百\d]+[章节条部分篇]"
+                   r"|\d{1,2}(?:\.\d{1,2})+\s*\S|\d{1,2}[.、)）]\s*[^\d\s]|[A-Za-z][.)]\s)")
+_URLISH = re.compile(r"(?:/|www\.|://)\S*$")  # an address: its hyphens are its own
+_HAN_END = re.compile(f"[{HAN}]$")
+_HAN_ANY = re.compile(f"[{HAN}]")
+
+
+@dataclass
+class Line:
+    text: str
+    page: int  # from 1
+    left: float
+    right: float
+    top: float
+    bottom: float
+    size: float = 0.0  # type size; 0: unknown (the box's height stands for it)
+    bold: bool = False
+    hyphen: bool = False  # ends in a soft hyphen: the word goes on in the next line
+
+    @property
+    def height(self) -> float:
+        return self.top - self.bottom
+
+    @property
+    def type_size(self) -> float:
+        return self.size or self.height
+
+
+@dataclass
+class _Column:
+    left: float  # the margin its lines start at
+    right: float  # the edge full lines reach
+
+
+def body_size(lines: list[Line]) -> float:
+    """The body text's type size: the size most characters are set in."""
+    sizes = Counter()
+    for line in lines:
+        sizes[round(line.type_size * 2) / 2] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def columns(page: list[Line], body: float) -> list[int]:
+    """Each line's column on its page: 0, 1… left to right, split where a
+    gutter runs down the page (an x range no line but a few wide ones
+    cross, with lines on both sides); -1 for a line across the gutter (a
+    title, an abstract over both columns)."""
+    if len(page) < 4:
+        return [0] * len(page)
+    lo = min(line.left for line in page)
+    hi = max(line.right for line in page)
+    step = 2.0
+    bins = [0] * (int((hi - lo) / step) + 2)
+    for line in page:
+        for b in range(int((line.left - lo) / step), int((line.right - lo) / step) + 1):
+            bins[b] += 1
+    allowed = max(1, len(page) // 8)
+    gutters, start = [], None
+    for b, n in enumerate(bins + [len(page)]):
+        if n <= allowed and b > 0:
+            start = b if start is None else start
+        elif start is not None:
+            if (b - start) * step >= body * 0.9 and b < len(bins):
+                gutters.append((lo + start * step, lo + b * step))
+            start = None
+    cuts = []
+    for left, right in gutters:
+        before = sum(1 for line in page if line.right <= left + step)
+        after = sum(1 for line in page if line.left >= right - step)
+        if before >= 2 and after >= 2:
+            cuts.append((left, right))
+    result = []
+    for line in page:
+        col = 0
+        for left, right in cuts:
+            if line.left >= right - step:
+                col += 1
+            elif line.right > left + step:
+                col = -1
+                break
+        result.append(col)
+    return result
+
+
+def _geometry(lines: list[Line], cols: list[int], body: float) -> dict[int, _Column]:
+    """Each column's margin (the leftmost start shared by a good part of
+    its lines: a lone line further left is a side label, lines further
+    right are indented) and the right edge its full lines reach (the
+    same rule from the right: a wide line of code is no edge)."""
+    found = {}
+    for col in set(cols):
+        members = [line for line, c in zip(lines, cols) if c == col]
+        lefts = Counter(round(line.left / 2) * 2 for line in members)
+        most = max(lefts.values())
+        margin = min(x for x, n in lefts.items() if n >= max(min(2, most), most * 0.25))
+        rights = Counter(round(line.right / 2) * 2 for line in members)
+        most = max(rights.values())
+        found[col] = _Column(margin, max(x for x, n in rights.items()
+                                         if n >= max(min(2, most), most * 0.25)))
+    return found
+
+
+def _heading(line: Line, body: float, body_bold: bool) -> bool:
+    """Set apart by type: larger, or bold where the body is not."""
+    return line.type_size > body * 1.15 or (line.bold and not body_bold
+                                            and line.type_size >= body * 0.95)
+
+
+def _heading_like(text: str) -> bool:
+    """Short and not a sentence or a clause: what a heading reads like."""
+    text = text.strip()
+    return 0 < len(text) <= 60 and not re.search(r"[，,、；;。]$", text)
+
+
+def paragraphs(lines: list[Line]) -> Parsed:
+    """Lines joined into paragraphs, each with its page, under headings.
+
+    A new paragraph starts after a gap wider than the lines' own spacing,
+    at a line indented from its column's margin (more than the line
+    before), at a list item or numbered heading, after a line that ends a
+    sentence short of its column's right edge, or after a very short
+    line; a line that reaches its column's edge goes on in the next line,
+    in the next column or on the next page. Lines in larger or bold type
+    are headings only when they also read like one and stand apart; the
+    largest line of the first page is the title. Fragments of formulas
+    (a few characters, no Chinese) join the paragraph before them, and
+    those with no letter or digit are left out."""
+    parsed = Parsed()
+    if not lines:
+        return parsed
+    body = body_size(lines)
+    bold_chars = sum(len(line.text) for line in lines if line.bold)
+    body_bold = bold_chars > sum(len(line.text) for line in lines) / 2
+    cols, geometry = [], {}
+    by_page: dict[int, list[Line]] = {}
+    for line in lines:
+        by_page.setdefault(line.page, []).append(line)
+    for number, page in by_page.items():
+        page_cols = columns(page, body)
+        cols += page_cols
+        for col, g in _geometry(page, page_cols, body).items():
+            geometry[number, col] = g
+    spacing = _spacing(lines, cols, body)
+    title_at = _title_lines(lines, body)
+    for i in title_at:
+        parsed.title = join_lines(parsed.title, lines[i].text.strip())
+
+    section, text, page = "", "", 0
+    prev: tuple[Line, _Column, int] | None = None
+    prev_heading = False
+
+    def flush():
+        nonlocal text
+        if text:
+            parsed.paragraphs.append((section, text))
+            parsed.pages.append(page)
+        text = ""
+
+    for i, (line, col) in enumerate(zip(lines, cols)):
+        if i in title_at:
+            flush()
+            prev, prev_heading = None, True
+            continue
+        g = geometry[line.page, col]
+        cell = prev is not None and text and not prev_heading and _next_cell(prev, line, col, g)
+        ends = not cell and (prev is None or not text or
+                             _ends_paragraph(prev, line, col, g, body, spacing))
+        if not cell and _heading(line, body, body_bold) and _heading_like(line.text) \
+                and (ends or prev_heading) and not _beside(lines, i, cols, g):
+            flush()
+            if prev_heading and prev is not None and section and prev[0].page == line.page and \
+                    prev[0].bottom - line.top < body * 1.5 and _heading(prev[0], body, body_bold):
+                section = join_lines(section, line.text)  # a heading wrapped in two lines
+                parsed.sections[-1] = section
+            else:
+                section = line.text
+                parsed.sections.append(section)
+            prev, prev_heading = (line, g, col), True
+            continue
+        if ends or prev_heading:
+            flush()
+            text, page = line.text, line.page
+        elif cell:
+            text = f"{text} | {line.text}"  # a table's row: its cells in one paragraph
+        elif prev[0].hyphen:  # broken at a hyphen: a word's syllables, or a compound kept
+            keep = line.text[:1].isupper() or _URLISH.search(text)
+            text = text + ("-" if keep else "") + line.text
+        elif text.endswith("-") and len(text) > 1 and text[-2].isalpha() \
+                and line.text[:1].islower():
+            text = text[:-1] + line.text  # a word hyphenated at the line's end
+        else:
+            text = join_lines(text, line.text)
+        prev, prev_heading = (line, g, col), False
+    flush()
+    _fold_fragments(parsed)
+    return parsed
+
+
+def _ends_paragraph(prev, line: Line, col: int, g: _Column, body: float, spacing: float) -> bool:
+    """Whether ``line`` starts a new paragraph after ``prev`` (line, its
+    column, its column number)."""
+    last, pg, pcol = prev
+    full = last.right >= pg.right - body * 1.5
+    if _ITEM.match(line.text):
+        return True
+    moved = line.page != last.page or col != pcol  # goes on in a new column or page
+    if moved and line.left - g.left > body * 0.8:
+        return True
+    if not moved and line.top > last.bottom + body * 0.5:  # beside or above: another block
+        return True
+    if not moved and last.bottom - line.top > spacing + body * 0.4:
+        return True
+    indent = line.left - g.left
+    if indent < -body * 0.8:  # starts left of its column's margin: a side label, a new block
+        return True
+    if not moved and indent > body * 0.8 and line.left > last.left + body * 0.8 \
+            and not _ITEM.match(last.text):
+        return True
+    if not full:
+        if _SENTENCE_END.search(last.text):
+            return True
+        short = pg.right - last.right
+        if _HAN_END.search(last.text) and short > body * 4:
+            return True  # Chinese fills its line: a line ending this short ends here
+        if short > (pg.right - pg.left) * 0.5 and not _CLAUSE_END.search(last.text):
+            return True
+    return False
+
+
+def _next_cell(prev, line: Line, col: int, g: _Column) -> bool:
+    """``line`` is the next cell of a table's row: on the row of the line
+    before, right of it, in the same column, and that line is no side
+    label (one ending left of the column's margin, text set right of it)."""
+    last, _, pcol = prev
+    return line.page == last.page and col == pcol and line.left >= last.right \
+        and min(line.top, last.top) - max(line.bottom, last.bottom) > line.height * 0.5 \
+        and last.right >= g.left
+
+
+def _spacing(lines: list[Line], cols: list[int], body: float) -> float:
+    """The usual gap between two lines of one paragraph (their leading
+    less their height): the median gap between lines that follow each
+    other in a column."""
+    gaps = [a.bottom - b.top for a, b, ca, cb in zip(lines, lines[1:], cols, cols[1:])
+            if a.page == b.page and ca == cb and 0 <= a.bottom - b.top < body * 3]
+    return median(gaps) if gaps else body * 0.3
+
+
+def _beside(lines: list[Line], i: int, cols: list[int], g: _Column) -> bool:
+    """A line that shares its row with another line of its column: a
+    table's cell, not a heading (a side head left of the column's margin
+    is one)."""
+    line = lines[i]
+    if line.right < g.left:
+        return False
+    for j in range(max(0, i - 8), min(len(lines), i + 9)):
+        other = lines[j]
+        if j != i and other.page == line.page and cols[j] == cols[i] and \
+                min(line.top, other.top) - max(line.bottom, other.bottom) > line.height * 0.5:
+            return True
+    return False
+
+
+def _title_lines(lines: list[Line], body: float) -> list[int]:
+    """The first page's largest type, when it is larger than the body,
+    reads like a title and comes before the body text (a journal's small
+    heading lines may come first): its lines (one right under the other)
+    are the title."""
+    first = [i for i, line in enumerate(lines) if line.page == lines[0].page]
+    if not first:
+        return []
+    largest = max(lines[i].type_size for i in first)
+    if largest <= body * 1.15:
+        return []
+    at = [i for i in first if abs(lines[i].type_size - largest) < 0.5]
+    run = at[:1]  # the first run of lines, each right under the one before
+    for i in at[1:]:
+        if i != run[-1] + 1 or lines[run[-1]].bottom - lines[i].top > largest * 0.8:
+            break
+        run.append(i)
+    at = run
+    before = sum(1 for i in first if i < at[0] and lines[i].type_size >= body * 0.95)
+    if before > 2:  # body text runs before it: a heading of the first page, not its title
+        return []
+    text = "".join(lines[i].text for i in at)
+    return at if 2 <= len(text.strip()) <= 120 and len(at) <= 4 else []
+
+
+def _fold_fragments(parsed: Parsed) -> None:
+    """A paragraph of a few characters with no Chinese (a formula's
+    piece, a stray symbol) joins the one before it on its page; one with
+    no letter or digit is left out."""
+    kept, pages = [], []
+    for (section, text), page in zip(parsed.paragraphs, parsed.pages):
+        stripped = text.strip()
+        if len(stripped) <= 5 and not _HAN_ANY.search(stripped):
+            if not any(ch.isalnum() for ch in stripped):
+                continue
+            if kept and pages[-1] == page and kept[-1][0] == section:
+                kept[-1] = (section, kept[-1][1] + " " + stripped)
+                continue
+        kept.append((section, text))
+        pages.append(page)
+    parsed.paragraphs, parsed.pages = kept, pages
