@@ -148,6 +148,39 @@ def test_a_docx_table_becomes_one_paragraph_per_row(tmp_path):
         "下表列出主要指标。", "指标 | 数值", "地区生产总值 | 2500亿元", "增长 | 6.6%", "表后的说明。"]
 
 
+def word_draft(core_title: str, opening, body_pt: int = 12) -> bytes:
+    """A Word file as a standards draft is written: no heading styles, a
+    template's title in its properties, the title set large in the opening."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    d = docx.Document()
+    d.core_properties.title = core_title
+    for text, size, bold, centred in opening:
+        run = d.add_paragraph().add_run(text)
+        run.font.size, run.bold = Pt(size), bold
+        if centred:
+            d.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for p in seed().paragraphs[:4]:
+        d.add_paragraph().add_run(p.text).font.size = Pt(body_pt)
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("core_title", ["标准名称", "（填写标准名称）", "文档1", "Microsoft Word - 草案.doc", ""])
+def test_a_word_template_s_title_gives_way_to_the_opening_s_display_line(core_title):
+    opening = [("ICS 11.020", 10, False, False), ("中华人民共和国国家标准", 16, True, True),
+               ("GB/T 00000—2026", 12, False, True), ("公共场所卫生管理规范", 22, True, True),
+               ("（征求意见稿）", 12, False, True)]
+    assert docx_reader.read_docx(word_draft(core_title, opening)).title == "公共场所卫生管理规范"
+    # a title the properties really hold is kept
+    assert docx_reader.read_docx(word_draft("罗湖区2019年工作综述", opening)).title == "罗湖区2019年工作综述"
+    # nothing set apart from the body: no title (the file's name stands in)
+    plain = [("第一行说明", 12, False, False)]
+    assert docx_reader.read_docx(word_draft(core_title, plain)).title == ""
+
+
 def test_html_saved_as_txt_is_read_as_html_and_injection_is_only_text(tmp_path):
     page = ("<!doctype html><html><head><title>注入测试</title></head><body>"
             + NAV + "<article><p>这段正文讲营商环境改革,也提到 &lt;img src=x onerror=alert(1)&gt;"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from .metadata import split_tags
+from .metadata import plausible_title, split_tags
 from .model import Parsed, Unreadable
 
 MAX_UNZIPPED = 256 * 1024 * 1024  # a .docx that unpacks to more is refused (zip bomb)
@@ -35,6 +35,7 @@ def read_docx(data: bytes) -> Parsed:
     parsed.tags = split_tags(props.keywords or "")
     parsed.source = (props.category or "").strip()  # Word has no source; 类别 is the nearest
     section = ""
+    opening = []  # the first paragraphs, for a title when no style or property gives one
     # style names by id, read once: python-docx looks a paragraph's style up
     # in the styles part on every call (3 ms a paragraph)
     names = {s.style_id: s.name or "" for s in document.styles}
@@ -53,6 +54,8 @@ def read_docx(data: bytes) -> Parsed:
                 section = text
                 parsed.sections.append(section)
             else:
+                if len(opening) < 12:
+                    opening.append(para)
                 parsed.paragraphs += [(section, line.strip())
                                       for line in text.split("\n") if line.strip()]
         elif tag == "tbl":
@@ -62,8 +65,39 @@ def read_docx(data: bytes) -> Parsed:
                 if cells:
                     parsed.paragraphs.append((section, " | ".join(" ".join(c.split())
                                                                   for c in cells)))
-    parsed.title = parsed.title or (props.title or "")
+    if not parsed.title:
+        # a template's placeholder (标准名称) gives way to the opening's display line
+        parsed.title = props.title if plausible_title(props.title or "") else _opening_title(
+            [(_display_size(para), para.text.strip()) for para in opening])
     return parsed
+
+
+def _display_size(para) -> tuple[float, bool]:
+    """How a paragraph is set: its largest run's size in points (its
+    style's when the runs say nothing) and whether it is bold or centred
+    throughout."""
+    style_font = para.style.font if para.style is not None else None
+    runs = [run for run in para.runs if run.text.strip()]
+    sizes = [run.font.size.pt for run in runs if run.font.size is not None]
+    if not sizes and style_font is not None and style_font.size is not None:
+        sizes = [style_font.size.pt]
+    bold = bool(runs) and all(run.bold or (run.bold is None and style_font is not None
+                                           and bool(style_font.bold)) for run in runs)
+    centred = para.alignment is not None and int(para.alignment) == 1
+    return max(sizes, default=0.0), bold or centred
+
+
+def _opening_title(opening: list[tuple[tuple[float, bool], str]]) -> str:
+    """The most prominent short line among a document's first paragraphs
+    when it is set apart from their usual type (larger, or bold or
+    centred at the same size); the first of equals."""
+    if not opening:
+        return ""
+    body = sorted(size for (size, _), _ in opening)[len(opening) // 2]
+    lines = [(look, text) for look, text in opening
+             if len(text) <= 60 and text[-1] not in "。；;，,：:" and plausible_title(text)
+             and (look[0] > body or look[0] == body and look[1])]
+    return max(lines, key=lambda item: item[0], default=((0.0, False), ""))[1]
 
 
 def _check_zip(data: bytes) -> None:

@@ -6,20 +6,29 @@ from __future__ import annotations
 
 import re
 
+from . import htmlclean
 from .markdown import read_markdown
-from .metadata import split_tags
+from .metadata import plausible_title, split_tags
 from .model import Parsed, Unreadable
 
 
 def read_html(data: bytes) -> Parsed:
     """The page's article as trafilatura extracts it (as Markdown, read
-    like a Markdown file), with the title, author and date of its <title>
-    and <meta> tags. The charset comes from the page or is detected."""
+    like a Markdown file) once layout tables are unrolled and widgets cut,
+    with the title, author and date of its <title> and <meta> tags. The
+    charset comes from the page or is detected."""
     import trafilatura
     from htmldate import find_date
 
     text = _decode_html(data)
-    extracted = trafilatura.extract(text, output_format="markdown", include_formatting=True,
+    tree = htmlclean.clean(text)
+    if tree is None:
+        raise Unreadable("the page cannot be parsed as HTML")
+    body = "".join(tree.body.text_content().split()) if tree.find("body") is not None else ""
+    headline = next((" ".join(h.text_content().split()) for h in tree.iter("h1", "h2")
+                     if h.text_content().strip()), "")
+    meta_tags = {name: _meta_content(tree, names) for name, names in _META.items()}
+    extracted = trafilatura.extract(tree, output_format="markdown", include_formatting=True,
                                     include_comments=False, include_tables=True,
                                     favor_recall=True, with_metadata=False)
     if not extracted or not extracted.strip():
@@ -30,10 +39,13 @@ def read_html(data: bytes) -> Parsed:
         parsed.title = parsed.title or (meta.title or "")
         parsed.author = meta.author or ""
         parsed.source = meta.sitename or ""
+    # a template's or a CMS's placeholder gives way to the page's headline
+    title = parsed.title if plausible_title(parsed.title) else headline
+    parsed.title = _page_title(title, body) if plausible_title(title) else ""
     # trafilatura drops author names it does not take for Latin names (张一鎏)
-    parsed.author = parsed.author or _meta_content(text, ("author", "article:author"))
-    parsed.tags = split_tags(_meta_content(text, ("keywords", "article:tag")))
-    parsed.source = _meta_content(text, ("source", "og:site_name")) or parsed.source
+    parsed.author = parsed.author or meta_tags["author"]
+    parsed.tags = split_tags(meta_tags["tags"])
+    parsed.source = meta_tags["source"] or parsed.source
     try:
         parsed.date = find_date(text, extensive_search=False, original_date=True) or ""
     except Exception:  # noqa: BLE001 - a date is optional; the text is what counts
@@ -41,14 +53,29 @@ def read_html(data: bytes) -> Parsed:
     return parsed
 
 
-def _meta_content(text: str, names: tuple[str, ...]) -> str:
-    """The content of the page's first <meta> with one of ``names``."""
-    from lxml import html as lxml_html
+_META = {"author": ("author", "article:author"), "tags": ("keywords", "article:tag"),
+         "source": ("source", "og:site_name")}
 
-    try:
-        tree = lxml_html.document_fromstring(text)
-    except (ValueError, lxml_html.etree.ParserError):
-        return ""
+
+# what separates an article's title from the site's and channel's names in
+# <title> (标题-搜狐新闻, 标题_新闻中心_某某网, 标题 | 网站); a hyphen between
+# two Latin letters or digits is part of a word (COVID-19)
+_TITLE_PARTS = re.compile(r"\s*(?:[_|｜–—]+|\s-\s|(?<![A-Za-z0-9])-|-(?![A-Za-z0-9]))\s*")
+
+
+def _page_title(title: str, body: str) -> str:
+    """The article's title without the site's name: the first part of
+    ``title`` when the page's text holds it (as its headline), else the
+    whole."""
+    title = " ".join(title.split())
+    parts = [part for part in _TITLE_PARTS.split(title) if part]
+    if len(parts) > 1 and len(parts[0]) >= 4 and "".join(parts[0].split()) in body:
+        return parts[0]
+    return title
+
+
+def _meta_content(tree, names: tuple[str, ...]) -> str:
+    """The content of the page's first <meta> with one of ``names``."""
     for meta in tree.iter("meta"):
         if (meta.get("name") or meta.get("property") or "").lower() in names:
             return " ".join((meta.get("content") or "").split())

@@ -66,7 +66,7 @@ def apply(doc, fields: dict[str, str], where: str) -> None:
 # what a template or a program writes where a title belongs
 _PLACEHOLDER = re.compile(
     r"^(?:[（(\[【<《]\s*)?(?:请?(?:在此|此处)?(?:填写|输入|键入)\S*|标准名称|文档标题|标题|题目|"
-    r"无标题|未命名|文档\s*\d*|新建\s*\S*文档\s*\d*|microsoft\s+\w+\s*-.*|untitled.*|"
+    r"无标题(?:文档|页面?)?|未命名\S*|文档\s*\d*|新建\s*\S*文档\s*\d*|microsoft\s+\w+\s*-.*|untitled.*|"
     r"title|document\s*\d*|presentation\d*|slide\s*\d*|powerpoint\s*演示文稿|幻灯片\s*\d*)"
     r"(?:\s*[）)\]】>》])?$", re.IGNORECASE)
 _FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|tex|dvi|ps|indd|pptx?|xlsx?|rtf|odt|html?|txt|qxd)$",

@@ -74,15 +74,16 @@ def _page_lines(page, number: int) -> list[Line]:
             text = _code_points([raw.FPDFText_GetUnicode(tp, i) for i in range(count)])
         left, right, bottom, top = (ctypes.c_double() for _ in range(4))
         at = [ctypes.byref(v) for v in (left, right, bottom, top)]
+        charbox = raw.FPDFText_GetCharBox
         lines, current, boxes, where, tallest = [], [], [], [], 0.0
 
         def add():
             line = _line(current, boxes, number)
             if line is not None:
                 picked = where[:: max(1, len(where) // SAMPLE)][:SAMPLE]
-                sizes = sorted(raw.FPDFText_GetFontSize(tp, i) for i in picked)
+                sizes = sorted([raw.FPDFText_GetFontSize(tp, i) for i in picked])
                 line.size = sizes[len(sizes) // 2] if sizes else 0.0
-                line.bold = sum(raw.FPDFText_GetFontWeight(tp, i) >= 600 for i in picked) * 2 \
+                line.bold = sum([raw.FPDFText_GetFontWeight(tp, i) >= 600 for i in picked]) * 2 \
                     > len(picked)
                 lines.append(line)
 
@@ -93,14 +94,16 @@ def _page_lines(page, number: int) -> list[Line]:
                     add()
                     current, boxes, where = [], [], []
                 continue
-            if not ch.isspace() and ch != _SOFT_HYPHEN and ch:
-                raw.FPDFText_GetCharBox(tp, i, *at)
+            if ch and ch != _SOFT_HYPHEN and not ch.isspace():
+                charbox(tp, i, *at)
                 box = (left.value, bottom.value, right.value, top.value)
+                height = box[3] - box[1]
                 if boxes and box[0] - boxes[-1][2] > GAP * tallest \
                         and not _MARKER.match("".join(current).strip()):
                     add()  # a wide gap inside pdfium's line: a label beside text, a table's cells
                     current, boxes, where = [], [], []
-                tallest = max(tallest, box[3] - box[1]) if boxes else box[3] - box[1]
+                if not boxes or height > tallest:
+                    tallest = height
                 boxes.append(box)
                 where.append(i)
             current.append(ch)
