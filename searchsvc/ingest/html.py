@@ -1,6 +1,6 @@
-"""Saved web pages: the article as trafilatura extracts it (navigation,
-share buttons and footers left out), read as Markdown, with the page's
-title, author and date."""
+"""Saved web pages: the article as trafilatura extracts it, once
+htmlclean has unrolled layout tables and cut widgets, read as Markdown,
+with the article's title (not the site's), author and date."""
 
 from __future__ import annotations
 
