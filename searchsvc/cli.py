@@ -279,6 +279,11 @@ def terminal_lines(result, color: bool) -> list[str]:
     grouped = f" in {result.groups} documents" if result.groups is not None else ""
     lines = [f"{result.total} paragraphs{grouped}, page {result.page}/{max(result.pages, 1)}, "
              f"{result.took_ms:.1f} ms{note}"]
+    if result.relaxed:
+        quoted = "」「".join(result.relaxed_phrases)
+        lines.append(f"没有找到完全匹配「{quoted}」的结果，以下为去掉引号的结果")
+    if result.did_you_mean:
+        lines.append(f"您是不是要找：{result.did_you_mean}")
     for i, hit in enumerate(result.hits, (result.page - 1) * result.per_page + 1):
         where = f"{hit.section} · " if hit.section else ""
         dated = " · ".join(v for v in (hit.date, hit.source) if v)

@@ -149,6 +149,22 @@ def seed_snapshot(seed_dirs):
     return own_snapshot(seed_dirs[1])
 
 
+REPORTS = ROOT.parent / "shared" / "corpora" / "reports-zh" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def reports(tmp_path_factory):
+    """The real collection (../shared/corpora/reports-zh: 99 reports,
+    1954-2026), built once: (snapshot, build report, index folder)."""
+    if not REPORTS.is_dir():
+        pytest.skip(f"{REPORTS} is absent: the real collection's checks need it")
+    index = tmp_path_factory.mktemp("reports") / "index"
+    report = indexer.build_index(REPORTS, index)
+    snap = snapshots.open_current(index)
+    yield snap, report, index
+    snap.close()
+
+
 @pytest.fixture()
 def app(seed_dirs):
     corpus_dir, index_dir = seed_dirs

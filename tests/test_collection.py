@@ -6,7 +6,6 @@ the page and the command line."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import docx
 import pytest
@@ -467,24 +466,8 @@ def test_incremental_rebuild_keeps_tags_and_a_changed_table_rereads_files(collec
         snap.close()
 
 
-REPORTS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "reports-zh" / "corpus"
-
-
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    """The real collection (../shared/corpora/reports-zh: 99 reports,
-    1954-2026), built once."""
-    if not REPORTS.is_dir():
-        pytest.skip(f"{REPORTS} is absent: the real collection's checks need it")
-    index = tmp_path_factory.mktemp("reports") / "index"
-    report = indexer.build_index(REPORTS, index)
-    snap = snapshots.open_current(index)
-    yield snap, report
-    snap.close()
-
-
 def test_the_real_collection_as_the_issue_asks(reports):
-    snap, report = reports
+    snap, report, _ = reports
     assert report.documents == 99 and not report.skipped and not report.notes
     entries = list(snap.documents.values())
     assert all(re.fullmatch(r"\d{4}(-\d\d){0,2}", e["date"]) and e["source"] for e in entries)

@@ -3,8 +3,12 @@
 Words are ranked by how much of the query a paragraph covers, ``+word``
 requires one, ``OR`` joins alternatives, ``-word``/``NOT word`` exclude,
 ``"…"`` is a required exact phrase, ``section:``, ``doc:``, ``source:``
-and ``tag:`` filter;
-unknown syntax is literal text.
+and ``tag:`` filter; unknown syntax is literal text.
+
+Chinese quotation marks (“…”, 「…」, 『…』) are the phrase operator too
+when they quote part of the query (关于“双区驱动”的报道, “新质生产力”是指什么);
+around the whole query (a pasted quotation) they are text, and the words
+inside are searched as if unquoted.
 """
 
 from __future__ import annotations
@@ -17,7 +21,11 @@ from functools import cached_property
 from ..analysis import flat_text
 
 FIELDS = {"section": "section", "doc": "doc_id", "source": "source", "tag": "tag"}
-_SYNTAX = re.compile(r'(?P<field>[A-Za-z_]+):"(?P<fvalue>[^"]*)"|"(?P<phrase>[^"]*)"|(?P<word>\S+)')
+_SYNTAX = re.compile(r'(?P<field>[A-Za-z_]+):"(?P<fvalue>[^"]*)"'
+                     r'|(?P<sign>[-+]?)(?:"(?P<phrase>[^"]*)"'
+                     r"|“(?P<cjk1>[^”]*)”|「(?P<cjk2>[^」]*)」|『(?P<cjk3>[^』]*)』)"
+                     r'|(?P<word>[^\s“「『"]+|[“「『"][^\s“「『"]*)')
+_WRAPPED = re.compile(r"^\s*(?:“([^“”]*)”|「([^「」]*)」|『([^『』]*)』)\s*$")
 _FIELD_NAME = re.compile(r"^[A-Za-z_]+$")
 
 
@@ -48,11 +56,15 @@ class ParsedQuery:
 def parse_query(text: str) -> ParsedQuery:
     """Read the query language; anything unrecognised is literal text."""
     text = unicodedata.normalize("NFKC", text)
+    if wrapped := _WRAPPED.match(text):  # a quotation pasted whole: its words
+        text = next(g for g in wrapped.groups() if g is not None)
     parsed = ParsedQuery()
     negate = join_or = False
     for m in _SYNTAX.finditer(text):
-        if m["phrase"] is not None:
-            term = Term(m["phrase"], exact=True)
+        phrase = next((m[g] for g in ("phrase", "cjk1", "cjk2", "cjk3") if m[g] is not None), None)
+        if phrase is not None:
+            term = Term(phrase, exact=True)
+            negate = negate or m["sign"] == "-"
         else:
             if m["field"] is not None:
                 name, value, raw = m["field"], m["fvalue"], m.group()

@@ -24,9 +24,10 @@ from .filters import date_range, year_counts
 from .highlight import fragments, match_spans
 from .order import ranked_page
 from .params import DATE, GROUPS, PER_PAGE, RELEVANCE, SORTS, BadParameter
-from .query import ParsedQuery, parse_query
+from .query import ParsedQuery, Term, parse_query
 from .retrieval import Retrieval
 from .snapshot import Snapshot
+from .spelling import did_you_mean
 from .units import analyse
 
 # --------------------------------------------------------------------------
@@ -75,6 +76,12 @@ class SearchResult:
     group: str = ""  # "doc": one hit per document
     groups: int | None = None  # grouped: how many documents have results
     cached: bool = field(default=False, compare=False)  # this answer came from the result cache
+    relaxed_phrases: list[str] = field(default_factory=list)  # quoted, found nowhere: unquoted
+    did_you_mean: str | None = None  # the query with a frequent word for a rare or absent one
+
+    @property
+    def relaxed(self) -> bool:
+        return bool(self.relaxed_phrases)
 
     @property
     def pages(self) -> int:
@@ -144,6 +151,7 @@ class _Cached:
 def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
             started) -> SearchResult:
     parsed = parse_query(query)
+    relaxed = relax_phrases(parsed, snapshot.literals)
     for key, values in asked_filters.items():
         for v in values or []:
             if v and v.strip() and v not in parsed.filters.get(key, []):
@@ -161,6 +169,7 @@ def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
 
     asked = analyse(parsed, snapshot.synonyms, snapshot.user_dict)
     retrieval = Retrieval(asked, snapshot)
+    suggestion = None
     if browsing:  # the filters alone: every paragraph they keep
         matched = snapshot.literals.all_docs()
         allowed = retrieval.filter_docs()
@@ -170,6 +179,8 @@ def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
         tiers = retrieval.tiers()
         matched, allowed = tiers.matched, tiers.allowed
         complete = tiers.complete
+        if not tiers.exact:  # the query as typed is found nowhere: a typo?
+            suggestion = did_you_mean(parsed, query, snapshot.literals)
         if not group:
             stream = None  # one page, ranked directly
         elif sort == DATE:
@@ -208,7 +219,22 @@ def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
                         facets=facets(snapshot, matched), filters=filters,
                         ignored_terms=asked.ignored,
                         complete=len(complete) if complete is not None else len(allowed),
-                        keywords=len(asked.terms), sort=sort, group=group, groups=groups)
+                        keywords=len(asked.terms), sort=sort, group=group, groups=groups,
+                        relaxed_phrases=relaxed, did_you_mean=suggestion)
+
+
+def relax_phrases(parsed: ParsedQuery, literals) -> list[str]:
+    """Quoted phrases that no paragraph contains lose their quotes (in
+    ``parsed``), as a search engine shows the results without them rather
+    than none; a quoted phrase that occurs keeps its exact, required
+    meaning. Returns the phrases relaxed, as typed."""
+    relaxed = []
+    for clause in parsed.clauses:
+        for i, term in enumerate(clause):
+            if term.exact and not literals.docs(term.literal):
+                clause[i] = Term(term.raw)
+                relaxed.append(term.raw)
+    return relaxed
 
 
 def _ranked(snapshot, parsed, start: int, end: int):

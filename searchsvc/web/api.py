@@ -75,6 +75,12 @@ class SearchResult(_Model):
     group: str = Field(description="doc: one hit per document; empty: every hit")
     groups: int | None = Field(description="group=doc: how many documents have hits (pages "
                                "count these); null when not grouped")
+    relaxed: bool = Field(description="A quoted phrase occurs nowhere: these are the results "
+                          "of the query without its quotes")
+    relaxed_phrases: list[str] = Field(description="The quoted phrases found nowhere, as typed")
+    did_you_mean: str | None = Field(description="The query with a frequent word of the index "
+                                     "for a rare or absent one (营商坏境 → 营商环境); null "
+                                     "when the query finds what it asks for")
     hits: list[Hit]
 
     @field_serializer("took_ms")

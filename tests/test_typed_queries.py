@@ -1,0 +1,110 @@
+"""Queries as people type them (#25): quoted phrases found nowhere,
+Chinese quotation marks, did-you-mean for typos. On the real reports
+collection where the issue names it, on small corpora for each rule."""
+
+import pytest
+
+from searchsvc import create_app
+from searchsvc.engine.query import parse_query
+from searchsvc.engine.search import search
+from searchsvc.engine.snapshot import open_current
+from tests.conftest import REPORTS
+
+
+@pytest.fixture(scope="module")
+def api(reports):
+    _, _, index = reports
+    app = create_app({"CORPUS_DIR": str(REPORTS), "INDEX_DIR": str(index), "TESTING": True})
+    client = app.test_client()
+
+    def ask(q, **kw):
+        response = client.get("/api/search", query_string={"q": q, **kw})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
+
+    ask.client = client
+    return ask
+
+
+@pytest.mark.parametrize("typed,meant", [("营商坏境", "营商环境"), ("政府工做报告", "政府工作报告"),
+                                         ("经挤发展", "经济发展"),
+                                         ("优化营商坏境 政策", "优化营商环境 政策")])
+def test_a_typo_gets_the_frequent_word_it_was_meant_as(api, typed, meant):
+    body = api(typed)
+    assert body["did_you_mean"] == meant
+    assert api(meant)["did_you_mean"] is None  # a query that finds what it asks for
+
+
+@pytest.mark.parametrize("query", ["营商环境", "政府工作报告", "新质生产力", "GDP", "改革开放",
+                                   "“新质生产力”是指什么", "我们是指什么", "罗湖"])
+def test_no_correction_for_what_is_found_or_has_nothing_near(api, query):
+    assert api(query)["did_you_mean"] is None
+
+
+def test_gdp_stays_gdp_and_is_found(api):
+    body = api("GDP")
+    assert body["hits"] and all("gdp" in h["text"].lower() for h in body["hits"])
+
+
+def test_a_quoted_phrase_found_nowhere_gives_the_unquoted_results(api):
+    quoted, plain = api('"三过家门而不入" 发展'), api("三过家门而不入 发展")
+    assert quoted["relaxed"] is True and quoted["relaxed_phrases"] == ["三过家门而不入"]
+    assert [h["id"] for h in quoted["hits"]] == [h["id"] for h in plain["hits"]]
+    assert quoted["total"] == plain["total"] > 0
+    found = api('"营商环境" 改革')
+    assert found["relaxed"] is False and found["relaxed_phrases"] == []
+    assert found["hits"] and all("营商环境" in h["text"] for h in found["hits"])
+
+
+def test_only_the_phrase_found_nowhere_loses_its_quotes(api):
+    body = api('"营商环境" "三过家门而不入"')
+    assert body["relaxed_phrases"] == ["三过家门而不入"]
+    assert body["total"] and all("营商环境" in h["text"] for h in body["hits"])
+
+
+def test_a_pasted_question_with_chinese_quotes_finds_the_quoted_words(api):
+    body = api("“新质生产力”是指什么")
+    assert body["hits"] and all("新质生产力" in h["text"] for h in body["hits"][:10])
+    assert api("「新质生产力」")["hits"][0]["text"].count("新质生产力")
+
+
+def test_the_page_shows_the_correction_as_a_link_and_the_relaxed_notice(api):
+    page = api.client.get("/", query_string={"q": "营商坏境"}).get_data(as_text=True)
+    assert "您是不是要找：" in page and 'href="/?q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83"' in page
+    page = api.client.get("/", query_string={"q": '"三过家门而不入"'}).get_data(as_text=True)
+    assert "没有找到完全匹配「三过家门而不入」的结果，以下为去掉引号的结果" in page
+
+
+@pytest.mark.parametrize("query,phrases,words,excluded", [
+    ("“新质生产力”是指什么", ["新质生产力"], ["是指什么"], []),
+    ("关于“双区驱动”的报道", ["双区驱动"], ["关于", "的报道"], []),
+    ("「三過家門而不入」是誰", ["三過家門而不入"], ["是誰"], []),
+    ("“新质生产力是指什么？”", [], ["新质生产力是指什么?"], []),  # a whole quotation: text
+    ('"三网联合"中的"三网"是指', ["三网联合", "三网"], ["中的", "是指"], []),
+    ('罗湖 -"营商" -“双区”', [], ["罗湖"], ["营商", "双区"]),
+    ("关于“双区驱动", [], ["关于", "“双区驱动"], []),  # unbalanced: text
+])
+def test_chinese_quotation_marks_quote_a_part_and_are_text_around_the_whole(
+        query, phrases, words, excluded):
+    parsed = parse_query(query)
+    assert [t.raw for t in parsed.positive if t.exact] == phrases
+    assert [t.raw for t in parsed.positive if not t.exact] == words
+    assert [t.raw for t in parsed.excluded] == excluded
+
+
+def test_corrections_come_from_the_corpus_and_only_for_rare_strings(make_index):
+    """A small corpus of its own words: the typo's homophone is corrected
+    where the corpus has it often, a rare real word never is, and a
+    character that is no near-homophone is never offered."""
+    paragraphs = ["推进城市更新，改善人居环境。"] * 6 + ["木头龙片区完成拆迁。", "打造一流营商环境。"] * 3
+    _, index_dir, _ = make_index({"a.txt": "标题\n\n" + "\n\n".join(
+        f"第{i}段：{p}" for i, p in enumerate(paragraphs))})
+    snap = open_current(index_dir)
+    try:
+        assert search(snap, "人居坏境").did_you_mean == "人居环境"
+        assert search(snap, "城市更心").did_you_mean == "城市更新"
+        assert search(snap, "木头龙").did_you_mean is None  # rare, but found
+        assert search(snap, "城市更旧").did_you_mean is None  # 旧 jiu is not near 新 xin
+        assert search(snap, "完全无关的词").did_you_mean is None
+    finally:
+        snap.close()
