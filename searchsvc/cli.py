@@ -282,6 +282,8 @@ def terminal_lines(result, color: bool) -> list[str]:
     if result.relaxed:
         quoted = "」「".join(result.relaxed_phrases)
         lines.append(f"没有找到完全匹配「{quoted}」的结果，以下为去掉引号的结果")
+    if result.interpreted_as:
+        lines.append(f"按拼音搜索：{result.interpreted_as}")
     if result.did_you_mean:
         lines.append(f"您是不是要找：{result.did_you_mean}")
     for i, hit in enumerate(result.hits, (result.page - 1) * result.per_page + 1):

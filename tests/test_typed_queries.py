@@ -1,13 +1,16 @@
 """Queries as people type them (#25): quoted phrases found nowhere,
-Chinese quotation marks, did-you-mean for typos. On the real reports
+Chinese quotation marks, did-you-mean for typos, pinyin. On the real reports
 collection where the issue names it, on small corpora for each rule."""
 
 import pytest
 
 from searchsvc import create_app
+from searchsvc.build.readings import pinyin_table
+from searchsvc.build.rebuild import build_index
 from searchsvc.engine.query import parse_query
 from searchsvc.engine.search import search
 from searchsvc.engine.snapshot import open_current
+from searchsvc.storage.readings import Readings, write
 from tests.conftest import REPORTS
 
 
@@ -108,3 +111,96 @@ def test_corrections_come_from_the_corpus_and_only_for_rare_strings(make_index):
         assert search(snap, "完全无关的词").did_you_mean is None
     finally:
         snap.close()
+
+
+@pytest.mark.parametrize("typed,words", [("zhengfu gongzuo baogao", "政府工作报告"),
+                                         ("yingshanghuanjing", "营商环境"),
+                                         ("ZhengFu GongZuo BaoGao", "政府工作报告"),
+                                         ("yingshang huanjing", "营商环境")])
+def test_pinyin_finds_the_words_it_reads_as_first(api, typed, words):
+    body = api(typed)
+    assert body["interpreted_as"] == words
+    assert body["total"] > 100
+    assert all(words in h["text"] for h in body["hits"])
+    assert body["hits"][0]["exact"] and body["did_you_mean"] is None
+
+
+@pytest.mark.parametrize("query", ["GDP", "PM2.5", "app", "tar", "营商环境", '"yingshang"'])
+def test_latin_words_and_chinese_stay_as_typed(api, query):
+    assert api(query)["interpreted_as"] is None
+
+
+def test_pinyin_beside_chinese_keeps_the_chinese(api):
+    body = api("优化 yingshanghuanjing")
+    assert body["interpreted_as"] == "优化 营商环境"
+    assert all("优化" in h["text"] and "营商环境" in h["text"] for h in body["hits"])
+
+
+def test_the_page_says_what_pinyin_was_read_as(api):
+    page = api.client.get("/", query_string={"q": "yingshanghuanjing"}).get_data(as_text=True)
+    assert "按拼音搜索：" in page and 'href="/?q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83"' in page
+
+
+def test_a_latin_word_the_corpus_holds_stays_latin(make_index):
+    """``women`` reads as 我们, but where three paragraphs hold the English
+    word it is searched as typed; where one does, both are searched."""
+    english = ["Women's football league opens.", "A report on women in science.",
+               "Women and work: a survey."]
+    chinese = ["我们要坚持改革开放。", "我们的城市更美好。"]
+    _, index_dir, _ = make_index({"a.txt": "标题\n\n" + "\n\n".join(english + chinese)})
+    _, one_dir, _ = make_index({"a.txt": "标题\n\n" + "\n\n".join(english[:1] + chinese)},
+                               name="one")
+    snap, one = open_current(index_dir), open_current(one_dir)
+    try:
+        kept = search(snap, "women")
+        assert kept.interpreted_as is None and kept.total == 3
+        both = search(one, "women")
+        assert both.interpreted_as == "我们" and both.total == 3
+        assert {h.text[:2] for h in both.hits} == {"Wo", "我们"}
+        assert search(snap, "gaigekaifang").interpreted_as == "改革开放"
+        assert search(snap, "change").interpreted_as is None  # 长 额: single characters
+    finally:
+        snap.close()
+        one.close()
+
+
+def test_an_incremental_rebuild_reads_the_new_words(make_index, tmp_path):
+    corpus_dir, index_dir, _ = make_index({"a.txt": "标题\n\n" + "\n\n".join(
+        f"第{i}段：我们要坚持改革开放。" for i in range(20))})
+    first = open_current(index_dir)
+    try:
+        assert search(first, "liangzijisuan").interpreted_as is None
+        (corpus_dir / "b.txt").write_text("量子\n\n量子计算取得突破。", encoding="utf-8")
+        assert build_index(corpus_dir, index_dir).mode == "incremental"
+        second = open_current(index_dir)
+        try:
+            found = search(second, "liangzi jisuan")
+            assert found.interpreted_as == "量子计算" and "量子计算" in found.hits[0].text
+        finally:
+            second.close()
+        assert first.readings.words("liangzi") == []  # the build in use is not changed
+    finally:
+        first.close()
+
+
+def test_the_pinyin_table_reads_words_as_words():
+    table = pinyin_table([("银行", 9), ("绿色", 4), ("率先", 1), ("事实", 3), ("实施", 8),
+                          ("试试", 0), ("GDP", 5), ("实时", 8), ("时事", 2)])
+    assert table["yinhang"] == [("银行", 9)]  # 行 read hang in the word, not xing
+    assert table["lvse"] == [("绿色", 4)]
+    assert table["shishi"] == [("实施", 8), ("实时", 8), ("事实", 3)]  # three, most first
+
+
+def test_the_pinyin_table_files_look_up_every_key(tmp_path):
+    table = {"a": [("啊", 2)], "zhongguo": [("中国", 9)], "ma": [("吗", 3), ("妈", 1)],
+             "zuo": [("做", 5)]}
+    write(tmp_path, table)
+    readings = Readings(tmp_path)
+    try:
+        assert len(readings) == 4
+        for key, words in table.items():
+            assert readings.words(key) == words
+        for absent in ("", "b", "zz", "zhong", "mb"):
+            assert readings.words(absent) == []
+    finally:
+        readings.close()

@@ -24,6 +24,7 @@ from ..ingest import corpus
 from ..storage import layout, runs, wordindex, writing
 from ..storage.layout import IndexBusy, IndexLock, Meta
 from . import parts as P
+from . import readings
 from .plan import Plan, Previous, reading_digest, skipped_meta
 
 RebuildInProgress = IndexBusy  # the name callers of build_index know
@@ -122,6 +123,7 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
                 skipped=skipped_meta(skipped),  # a full rebuild may have added some
                 build_seconds=round(time.perf_counter() - started, 3),
             )
+            readings.write(tmp, parts)
             writing.finish(tmp, meta, entries, extras.user_dict)
             final = index_dir / name
             os.rename(tmp, final)

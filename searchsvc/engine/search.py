@@ -19,7 +19,7 @@ from typing import NamedTuple
 from pyroaring import FrozenBitMap
 
 from ..analysis import normalize_text
-from . import docsets, listing
+from . import docsets, listing, pinyin
 from .filters import date_range, year_counts
 from .highlight import fragments, match_spans
 from .order import ranked_page
@@ -78,6 +78,7 @@ class SearchResult:
     cached: bool = field(default=False, compare=False)  # this answer came from the result cache
     relaxed_phrases: list[str] = field(default_factory=list)  # quoted, found nowhere: unquoted
     did_you_mean: str | None = None  # the query with a frequent word for a rare or absent one
+    interpreted_as: str | None = None  # typed in pinyin: the query as searched, in words
 
     @property
     def relaxed(self) -> bool:
@@ -152,6 +153,8 @@ def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
             started) -> SearchResult:
     parsed = parse_query(query)
     relaxed = relax_phrases(parsed, snapshot.literals)
+    interpreted = pinyin.interpret(parsed, query, snapshot.literals, snapshot.readings,
+                                   relaxed)
     for key, values in asked_filters.items():
         for v in values or []:
             if v and v.strip() and v not in parsed.filters.get(key, []):
@@ -179,7 +182,7 @@ def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
         tiers = retrieval.tiers()
         matched, allowed = tiers.matched, tiers.allowed
         complete = tiers.complete
-        if not tiers.exact:  # the query as typed is found nowhere: a typo?
+        if not tiers.exact and not interpreted:  # found nowhere as typed: a typo?
             suggestion = did_you_mean(parsed, query, snapshot.literals)
         if not group:
             stream = None  # one page, ranked directly
@@ -220,7 +223,8 @@ def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
                         ignored_terms=asked.ignored,
                         complete=len(complete) if complete is not None else len(allowed),
                         keywords=len(asked.terms), sort=sort, group=group, groups=groups,
-                        relaxed_phrases=relaxed, did_you_mean=suggestion)
+                        relaxed_phrases=relaxed, did_you_mean=suggestion,
+                        interpreted_as=interpreted)
 
 
 def relax_phrases(parsed: ParsedQuery, literals) -> list[str]:

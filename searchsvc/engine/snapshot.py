@@ -36,6 +36,7 @@ class Snapshot:
         self.path, self.version, self.meta = build.path, build.version, build.meta
         self.words, self.store, self.documents = build.words, build.store, build.documents
         self.user_dict = build.user_dict
+        self.readings = build.readings  # pinyin → words
         self.literals = LiteralIndex(build.grams, build.texts)
         # the heading field from documents.table, which is then let go
         # (its lists were half of what a worker held after opening)

@@ -3,7 +3,7 @@
 ``OpenedBuild`` opens ``meta.json`` first (a build of another format is
 refused before any other file is read), checks every file's size against
 what the build wrote, then opens the word index, documents, paragraph
-store, flat texts and character index and makes the columns. Whatever is
+store, flat texts, character index and pinyin table and makes the columns. Whatever is
 wrong becomes ``IndexUnavailable`` with a reason a person can act on.
 The engine's ``Snapshot`` adds the caches of answers over it.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import columns, grams, layout, paragraphs, texts
+from . import columns, grams, layout, paragraphs, readings, texts
 from .files import DamagedFile
 from .layout import IndexUnavailable, Meta, OtherFormat
 from .wordindex import WordIndex
@@ -35,6 +35,7 @@ class OpenedBuild:
             raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
                                    "run `searchsvc rebuild`") from exc
         self.words = self.grams = self.store = self.documents = self.texts = None
+        self.readings = None
         self._columns = None
         try:
             layout.check_sizes(path, self.meta)
@@ -52,6 +53,7 @@ class OpenedBuild:
             self.grams = grams.GramStore(path, names, self.deletions)
             self.position = columns.positions(self.layout, len(self.texts))
             self._columns = columns.Columns(path, len(self.texts))
+            self.readings = readings.Readings(path)
         except DamagedFile as exc:
             self.close()
             raise IndexUnavailable(f"the index at {path} is damaged: {exc}") from exc
@@ -76,7 +78,7 @@ class OpenedBuild:
 
     def close(self) -> None:
         for part in (self.words, self.grams, self.store, self.documents, self.texts,
-                     self._columns):
+                     self._columns, self.readings):
             if part is not None:
                 part.close()
 

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import columns, grams, layout, paragraphs, texts
+from . import columns, grams, layout, paragraphs, readings, texts
 from .layout import Meta
 from .postings import Collector
 
 # what ``finish`` writes: an incremental build links every other file of
 # the previous build, never these (writing through a link would change it)
 REWRITTEN = frozenset({layout.META_FILE, layout.DICTIONARY_FILE, paragraphs.DOCUMENTS,
-                       paragraphs.TABLE, *columns.files()})
+                       paragraphs.TABLE, *columns.files(),
+                       *readings.FILES})
 
 
 def write_part(folder: Path, part: str, records, flats: list[str], base: int,

@@ -81,6 +81,10 @@ class SearchResult(_Model):
     did_you_mean: str | None = Field(description="The query with a frequent word of the index "
                                      "for a rare or absent one (营商坏境 → 营商环境); null "
                                      "when the query finds what it asks for")
+    interpreted_as: str | None = Field(description="Typed in pinyin and found (almost) nowhere "
+                                       "as Latin: the query as searched, with the index's "
+                                       "words for the pinyin (yingshanghuanjing → 营商环境); "
+                                       "null when read as typed")
     hits: list[Hit]
 
     @field_serializer("took_ms")
