@@ -204,3 +204,52 @@ def test_the_pinyin_table_files_look_up_every_key(tmp_path):
             assert readings.words(absent) == []
     finally:
         readings.close()
+
+
+LATIN = ["whatarethemostcommonlyusedtoolsforpackaging", "anllcvsacorporationwhatisthedifference",
+         "superled灯具的选择", "startarget price list", "tar什么意思英语怎么读",
+         "用tar命令打包文件", "车用空调的ac按钮有什么用", "b站up主用什么做视频",
+         "Set up the server before the AC test.", "PM2.5浓度降至30微克", "pmtools下载"]
+
+
+@pytest.mark.parametrize("query,standing,inside", [
+    ("tar", {"tar什么意思英语怎么读", "用tar命令打包文件"},
+     {"whatarethemostcommonlyusedtoolsforpackaging", "startarget price list"}),
+    ("ac", {"车用空调的ac按钮有什么用", "Set up the server before the AC test."},
+     {"whatarethemostcommonlyusedtoolsforpackaging", "anllcvsacorporationwhatisthedifference"}),
+    ("up", {"b站up主用什么做视频", "Set up the server before the AC test."}, {"superled灯具的选择"}),
+    ("pm", {"PM2.5浓度降至30微克"}, {"pmtools下载"}),
+    ('"ac"', {"车用空调的ac按钮有什么用", "Set up the server before the AC test."},
+     {"whatarethemostcommonlyusedtoolsforpackaging", "anllcvsacorporationwhatisthedifference"}),
+])
+def test_a_latin_word_ranks_above_the_same_letters_inside_longer_words(
+        make_index, query, standing, inside):
+    """The literal guarantee finds the letters inside longer Latin words;
+    the word standing alone (beside Chinese, spaces, digits or punctuation)
+    comes first, however short the other paragraphs are."""
+    _, index_dir, _ = make_index({"a.txt": "标题\n\n" + "\n\n".join(LATIN)})
+    snap = open_current(index_dir)
+    try:
+        hits = search(snap, query).hits
+        order = [h.text for h in hits]
+        assert set(order[:len(standing)]) == standing
+        assert set(order[len(standing):]) == inside
+        assert all(h.exact for h in hits)
+        scores = {h.text: h.score for h in hits}
+        assert min(scores[t] for t in standing) > max(scores[t] for t in inside)
+    finally:
+        snap.close()
+
+
+def test_latin_words_stand_in_longer_queries_too(make_index):
+    _, index_dir, _ = make_index({"a.txt": "标题\n\n" + "\n\n".join(LATIN)})
+    snap = open_current(index_dir)
+    try:
+        assert search(snap, "ac 按钮").hits[0].text == "车用空调的ac按钮有什么用"
+        assert search(snap, "up主").hits[0].text == "b站up主用什么做视频"
+        texts = [h.text for h in search(snap, "tar OR ac").hits]
+        assert texts.index("anllcvsacorporationwhatisthedifference") > \
+            texts.index("车用空调的ac按钮有什么用")
+        assert search(snap, "set up").hits[0].text.startswith("Set up")  # spaced: as typed
+    finally:
+        snap.close()

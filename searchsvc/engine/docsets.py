@@ -18,6 +18,7 @@ number of entries).
 
 from __future__ import annotations
 
+import re
 from array import array
 
 import numpy as np
@@ -36,6 +37,7 @@ CACHE_BYTES = 8_000_000
 CACHE_ENTRIES = 20_000
 BITMAP_BYTES = 2  # per paragraph number, at most (an array container)
 EMPTY = FrozenBitMap()
+_LATIN = re.compile("[a-z]")
 
 
 def union(sets) -> FrozenBitMap:
@@ -107,6 +109,25 @@ class LiteralIndex:
         if not literal:
             return EMPTY
         return self._cache.get(literal, lambda: self._compute(literal))
+
+    def standing(self, literal: str, tokens=lambda: EMPTY) -> FrozenBitMap:
+        """Paragraphs where ``literal`` stands as a word: not inside a longer
+        Latin word (``tar`` in ``tar命令``, ``pm`` in ``pm2.5``, not in
+        ``whatarethe``). ``tokens()``: paragraphs that have it as a jieba
+        token, which stands (``set up`` is ``setup`` in the flat text); the
+        others are read. Only Latin letters at its ends are checked."""
+        latin_start, latin_end = _LATIN.match(literal[:1]), _LATIN.match(literal[-1:])
+        if not (latin_start or latin_end):
+            return self.docs(literal)
+        return self._cache.get("\1" + literal, lambda: self._standing(
+            literal, tokens, re.compile(("(?<![a-z])" if latin_start else "") + re.escape(literal) +
+                                        ("(?![a-z])" if latin_end else ""))))
+
+    def _standing(self, literal: str, tokens, pattern) -> FrozenBitMap:
+        docs = self.docs(literal)
+        kept = docs & tokens()
+        read = [int(d) for d in to_array(docs - kept) if pattern.search(self.texts[int(d)])]
+        return kept | docset(read) if read else kept
 
     def _compute(self, literal: str) -> FrozenBitMap:
         grams = sorted(set(literal_grams(literal)), key=lambda g: (self.df(g), g))

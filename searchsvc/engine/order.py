@@ -9,9 +9,12 @@ never overlap.
 
 from __future__ import annotations
 
+import re
+
 from .retrieval import Retrieval
 
 RERANK = 50  # the best this many of each tier are reordered with proximity
+_LATIN_EDGE = re.compile("^[a-z]|[a-z]$")
 PROXIMITY_WEIGHT = 0.5  # two query words side by side add this share of the rarer one's idf
 
 
@@ -21,9 +24,18 @@ def ranked_lists(retrieval: Retrieval) -> list:
     lists = []
     for word in retrieval.asked.words:
         docs = retrieval.docs(word)
-        lists.append(ranker.word(word, docs))
+        lists.append(ranker.word(word, docs,
+                                 lambda w=word, d=docs: _inside(retrieval, w, d)))
         lists.append(ranker.heading(word, len(docs)))
     return lists
+
+
+def _inside(retrieval: Retrieval, word: str, docs):
+    """Paragraphs of ``docs`` where a word with Latin ends is only inside
+    longer Latin words; None for other words."""
+    if not _LATIN_EDGE.search(word):
+        return None
+    return docs - retrieval.standing(word)
 
 
 class Proximity:

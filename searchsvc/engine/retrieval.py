@@ -6,25 +6,28 @@ the paragraphs), one of jieba's search-mode sub-words of one, or a typed
 term as it is; only when none occurs anywhere do common words find
 paragraphs. ``+word`` and quoted phrases are required, exclusions remove.
 Results come in tiers (``Tiers``): those that hold every clause as typed
-(the literal guarantee), then those with every unit, then those that lack
+(the literal guarantee; first those where its Latin words stand as
+words), then those with every unit, then those that lack
 only common units, then the rest.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 from pyroaring import FrozenBitMap
 
 from .condition import Condition
-from .docsets import EMPTY, union
+from .docsets import EMPTY, docset, union
 from .filters import date_docs, label_docs, tag_docs
 from .units import Asked, Unit
 
 MAX_UNITS = 32  # the rarest words of a long query decide and rank its results
 MAX_SCORING_WORDS = 32
 COMMON = 0.5  # a word in more than this share of paragraphs is not informative
+_LATIN_EDGE = re.compile("^[a-z]|[a-z]$")
 
 
 @dataclass
@@ -36,10 +39,12 @@ class Tiers:
     informative: FrozenBitMap  # ... with every informative unit
     complete: FrozenBitMap  # ... with every unit
     exact: FrozenBitMap  # ... with every clause as typed
+    whole: FrozenBitMap  # ... its Latin words standing as words (tar, not whatarethe)
 
     def ordered(self) -> list[tuple[FrozenBitMap, bool]]:
         """(docs, holds the query as typed) per tier, best first, disjoint."""
-        return [(self.exact, True), (self.complete - self.exact, False),
+        return [(self.whole, True), (self.exact - self.whole, True),
+                (self.complete - self.exact, False),
                 (self.informative - self.complete, False), (self.allowed - self.informative, False)]
 
 
@@ -180,10 +185,34 @@ class Retrieval:
             within = Condition.any_of(lits).within(within, self.literals)
         return within
 
+    def standing(self, literal: str) -> FrozenBitMap:
+        """Paragraphs where ``literal`` stands as a word, not inside a longer
+        Latin word (``docsets.LiteralIndex.standing``)."""
+        return self.literals.standing(literal, lambda: self.docs(literal) & docset(
+            self.snapshot.words.postings(literal)[0]))
+
+    def whole(self, exact: FrozenBitMap) -> FrozenBitMap:
+        """Those of ``exact`` where each clause as typed stands as a word: a
+        Latin word inside a longer one (``tar`` in ``whatarethe``) is
+        found, by the literal guarantee, and comes after the word itself.
+        A term typed with spaces (``set up``) is not checked: its letters
+        run together in the flat text."""
+        synonyms = self.snapshot.synonyms
+        for clause in self.asked.clauses:
+            if not exact:
+                break
+            lits = [(x, not t.exact and " " in t.raw.strip()) for t in clause
+                    for x in [t.literal, *([] if t.exact else synonyms.get(t.literal, []))]]
+            if any(_LATIN_EDGE.search(x) and not spaced for x, spaced in lits):
+                exact = exact & union([self.docs(x) if spaced else self.standing(x)
+                                       for x, spaced in lits])
+        return exact
+
     def tiers(self) -> Tiers:
         matched = self.candidates()
         allowed_by_filters = self.filter_docs()
         allowed = matched if allowed_by_filters is None else matched & allowed_by_filters
         informative = self.with_informative(allowed)
         complete = self.with_every_unit(informative)
-        return Tiers(matched, allowed, informative, complete, self.exact(complete))
+        exact = self.exact(complete)
+        return Tiers(matched, allowed, informative, complete, exact, self.whole(exact))
