@@ -316,3 +316,35 @@ def test_a_new_query_keeps_the_date_range_and_sort(page, reports):
     page.goto(reports + "/?doc=gwr-2025-national")
     assert page.locator("li.hit").count() == 9 and "找到 9 个段落" in page.locator(".summary").inner_text()
     assert page.locator("li.hit .where").first.inner_text().endswith("第 1 段")
+
+
+def test_typos_pinyin_and_relaxed_quotes_are_said_on_the_page(page, reports):
+    """The notices of #25 as a user meets them, typing in the box: a typo's
+    correction is a link that searches it, pinyin says what it searched,
+    and a quoted phrase found nowhere says its quotes were dropped."""
+    page.goto(reports + "/")
+    page.wait_for_function("document.body.hasAttribute('data-enhanced')")
+    page.fill("#q", "营商坏境")
+    page.wait_for_url(re.compile(r"q=%E8%90%A5%E5%95%86%E5%9D%8F"))
+    page.wait_for_function("document.body.getAttribute('data-loaded') === location.href")
+    correction = page.locator(".did-you-mean a")
+    expect(correction).to_have_text("营商环境")
+    shot(page, "did-you-mean")
+    correction.click()
+    page.wait_for_url(re.compile(r"q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83"))
+    expect(page.locator(".did-you-mean")).to_have_count(0)
+    assert hits(page).count() and "营商环境" in page.locator("li.hit mark").first.inner_text()
+
+    page.fill("#q", "yingshanghuanjing")
+    page.wait_for_url(re.compile(r"q=yingshanghuanjing"))
+    page.wait_for_function("document.body.getAttribute('data-loaded') === location.href")
+    expect(page.locator(".notice.interpreted")).to_contain_text("按拼音搜索：营商环境")
+    shot(page, "pinyin")
+    assert "营商环境" in page.locator("li.hit mark").first.inner_text()
+
+    page.fill("#q", '"三过家门而不入" 营商环境')
+    page.wait_for_url(re.compile(r"q=%22%E4%B8%89"))
+    page.wait_for_function("document.body.getAttribute('data-loaded') === location.href")
+    expect(page.locator(".notice.relaxed")).to_contain_text(
+        "没有找到完全匹配「三过家门而不入」的结果，以下为去掉引号的结果")
+    assert hits(page).count()
