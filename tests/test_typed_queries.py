@@ -85,7 +85,10 @@ def test_the_page_shows_the_correction_as_a_link_and_the_relaxed_notice(api):
     ("“新质生产力是指什么？”", [], ["新质生产力是指什么?"], []),  # a whole quotation: text
     ('"三网联合"中的"三网"是指', ["三网联合", "三网"], ["中的", "是指"], []),
     ('罗湖 -"营商" -“双区”', [], ["罗湖"], ["营商", "双区"]),
-    ("关于“双区驱动", [], ["关于", "“双区驱动"], []),  # unbalanced: text
+    ("关于“双区驱动", [], ["关于“双区驱动"], []),  # unbalanced: text, in its word
+    ("罗湖 -“", [], ["罗湖"], ["“"]),
+    ('2 -建“ 招」破题 "a', [], ["2", "招」破题", '"a'], ["建“"]),
+    ("-建“ 招”破题", [" 招"], ["破题"], ["建"]),  # the mark pairs up: a phrase
 ])
 def test_chinese_quotation_marks_quote_a_part_and_are_text_around_the_whole(
         query, phrases, words, excluded):

@@ -8,7 +8,8 @@ and ``tag:`` filter; unknown syntax is literal text.
 Chinese quotation marks (“…”, 「…」, 『…』) are the phrase operator too
 when they quote part of the query (关于“双区驱动”的报道, “新质生产力”是指什么);
 around the whole query (a pasted quotation) they are text, and the words
-inside are searched as if unquoted.
+inside are searched as if unquoted. A quotation mark with no closing one
+is text, part of the word it touches (-“ excludes the character).
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from functools import cached_property
 from ..analysis import flat_text
 
 FIELDS = {"section": "section", "doc": "doc_id", "source": "source", "tag": "tag"}
+# A word runs to a space or to a quotation mark that has its closing mark
+# later on; an opening mark with none is a character of the word.
+_WORD = r'(?:[^\s“「『"]|“(?![^”]*”)|「(?![^」]*」)|『(?![^』]*』)|"(?![^"]*"))+'
 _SYNTAX = re.compile(r'(?P<field>[A-Za-z_]+):"(?P<fvalue>[^"]*)"'
                      r'|(?P<sign>[-+]?)(?:"(?P<phrase>[^"]*)"'
                      r"|“(?P<cjk1>[^”]*)”|「(?P<cjk2>[^」]*)」|『(?P<cjk3>[^』]*)』)"
-                     r'|(?P<word>[^\s“「『"]+|[“「『"][^\s“「『"]*)')
+                     rf"|(?P<word>{_WORD})")
 _WRAPPED = re.compile(r"^\s*(?:“([^“”]*)”|「([^「」]*)」|『([^『』]*)』)\s*$")
 _FIELD_NAME = re.compile(r"^[A-Za-z_]+$")
 
