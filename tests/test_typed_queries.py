@@ -2,6 +2,9 @@
 Chinese quotation marks, did-you-mean for typos, pinyin. On the real reports
 collection where the issue names it, on small corpora for each rule."""
 
+import subprocess
+import sys
+
 import pytest
 
 from searchsvc import create_app
@@ -11,7 +14,7 @@ from searchsvc.engine.query import parse_query
 from searchsvc.engine.search import search
 from searchsvc.engine.snapshot import open_current
 from searchsvc.storage.readings import Readings, write
-from tests.conftest import REPORTS
+from tests.conftest import REPORTS, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -197,16 +200,38 @@ def test_the_pinyin_table_reads_words_as_words():
 def test_the_pinyin_table_files_look_up_every_key(tmp_path):
     table = {"a": [("啊", 2)], "zhongguo": [("中国", 9)], "ma": [("吗", 3), ("妈", 1)],
              "zuo": [("做", 5)]}
-    write(tmp_path, table)
+    chars = {"坏": "huai", "环": "huan", "中": "zhong", "㐀": "qiu"}
+    write(tmp_path, table, chars)
     readings = Readings(tmp_path)
     try:
-        assert len(readings) == 4
+        assert len(readings) == 8
         for key, words in table.items():
             assert readings.words(key) == words
-        for absent in ("", "b", "zz", "zhong", "mb"):
+        for absent in ("", "b", "zz", "zhong", "mb", "坏", "huai"):
             assert readings.words(absent) == []
+        for ch, reading in chars.items():
+            assert readings.reading(ch) == reading
+        for absent in ("a", "zuo", "做", "中国", ""):
+            assert readings.reading(absent) is None
     finally:
         readings.close()
+
+
+def test_serving_reads_homophones_from_the_build_without_pypinyin(make_index):
+    """pypinyin's dictionaries cost a process some 60 MB: the build keeps
+    every character's reading, and a worker never imports pypinyin, even
+    to correct a typo."""
+    _, index_dir, _ = make_index({"a.txt": "标题\n\n" + "\n\n".join(
+        f"第{i}段：打造一流营商环境。" for i in range(6))})
+    script = (
+        "import sys\n"
+        "from searchsvc import create_app\n"
+        f"app = create_app({{'INDEX_DIR': {str(index_dir)!r}, 'TESTING': True}})\n"
+        "body = app.test_client().get('/api/search?q=营商坏境').get_json()\n"
+        "print(body['did_you_mean'], 'pypinyin' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.stdout.split() == ["营商环境", "False"], done.stderr[-2000:]
 
 
 LATIN = ["whatarethemostcommonlyusedtoolsforpackaging", "anllcvsacorporationwhatisthedifference",

@@ -3,7 +3,9 @@ its toneless pinyin, the most frequent first (storage.readings keeps it).
 
 pypinyin reads each word as a word (its phrase dictionary knows 银行 is
 yinhang, 长城 changcheng), which reading its characters one by one would
-not; ü is written v, as keyboards type it (绿色 lvse).
+not; ü is written v, as keyboards type it (绿色 lvse). Beside the words,
+every Chinese character's usual reading, for did-you-mean's homophone test
+(坏 huai, 环 huan), so serving never loads pypinyin.
 """
 
 from __future__ import annotations
@@ -27,7 +29,17 @@ def write(folder: Path, parts: list[dict]) -> None:
                              if len(w) <= MAX_WORD and _CHINESE.fullmatch(w))
     finally:
         words.close()
-    readings.write(folder, table)
+    readings.write(folder, table, char_readings())
+
+
+def char_readings() -> dict[str, str]:
+    """Every character of U+3400-U+9FFF pypinyin reads → its usual
+    toneless reading (its first: 的 de, 化 hua)."""
+    from pypinyin import Style, lazy_pinyin
+
+    chars = [chr(c) for c in range(0x3400, 0xA000)]
+    read = lazy_pinyin(chars, style=Style.NORMAL, errors=lambda _: "-")  # "" would be dropped
+    return {ch: r for ch, r in zip(chars, read, strict=True) if r.isascii() and r.isalpha()}
 
 
 def pinyin_table(counted) -> dict[str, list[tuple[str, int]]]:

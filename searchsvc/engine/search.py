@@ -183,7 +183,7 @@ def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
         matched, allowed = tiers.matched, tiers.allowed
         complete = tiers.complete
         if not tiers.exact and not interpreted:  # found nowhere as typed: a typo?
-            suggestion = did_you_mean(parsed, query, snapshot.literals)
+            suggestion = did_you_mean(parsed, query, snapshot.literals, snapshot.readings)
         if not group:
             stream = None  # one page, ranked directly
         elif sort == DATE:

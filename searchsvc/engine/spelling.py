@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 
 from .docsets import to_array
 from .query import ParsedQuery
@@ -32,9 +31,10 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _GLUE = set("的了是在和与及或也都就而之其这那有为以于从对把被吗呢吧啊么什怎哪谁")
 
 
-def did_you_mean(parsed: ParsedQuery, query: str, literals) -> str | None:
+def did_you_mean(parsed: ParsedQuery, query: str, literals, readings) -> str | None:
     """``query`` with its rare or absent words corrected, or None when
-    nothing in it needs correcting (or nothing frequent is near it)."""
+    nothing in it needs correcting (or nothing frequent is near it).
+    ``readings``: the build's pinyin table (characters' readings)."""
     corrected = query
     changes = 0
     budget = [MAX_SCANS]
@@ -43,7 +43,7 @@ def did_you_mean(parsed: ParsedQuery, query: str, literals) -> str | None:
             continue
         fixed = term.literal
         for run in _HAN_RUN.finditer(term.literal):
-            better = _correct_run(run.group(), literals, budget)
+            better = _correct_run(run.group(), literals, readings, budget)
             if better is not None:
                 fixed = fixed[:run.start()] + better + fixed[run.end():]
                 changes += 1
@@ -62,7 +62,7 @@ def _replace(query: str, raw: str, literal: str, fixed: str) -> str:
     return query.replace(raw, fixed, 1) if raw in query else query
 
 
-def _correct_run(run: str, literals, budget: list[int]) -> str | None:
+def _correct_run(run: str, literals, readings, budget: list[int]) -> str | None:
     """The best one-character correction of a run of Chinese characters,
     or None. A character is a suspect when it pairs with none of its
     neighbours in more than two paragraphs (坏 in 营商坏境: 商坏 and 坏境
@@ -86,7 +86,7 @@ def _correct_run(run: str, literals, budget: list[int]) -> str | None:
             for replacement, count in _replacements(left, right, literals):
                 if count < max(MIN_COUNT, RATIO * typed):
                     break
-                distance = _pinyin_distance(ch, replacement)
+                distance = _pinyin_distance(ch, replacement, readings)
                 score = count / (1 + 3 * distance)
                 if replacement != ch and distance <= 1 and (best is None or score > best[0]):
                     best = (score, run[:i] + replacement + run[i + 1:])
@@ -109,23 +109,12 @@ def _replacements(left: str, right: str, literals) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def warm() -> None:
-    """Load pypinyin's tables (0.3 s) before a fork, not in a request."""
-    _reading("中")
-
-
-@lru_cache(maxsize=4096)
-def _reading(ch: str) -> str:
-    """A character's usual toneless pinyin (its other readings would make
-    near-homophones of half the language: 的 di, 化 huo)."""
-    from pypinyin import Style, lazy_pinyin
-
-    return lazy_pinyin(ch, style=Style.NORMAL)[0]
-
-
-def _pinyin_distance(a: str, b: str) -> int:
-    """Edit distance between two characters' toneless pinyin."""
-    return _edit(_reading(a), _reading(b))
+def _pinyin_distance(a: str, b: str, readings) -> int:
+    """Edit distance between two characters' usual toneless pinyin (their
+    other readings would make near-homophones of half the language: 的 di,
+    化 huo); far for a character without one."""
+    ra, rb = readings.reading(a), readings.reading(b)
+    return _edit(ra, rb) if ra and rb else 99
 
 
 def _edit(a: str, b: str) -> int:

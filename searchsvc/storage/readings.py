@@ -6,11 +6,15 @@ this table and searches the words found. The build package makes the
 table (with pypinyin); this module owns its files:
 
   readings.txt   one key a line, sorted: ``key<TAB>word count<TAB>word count…``,
-                 the most frequent word first (count: paragraphs holding it)
+                 the most frequent word first (count: paragraphs holding it);
+                 after them (UTF-8 sorts Chinese after ASCII) one line per
+                 character, ``字<TAB>reading``: its usual toneless reading,
+                 for every character pypinyin knows, in the corpus or not
   readings.idx   uint64 byte offsets: each line's start, then the file's end
 
 Both are mapped: a lookup is a binary search over the lines, so no worker
-holds the table in its own memory.
+holds the table in its own memory, and no worker loads pypinyin (its
+dictionaries cost each process some 60 MB).
 """
 
 from __future__ import annotations
@@ -25,10 +29,14 @@ TABLE_FILE, OFFSETS_FILE = "readings.txt", "readings.idx"
 FILES = (TABLE_FILE, OFFSETS_FILE)
 
 
-def write(folder: Path, table: dict[str, list[tuple[str, int]]]) -> None:
-    """``table``: key → (word, count) pairs, most frequent first."""
-    lines = [("\t".join([key, *(f"{w} {c}" for w, c in table[key])]) + "\n").encode("utf-8")
-             for key in sorted(table)]
+def write(folder: Path, table: dict[str, list[tuple[str, int]]],
+          chars: dict[str, str] | None = None) -> None:
+    """``table``: key → (word, count) pairs, most frequent first;
+    ``chars``: character → its reading."""
+    rows = [(key, "\t".join([key, *(f"{w} {c}" for w, c in found)])) for key, found in table.items()]
+    rows += [(ch, f"{ch}\t{reading}") for ch, reading in (chars or {}).items()]
+    lines = [(line + "\n").encode("utf-8")
+             for _, line in sorted(rows, key=lambda row: row[0].encode("utf-8"))]
     (folder / TABLE_FILE).write_bytes(b"".join(lines))
     sizes = np.fromiter((len(line) for line in lines), dtype=np.uint64, count=len(lines))
     np.concatenate([[0], np.cumsum(sizes)]).astype("<u8").tofile(folder / OFFSETS_FILE)
@@ -51,10 +59,8 @@ class Readings:
     def _line(self, i: int) -> bytes:
         return self._text.read(self._starts[i], self._starts[i + 1] - 1)
 
-    def words(self, key: str) -> list[tuple[str, int]]:
-        """The words read ``key`` (toneless pinyin, no spaces), most frequent
-        first, with how many paragraphs hold each; [] for none."""
-        wanted = key.encode("ascii", "replace")
+    def _find(self, wanted: bytes) -> bytes | None:
+        """The rest of the line keyed ``wanted``, or None."""
         lo, hi = 0, len(self)
         while lo < hi:  # the first line whose key is >= wanted
             mid = (lo + hi) // 2
@@ -63,9 +69,20 @@ class Readings:
             else:
                 hi = mid
         if lo == len(self):
-            return []
+            return None
         found, _, rest = self._line(lo).partition(b"\t")
-        if found != wanted:
+        return rest if found == wanted else None
+
+    def reading(self, ch: str) -> str | None:
+        """A Chinese character's usual toneless reading (坏 huai), or None."""
+        rest = self._find(ch.encode("utf-8")) if len(ch) == 1 and not ch.isascii() else None
+        return rest.decode("ascii") if rest else None
+
+    def words(self, key: str) -> list[tuple[str, int]]:
+        """The words read ``key`` (toneless pinyin, no spaces), most frequent
+        first, with how many paragraphs hold each; [] for none."""
+        rest = self._find(key.encode("ascii")) if key.isascii() and key else None
+        if rest is None:
             return []
         pairs = []
         for item in rest.decode("utf-8").split("\t"):

@@ -1,11 +1,10 @@
 """A serving process's warm-up, called from the gunicorn hooks
-(``ops.gunicorn_conf``): jieba and pypinyin once in the master, the index once in
-each worker, both before any request waits for them."""
+(``ops.gunicorn_conf``): jieba once in the master, the index once in each
+worker, both before any request waits for them."""
 
 from __future__ import annotations
 
 from ..analysis import segmenter
-from ..engine import spelling
 from ..storage.layout import IndexUnavailable, user_dictionary
 from . import builds
 
@@ -17,7 +16,6 @@ def warm_up(app) -> None:
     worker opens the index itself, after the fork.
     """
     segmenter(user_dictionary(app.config["INDEX_DIR"]))
-    spelling.warm()
 
 
 def warm_worker(app) -> None:
