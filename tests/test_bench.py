@@ -90,3 +90,20 @@ def test_cluster_bench_runs_every_setup(tmp_path):
     assert data["setups"]["nginx + cache, 3 replicas"]["cache_hits"] > 0.5
     assert data["setups"]["nginx + cache, 1 replica"]["second_pass"]["errors"] == 0
     assert data["setups"]["nginx, 3 replicas"]["cache_hits"] == 0
+
+
+def test_known_items_compares_coverage_powers_on_a_corpus(tmp_path, capsys):
+    """bench/known_items.py: queries drawn from the seed's own paragraphs
+    find them; one line per coverage power, the setting restored after."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import known_items
+
+    from searchsvc.engine import order
+
+    before = order.COVERAGE
+    corpus_dir = write_corpus(tmp_path / "seed", {"luohu-2019.txt": SEED.read_text(encoding="utf-8")})
+    assert known_items.main([str(corpus_dir), "--queries", "40", "--coverage", "0,0.5"]) == 0
+    lines = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert [line[2] for line in lines] == ["0.0", "0.5"]
+    assert all(float(line[4]) > 0.5 for line in lines)  # MRR@10 of queries made from the text
+    assert order.COVERAGE == before

@@ -15,6 +15,7 @@ from .retrieval import Retrieval
 
 RERANK = 50  # the best this many of each tier are reordered with proximity
 _LATIN_EDGE = re.compile("^[a-z]|[a-z]$")
+COVERAGE = 0.5  # scores in the rerank scale by (units held / units) to this power
 PROXIMITY_WEIGHT = 0.5  # two query words side by side add this share of the rarer one's idf
 
 
@@ -45,10 +46,20 @@ class Proximity:
 
     def __init__(self, retrieval: Retrieval):
         self.literals = retrieval.literals
+        self.held = [retrieval.unit_docs(u) for u in retrieval.asked.units]
         idf = retrieval.snapshot.ranker.idf
         # (word, idf) per unit; None: several words that may stand apart
         self.placed = [(u.condition.first, idf(len(retrieval.docs(u.condition.first))))
                        if u.condition.is_word else None for u in retrieval.asked.units]
+
+    def coverage(self, docnum: int) -> float:
+        """The share of the query's units the paragraph holds, to the power
+        COVERAGE: BM25 favours short paragraphs, so a title with one query
+        word would outrank a paragraph with most of a long query."""
+        if not COVERAGE or len(self.held) < 2:
+            return 1.0
+        held = sum(docnum in docs for docs in self.held)
+        return (held / len(self.held)) ** COVERAGE
 
     def __call__(self, docnum: int) -> float:
         text = self.literals.text(docnum)
@@ -99,7 +110,7 @@ def ranked_page(retrieval: Retrieval, tiers, start: int, end: int) -> list[tuple
         if lists is None:
             lists, proximity = ranked_lists(retrieval), Proximity(retrieval)
         best = top(lists, docs, 0, max(hi, min(RERANK, len(docs))))
-        head = sorted(((d, s + proximity(d)) for d, s in best[:RERANK]),
+        head = sorted(((d, (s + proximity(d)) * proximity.coverage(d)) for d, s in best[:RERANK]),
                       key=lambda ds: -ds[1])  # stable: ties keep their order
         picked += [(d, s, is_exact) for d, s in (head + best[RERANK:])[lo:hi]]
     return picked
