@@ -22,17 +22,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 CORPORA = [ROOT.parent / "shared" / "bench" / "lo-help-zh",
            ROOT.parent / "shared" / "corpora" / "reports-zh" / "corpus"]
 
 
 def content_words(text: str) -> list[str]:
-    import jieba
+    """The Chinese content words of the query log's queries (bench/querylog.py)."""
+    from querylog import HAN, _content_words
 
-    from searchsvc.analysis import is_stop_word
-
-    return list(dict.fromkeys(w for w in jieba.cut(text) if len(w) >= 2 and not is_stop_word(w)
-                              and any("\u4e00" <= c <= "\u9fff" for c in w)))
+    return [w for w in _content_words(text) if HAN.search(w)]
 
 
 def make_queries(folder: Path, n: int, seed: int = 7) -> list[tuple[set[str], str]]:

@@ -113,7 +113,6 @@ def test_compound_query_words_give_credit_through_their_sub_words(tmp_path):
 HASH_SEED_SCRIPT = """
 import json, sys
 from searchsvc.storage import layout as index
-from searchsvc.engine import order
 from searchsvc.engine import search as S
 from searchsvc.engine import snapshot as snapshots
 snap = snapshots.Snapshot(index.current_path(sys.argv[1]))
