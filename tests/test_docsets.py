@@ -125,3 +125,39 @@ def test_a_missing_or_misaligned_character_index_is_reported(make_index):
     normalized.unlink()
     with pytest.raises(index.IndexUnavailable, match="damaged"):
         snapshots.open_current(index_dir)
+
+
+@pytest.mark.parametrize("scan_past", [0, 10**9])
+def test_a_latin_word_stands_exactly_where_a_read_of_every_text_says(tmp_path, monkeypatch, scan_past):
+    """``standing``, answered from the character index's Latin runs (and,
+    for a literal with other characters, a read of the few candidates),
+    against a regex over every paragraph: the same paragraphs, across the
+    parts of an incremental rebuild, runs past 13 letters included."""
+    monkeypatch.setattr(texts, "SCAN_BYTES_PER_CANDIDATE", scan_past)
+    rng = random.Random(11)
+    words = ["tar", "pm", "pm2.5", "c++", "a1", "whatarethe", "office", "libreoffice", "x",
+             "e", "mp3", "c-", "node.js", "internationalization", "internationalizations",
+             "罗湖", "命令", "。", "，", "2019", " ", "、", "-", "_", "#"]
+    files = {f"f{k}.txt": f"标题{k}\n" + "\n\n".join(
+        "".join(rng.choice(words) for _ in range(rng.randint(3, 12))) for _ in range(30))
+        for k in range(10)}
+    corpus = write_corpus(tmp_path / "c", files)
+    indexer.build_index(corpus, tmp_path / "i")
+    (corpus / "f1.txt").write_text("改过\n\ntar命令 pm2.5 internationalizations。", encoding="utf-8")
+    assert indexer.build_index(corpus, tmp_path / "i").mode == "incremental"
+    snap = own_snapshot(tmp_path / "i")
+    literals = snap.literals
+    flats = {d: literals.text(d) for d in literals.all_docs()}
+    asked = ["tar", "pm", "pm2", "pm2.5", "c", "c++", "a", "a1", "what", "are", "whatarethe",
+             "office", "libreoffice", "x", "e", "mp", "js", "node.js", "2.5", "internationalization",
+             "internationalizations", "international", "命令", "tar命令", "a1罗湖", "湖e", "s"]
+    for literal in asked:
+        tokens = docsets.docset(snap.words.postings(literal)[0]) & literals.docs(literal)
+        lead, tail = re.match("[a-z]", literal), re.search("[a-z]$", literal)
+        pattern = re.compile(("(?<![a-z])" if lead else "") + re.escape(literal)
+                             + ("(?![a-z])" if tail else ""))
+        read = {d for d, text in flats.items() if pattern.search(text)}
+        got = literals.standing(literal, lambda t=tokens: t)
+        assert set(got) == read | set(tokens), literal
+    assert len(literals.standing("internationalization", lambda: docsets.EMPTY)) < \
+        len(literals.docs("internationalization"))  # a longer run is another word

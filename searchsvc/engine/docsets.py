@@ -37,7 +37,7 @@ CACHE_BYTES = 8_000_000
 CACHE_ENTRIES = 20_000
 BITMAP_BYTES = 2  # per paragraph number, at most (an array container)
 EMPTY = FrozenBitMap()
-_LATIN = re.compile("[a-z]")
+_LEAD, _TAIL = re.compile("[a-z]+"), re.compile("[a-z]+$")  # Latin letters at its ends
 
 
 def union(sets) -> FrozenBitMap:
@@ -114,20 +114,31 @@ class LiteralIndex:
         """Paragraphs where ``literal`` stands as a word: not inside a longer
         Latin word (``tar`` in ``tar命令``, ``pm`` in ``pm2.5``, not in
         ``whatarethe``). ``tokens()``: paragraphs that have it as a jieba
-        token, which stands (``set up`` is ``setup`` in the flat text); the
-        others are read. Only Latin letters at its ends are checked."""
-        latin_start, latin_end = _LATIN.match(literal[:1]), _LATIN.match(literal[-1:])
-        if not (latin_start or latin_end):
+        token, which stands (``set up`` is ``setup`` in the flat text).
+        Only Latin letters at its ends are checked."""
+        lead, tail = _LEAD.match(literal), _TAIL.search(literal)
+        if not (lead or tail):
             return self.docs(literal)
-        return self._cache.get("\1" + literal, lambda: self._standing(
-            literal, tokens, re.compile(("(?<![a-z])" if latin_start else "") + re.escape(literal) +
-                                        ("(?![a-z])" if latin_end else ""))))
+        return self._cache.get("\1" + literal, lambda: self._standing(literal, lead, tail, tokens))
 
-    def _standing(self, literal: str, tokens, pattern) -> FrozenBitMap:
+    def _standing(self, literal: str, lead, tail, tokens) -> FrozenBitMap:
+        """Letters only: the paragraphs where they are a whole Latin run (the
+        character index keeps those). Otherwise a paragraph needs its letters
+        at each end as whole runs, and those that have them are read."""
+        if lead and lead.end() == len(literal):
+            return self.grams.latin_docs(literal) | tokens()
         docs = self.docs(literal)
         kept = docs & tokens()
-        read = [int(d) for d in to_array(docs - kept) if pattern.search(self.texts[int(d)])]
-        return kept | docset(read) if read else kept
+        candidates = docs - kept
+        for run in (lead, tail):
+            if run and candidates:
+                candidates = candidates & self.grams.latin_docs(run.group())
+        if not candidates:
+            return kept
+        escaped = re.escape(literal.encode("utf-8"))  # the literal first: see texts.matching
+        pattern = re.compile(escaped + (b"(?<![a-z]" + escaped + b")" if lead else b"")
+                             + (b"(?![a-z])" if tail else b""))
+        return kept | docset(self.texts.matching(to_array(candidates), pattern))
 
     def _compute(self, literal: str) -> FrozenBitMap:
         grams = sorted(set(literal_grams(literal)), key=lambda g: (self.df(g), g))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import re
 import weakref
 from pathlib import Path
 
@@ -38,6 +39,15 @@ class ReadAt:
 
     def __len__(self) -> int:
         return self.size
+
+    def search(self, pattern: re.Pattern, start: int, end: int) -> bool:
+        """Whether the bytes regex finds something in bytes ``start:end``
+        (a lookbehind sees the bytes before ``start``)."""
+        return self._map is not None and pattern.search(self._map, start, end) is not None
+
+    def match_starts(self, pattern: re.Pattern):
+        """The byte offset of every match of the bytes regex in the file."""
+        return (m.start() for m in pattern.finditer(self._map)) if self._map is not None else iter(())
 
     def read(self, start: int, end: int) -> bytes:
         data = os.pread(self._fd, end - start, start)
@@ -92,6 +102,15 @@ class Mapped:
 
     def find(self, needle: bytes, start: int, end: int) -> int:
         return self._map.find(needle, start, end) if self._map is not None else -1
+
+    def search(self, pattern: re.Pattern, start: int, end: int) -> bool:
+        """Whether the bytes regex finds something in bytes ``start:end``
+        (a lookbehind sees the bytes before ``start``)."""
+        return self._map is not None and pattern.search(self._map, start, end) is not None
+
+    def match_starts(self, pattern: re.Pattern):
+        """The byte offset of every match of the bytes regex in the file."""
+        return (m.start() for m in pattern.finditer(self._map)) if self._map is not None else iter(())
 
     def read(self, start: int, end: int) -> bytes:
         if not 0 <= start <= end <= self.size:

@@ -1,15 +1,20 @@
-"""The character index: which paragraphs hold each character and character pair.
+"""The character index: which paragraphs hold each character and character
+pair, and each Latin word.
 
 Every paragraph's normalized text (white space removed) is cut into its
 characters and adjacent pairs; for each such gram the store keeps the
 paragraphs that have it. That is all literal matching needs:
 candidates come from the rarest grams of a string, and each candidate is
-then checked on its text. Kept out of Whoosh on purpose: through Whoosh's
-pure-Python posting pipeline these ~2 postings per character made up three
-quarters of the build time and most of the index size.
+then checked on its text. Each maximal run of Latin letters of the text
+(``tar`` in ``tar命令``, ``pm`` in ``pm2.5``, ``whatarethe``) is kept too,
+under its own key (``latin_key``): the paragraphs where a Latin word
+stands as a word, not inside a longer one, without reading their texts.
+Kept out of Whoosh on purpose: through Whoosh's pure-Python posting
+pipeline these ~2 postings per character made up three quarters of the
+build time and most of the index size.
 
 Files, per part of a build (see layout.py; ``P`` is the part's name):
-  P.grams.keys   sorted uint64 keys (see ``gram_key``)
+  P.grams.keys   sorted uint64 keys (see ``gram_key``, ``latin_key``)
   P.grams.meta   uint64 offset and uint32 count per key
   P.grams.post   per key: ``count`` uint32 paragraph numbers, ascending
 
@@ -20,8 +25,10 @@ concatenating their postings.
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_left
+from hashlib import blake2b
 from pathlib import Path
 
 import numpy as np
@@ -46,16 +53,48 @@ def gram_key(gram: str) -> int:
     return (ord(gram[0]) << 22) | (ord(gram[1]) + 1)
 
 
+LATIN_RUN = re.compile("[a-z]+")
+_EXACT_LETTERS = 13  # 27**13 < 2**63: a run this long or shorter has its own key
+
+
+def latin_key(run: str) -> int:
+    """A run of Latin letters as a key above every gram's (bit 63 set):
+    the letters in base 27 up to 13 of them, so shorter runs never share a
+    key; a longer run hashes into the codes above those."""
+    if len(run) > _EXACT_LETTERS:
+        span = 2 ** 63 - 27 ** _EXACT_LETTERS
+        digest = int.from_bytes(blake2b(run.encode(), digest_size=8).digest(), "little")
+        return (1 << 63) | (27 ** _EXACT_LETTERS + digest % span)
+    code = 0
+    for ch in run:
+        code = code * 27 + ord(ch) - 96
+    return (1 << 63) | code
+
+
+def _latin_pairs(texts, base: int) -> tuple[np.ndarray, np.ndarray]:
+    """(key, docnum) for each distinct Latin run of each text, in docnum order."""
+    keys, docs, known = array("Q"), array("I"), {}
+    for n, text in enumerate(texts, base):
+        for run in set(LATIN_RUN.findall(text)):
+            key = known.get(run)
+            if key is None:
+                key = known[run] = latin_key(run)
+            keys.append(key)
+            docs.append(n)
+    return np.frombuffer(keys, dtype=np.uint64), np.frombuffer(docs, dtype=np.uint32)
+
+
 def write(folder: Path, part: str, texts, base: int = 0) -> None:
     """Write part ``part`` for ``texts`` (normalized, no white space), whose
     docnums are ``base``, ``base + 1``, ... in order.
 
     Done in numpy over the part's text at once (a Counter per paragraph and
     a Python append per gram took a fifth of the build): every character
-    and in-paragraph pair becomes a (key, docnum) pair, a stable sort by key
-    keeps docnums ascending within a key (a key is either a character's or
-    a pair's, and each kind is generated in docnum order), and a paragraph
-    that has a gram twice is kept once.
+    and in-paragraph pair becomes a (key, docnum) pair, and so does each
+    distinct Latin run of a paragraph; a stable sort by key keeps docnums
+    ascending within a key (a key is a character's, a pair's or a run's, and
+    each kind is generated in docnum order), and a paragraph that has a
+    gram twice is kept once.
     """
     texts = list(texts)
     keys_file, meta_file, post_file = (folder / f for f in files(part))
@@ -63,8 +102,9 @@ def write(folder: Path, part: str, texts, base: int = 0) -> None:
     chars = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     docnums = np.repeat(np.arange(base, base + len(texts), dtype=np.uint32), lengths)
     same = docnums[1:] == docnums[:-1]  # the pair at i stays in one paragraph
-    keys = np.concatenate([chars << 22, ((chars[:-1] << 22) | (chars[1:] + 1))[same]])
-    docs = np.concatenate([docnums, docnums[:-1][same]])
+    latin_keys, latin_docs = _latin_pairs(texts, base)
+    keys = np.concatenate([chars << 22, ((chars[:-1] << 22) | (chars[1:] + 1))[same], latin_keys])
+    docs = np.concatenate([docnums, docnums[:-1][same], latin_docs])
     order = np.argsort(keys, kind="stable")
     keys, docs = keys[order], docs[order]
     del order
@@ -103,13 +143,21 @@ class GramStore:
 
     def docs(self, gram: str) -> FrozenBitMap:
         """The live paragraphs with ``gram``, as a docset."""
+        return self._docs(gram_key(gram), gram)
+
+    def latin_docs(self, word: str) -> FrozenBitMap:
+        """The live paragraphs where the letters ``word`` (``[a-z]+``) are a
+        whole run of Latin letters: no letter right before or after."""
+        return self._docs(latin_key(word), word)
+
+    def _docs(self, key: int, name: str) -> FrozenBitMap:
         docs = array("I")
         for part in self.parts:
-            docs.extend(part.docs(gram))
+            docs.extend(part.docs(key))
         found = FrozenBitMap(docs)
         if found and found.max() >= self.deletions.docnums:
             names = ", ".join(p.postings_file for p in self.parts)
-            raise DamagedFile(names, f"a paragraph number past the last one under {gram!r}")
+            raise DamagedFile(names, f"a paragraph number past the last one under {name!r}")
         return self.deletions.docs(found)
 
     def close(self) -> None:
@@ -135,18 +183,17 @@ class _Part:
         self._postings = ReadAt(post_file)
         self.postings_file = post_file.name
 
-    def _find(self, gram: str) -> int:
-        key = gram_key(gram)
+    def _find(self, key: int) -> int:
         i = bisect_left(self.keys, key)
         return i if i < len(self.keys) and self.keys[i] == key else -1
 
     def df(self, gram: str) -> int:
-        i = self._find(gram)
+        i = self._find(gram_key(gram))
         return self.counts[i] if i >= 0 else 0
 
-    def docs(self, gram: str) -> array:
+    def docs(self, key: int) -> array:
         docs = array("I")
-        i = self._find(gram)
+        i = self._find(key)
         if i >= 0:
             start = self.offsets[i]
             docs.frombytes(self._postings.read(start, start + 4 * self.counts[i]))

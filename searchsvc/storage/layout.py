@@ -37,7 +37,7 @@ LOCK_FILE = ".rebuild.lock"
 META_FILE = "meta.json"
 DICTIONARY_FILE = "dictionary.txt"  # the jieba user dictionary the build was segmented with
 INTERNAL_KEYS = ("first", "digest", "runs", "size", "mtime", "headings")  # documents.jsonl keys, not metadata
-FORMAT_VERSION = 16  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
+FORMAT_VERSION = 17  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
 # 9: the word index holds words only (filters read the columns); 10: text folded a
 # cluster at a time (decomposed text as composed); 11: the user dictionary a plain
 # file, no frequencies in the character index; 12: the word index stores each
@@ -47,6 +47,7 @@ FORMAT_VERSION = 16  # 2: character index out of Whoosh; 5: parts; 6: paragraph 
 # size and time (an incremental rebuild plans from it and copies kept entries); the
 # columns written as files and mapped; 15: documents carry tags, dates of year or
 # month precision, and the heading rules' sections; 16: the pinyin table (readings)
+# 17: the character index keeps each Latin run (a Latin word standing as a word)
 
 
 class IndexUnavailable(Exception):

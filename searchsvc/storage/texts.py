@@ -11,6 +11,7 @@ Files, per part of a build (``P`` is the part's name):
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from pathlib import Path
 
@@ -108,6 +109,28 @@ class NormalizedTexts:
         literal (a memchr-speed search, then each hit's line by binary
         search); fewer are checked one line at a time."""
         needle = literal.encode("utf-8")
+
+        def occurrences(text):
+            i = text.find(needle, 0, len(text))
+            while i != -1:
+                yield i
+                i = text.find(needle, i + len(needle), len(text))
+
+        return self._select(docnums, occurrences,
+                            lambda text, start, end: text.find(needle, start, end) != -1)
+
+    def matching(self, docnums: np.ndarray, pattern: re.Pattern) -> np.ndarray:
+        """The docnums of ``docnums`` (ascending) whose UTF-8 text the bytes
+        regex ``pattern`` finds something in, read as ``containing`` reads.
+        A pattern that begins with a literal scans at memchr speed (a
+        lookbehind put first made a whole scan 40 times slower)."""
+        return self._select(docnums, lambda text: text.match_starts(pattern),
+                            lambda text, start, end: text.search(pattern, start, end))
+
+    def _select(self, docnums, occurrences, check) -> np.ndarray:
+        """The docnums of ``docnums`` whose line ``check(text, start, end)``
+        accepts; a part with many of them is read whole instead, as the
+        byte offsets ``occurrences(text)`` yields, each put in its line."""
         found = []
         docnums = np.asarray(docnums, dtype=np.int64)
         cuts = np.searchsorted(docnums, self._bases[1:] + [self._count])
@@ -117,18 +140,12 @@ class NormalizedTexts:
                 continue
             local = docnums[lo:hi] - base
             if (hi - lo) * SCAN_BYTES_PER_CANDIDATE > len(text):
-                at = []
-                i = text.find(needle, 0, len(text))
-                while i != -1:
-                    at.append(i)
-                    i = text.find(needle, i + len(needle), len(text))
-                lines = np.unique(np.searchsorted(line_starts, np.asarray(at, dtype=np.uint64),
-                                                  side="right") - 1)
+                at = np.fromiter(occurrences(text), dtype=np.uint64)
+                lines = np.unique(np.searchsorted(line_starts, at, side="right") - 1)
                 found.append(np.intersect1d(local, lines, assume_unique=True) + base)
             else:
                 found.append(np.fromiter(
-                    (n for n in local.tolist()
-                     if text.find(needle, starts[n], starts[n + 1] - 1) != -1),
+                    (n for n in local.tolist() if check(text, starts[n], starts[n + 1] - 1)),
                     dtype=np.int64) + base)
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
