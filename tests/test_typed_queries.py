@@ -170,6 +170,25 @@ def test_a_latin_word_the_corpus_holds_stays_latin(make_index):
         one.close()
 
 
+@pytest.mark.parametrize("typed", ["xi'an", "Xi'an", "xi an", "xi'an dianzi"])
+def test_an_apostrophe_or_a_space_parts_syllables(make_index, typed):
+    """``xian`` reads as one syllable (先, 县, 线: the frequent words read so,
+    single characters, so not read at all); ``xi'an``, as input methods
+    take it, and ``xi an`` are two: 西安."""
+    paragraphs = ["我先走了，这个县的线很长。"] * 6 + ["西安的电子产业。", "西安是古都。"]
+    _, index_dir, _ = make_index({"a.txt": "标题\n\n" + "\n\n".join(
+        f"第{i}段：{p}" for i, p in enumerate(paragraphs))})
+    snap = open_current(index_dir)
+    try:
+        found = search(snap, typed)
+        words = "西安" if typed.count(" ") < 2 and "dianzi" not in typed else "西安电子"
+        assert found.interpreted_as == words
+        assert found.hits and all("西安" in h.text for h in found.hits)
+        assert search(snap, "xian").interpreted_as is None
+    finally:
+        snap.close()
+
+
 def test_an_incremental_rebuild_reads_the_new_words(make_index, tmp_path):
     corpus_dir, index_dir, _ = make_index({"a.txt": "标题\n\n" + "\n\n".join(
         f"第{i}段：我们要坚持改革开放。" for i in range(20))})
@@ -195,6 +214,8 @@ def test_the_pinyin_table_reads_words_as_words():
     assert table["yinhang"] == [("银行", 9)]  # 行 read hang in the word, not xing
     assert table["lvse"] == [("绿色", 4)]
     assert table["shishi"] == [("实施", 8), ("实时", 8), ("事实", 3)]  # three, most first
+    split = pinyin_table([("先", 9), ("县", 8), ("线", 7), ("现", 6), ("西安", 1)])
+    assert split["xian"] == [("先", 9), ("县", 8), ("线", 7), ("西安", 1)]  # three per split
 
 
 def test_the_pinyin_table_files_look_up_every_key(tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..storage import readings
 from ..storage.wordindex import WordIndex
 
-WORDS_PER_KEY = 3  # homophones kept per reading, the most frequent
+WORDS_PER_KEY = 3  # homophones kept per reading and syllable split, the most frequent
 MAX_WORD = 8  # characters: longer words are phrases jieba kept whole, not typed as one
 _CHINESE = re.compile(r"[\u3400-\u9fff]+")
 
@@ -43,14 +43,24 @@ def char_readings() -> dict[str, str]:
 
 
 def pinyin_table(counted) -> dict[str, list[tuple[str, int]]]:
-    """(word, paragraphs holding it) pairs → key → the most frequent words."""
+    """(word, paragraphs holding it) pairs → key → the most frequent words,
+    WORDS_PER_KEY of each way the key parts into syllables (xian: 先 县 线,
+    and 西安 for xi'an, however frequent the one-syllable words)."""
     from pypinyin import Style, lazy_pinyin
 
-    table: dict[str, list[tuple[str, int]]] = {}
+    table: dict[str, dict[tuple, list[tuple[str, int]]]] = {}
     for word, count in counted:
         if count > 0:
-            key = "".join(lazy_pinyin(word, style=Style.NORMAL))
+            syllables = lazy_pinyin(word, style=Style.NORMAL)
+            key = "".join(syllables)
             if key.isascii() and key.isalpha():
-                table.setdefault(key, []).append((word, count))
-    return {key: sorted(found, key=lambda wc: (-wc[1], wc[0]))[:WORDS_PER_KEY]
-            for key, found in table.items()}
+                split = tuple(len(s) for s in syllables)
+                table.setdefault(key, {}).setdefault(split, []).append((word, count))
+    return {key: sorted((wc for found in splits.values()
+                         for wc in sorted(found, key=_most)[:WORDS_PER_KEY]), key=_most)
+            for key, splits in table.items()}
+
+
+def _most(word_count: tuple[str, int]) -> tuple:
+    """The most frequent first; ties in the word's order, never set order."""
+    return -word_count[1], word_count[0]

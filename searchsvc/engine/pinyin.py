@@ -52,7 +52,7 @@ def interpret(parsed: ParsedQuery, query: str, literals, readings,
         latin = _latin_count(terms, literals)
         if latin >= MIN_LATIN:
             continue
-        words = _cut("".join(t.raw.lower().replace("'", "") for t in terms), readings)
+        words = _cut("'".join(t.raw.lower() for t in terms), readings)  # a space parts syllables too
         if words is None:
             continue
         chinese = Term("".join(words))
@@ -73,10 +73,16 @@ def _latin_count(terms: list[Term], literals) -> int:
     return len(docs)
 
 
-def _cut(letters: str, readings) -> list[str] | None:
-    """The index's words whose readings make up ``letters`` exactly: the
-    fewest words, then the most frequent; None when they do not, or when
-    the cut is mostly single characters (english ``change``: 长 额)."""
+def _cut(typed: str, readings) -> list[str] | None:
+    """The index's words whose readings make up the letters of ``typed``
+    exactly: the fewest words, then the most frequent; None when they do
+    not, or when the cut is mostly single characters (english ``change``:
+    长 额). An apostrophe parts syllables, as input methods read it:
+    ``xi'an`` is 西安 (xi an), never 先 (xian); so does a space."""
+    letters = typed.replace("'", "")
+    parted = set()  # offsets in ``letters`` where a syllable must end
+    for piece in typed.split("'")[:-1]:
+        parted.add(len(piece) + max(parted, default=0))
     n = len(letters)
     if not 2 <= n <= MAX_LETTERS or not letters.isascii():
         return None
@@ -86,7 +92,9 @@ def _cut(letters: str, readings) -> list[str] | None:
         for start in range(max(0, end - MAX_KEY), end):
             if best[start] is None:
                 continue
-            found = readings.words(letters[start:end])
+            inside = [p - start for p in parted if start < p < end]
+            found = [(w, c) for w, c in readings.words(letters[start:end])
+                     if not inside or _parted_at(w, end - start, inside, readings)]
             if not found:
                 continue
             word, count = found[0]
@@ -99,6 +107,17 @@ def _cut(letters: str, readings) -> list[str] | None:
     words = best[n][2]
     longer = sum(len(w) > 1 for w in words)
     return words if longer and longer >= len(words) - longer else None
+
+
+def _parted_at(word: str, length: int, offsets: list[int], readings) -> bool:
+    """Whether ``word``'s syllables (its characters' usual readings) end at
+    every offset of its ``length`` letters in ``offsets``; True when the
+    usual readings are not the word's (还原 is huanyuan, 还 alone hai)."""
+    ends, at = set(), 0
+    for ch in word:
+        at += len(readings.reading(ch) or "")
+        ends.add(at)
+    return at != length or all(offset in ends for offset in offsets)
 
 
 def _rewritten(query: str, read: list[tuple[list[Term], str]]) -> str:

@@ -47,7 +47,8 @@ FORMAT_VERSION = 17  # 2: character index out of Whoosh; 5: parts; 6: paragraph 
 # size and time (an incremental rebuild plans from it and copies kept entries); the
 # columns written as files and mapped; 15: documents carry tags, dates of year or
 # month precision, and the heading rules' sections; 16: the pinyin table (readings)
-# 17: the character index keeps each Latin run (a Latin word standing as a word)
+# 17: the character index keeps each Latin run (a Latin word standing as a word), the
+# pinyin table three words per reading and syllable split (xi'an: 西安)
 
 
 class IndexUnavailable(Exception):
