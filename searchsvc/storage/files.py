@@ -40,15 +40,6 @@ class ReadAt:
     def __len__(self) -> int:
         return self.size
 
-    def search(self, pattern: re.Pattern, start: int, end: int) -> bool:
-        """Whether the bytes regex finds something in bytes ``start:end``
-        (a lookbehind sees the bytes before ``start``)."""
-        return self._map is not None and pattern.search(self._map, start, end) is not None
-
-    def match_starts(self, pattern: re.Pattern):
-        """The byte offset of every match of the bytes regex in the file."""
-        return (m.start() for m in pattern.finditer(self._map)) if self._map is not None else iter(())
-
     def read(self, start: int, end: int) -> bytes:
         data = os.pread(self._fd, end - start, start)
         if len(data) != end - start:
