@@ -122,8 +122,8 @@ class NormalizedTexts:
     def matching(self, docnums: np.ndarray, pattern: re.Pattern) -> np.ndarray:
         """The docnums of ``docnums`` (ascending) whose UTF-8 text the bytes
         regex ``pattern`` finds something in, read as ``containing`` reads.
-        A pattern that begins with a literal scans at memchr speed (a
-        lookbehind put first made a whole scan 40 times slower)."""
+        A pattern that begins with a literal scans a part about as fast as
+        ``bytes.count`` does (a lookbehind put first: 40 times slower)."""
         return self._select(docnums, lambda text: text.match_starts(pattern),
                             lambda text, start, end: text.search(pattern, start, end))
 
