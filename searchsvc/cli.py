@@ -227,15 +227,18 @@ def nginx_config(upstreams, listen, state, pid, error_log, access_log, user, no_
 @click.option("--sort", default="relevance", show_default=True,
               help="relevance, or date (newest first).")
 @click.option("--group", default="", help="doc: one hit per document, with how many more.")
+@click.option("--as-typed", is_flag=True,
+              help="Search the query as typed, never its correction.")
 @click.option("--index", "index_dir", metavar="DIR", help="Index folder [env SEARCHSVC_INDEX].")
 def search_command(query, page, per_page, section, doc, source, tag, date_from, date_to, sort,
-                   group, index_dir):
+                   group, as_typed, index_dir):
     """Ranked paragraphs for QUERY, matches highlighted; without QUERY, a
     filter lists the paragraphs it keeps in reading order."""
     cfg = _settings(index_dir=index_dir)
     given = {"q": [query], "page": [page], "per_page": [per_page], "section": list(section),
              "doc": list(doc), "source": list(source), "tag": list(tag), "from": [date_from],
-             "to": [date_to], "sort": [sort], "group": [group]}
+             "to": [date_to], "sort": [sort], "group": [group],
+             "as_typed": ["1" if as_typed else ""]}
     try:
         asked = params.read(params.SEARCH, lambda name: given.get(name, []), cfg)
     except params.BadParameter as exc:
@@ -253,7 +256,8 @@ def search_command(query, page, per_page, section, doc, source, tag, date_from, 
         result = search(snap, asked["query"], asked["page"], asked["per_page"],
                         section=asked["section"], doc=asked["doc"], source=asked["source"],
                         tag=asked["tag"], date_from=asked["date_from"], date_to=asked["date_to"],
-                        sort=asked["sort"], group=asked["group"])
+                        sort=asked["sort"], group=asked["group"],
+                        as_typed=asked["as_typed"] == "1")
     except DamagedFile as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -284,8 +288,15 @@ def terminal_lines(result, color: bool) -> list[str]:
         lines.append(f"没有找到完全匹配「{quoted}」的结果，以下为去掉引号的结果")
     if result.interpreted_as:
         lines.append(f"按拼音搜索：{result.interpreted_as}")
-    if result.did_you_mean:
+    if result.corrected_to:
+        lines.append(f"以下是「{result.corrected_to}」的结果。仍然搜索「{result.query}」：--as-typed")
+    elif result.did_you_mean:
         lines.append(f"您是不是要找：{result.did_you_mean}")
+    low, high = (result.filters.get(k, [""])[0][:4] for k in ("from", "to"))
+    years = year_line([f for f in result.facets.get("year", [])
+                       if (not low or f.value >= low) and (not high or f.value <= high)])
+    if years:
+        lines.append(years)
     for i, hit in enumerate(result.hits, (result.page - 1) * result.per_page + 1):
         where = f"{hit.section} · " if hit.section else ""
         dated = " · ".join(v for v in (hit.date, hit.source) if v)
@@ -299,6 +310,29 @@ def terminal_lines(result, color: bool) -> list[str]:
         if hit.more:
             lines.append(f"本报告另有 {hit.more} 处 (--doc {hit.doc_id})")
     return lines
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+MAX_SPARK = 60  # columns; a longer span puts several years in one
+
+
+def year_line(years) -> str:
+    """The year facet as one line: first year, a sparkline of paragraphs per
+    year (a blank for a year without any), last year, the busiest year."""
+    counts = {int(f.value): f.count for f in years if f.value.isdigit()}
+    if len(counts) < 2:
+        return ""
+    first, last = min(counts), max(counts)
+    step = -(-(last - first + 1) // MAX_SPARK)
+    columns = [sum(counts.get(y, 0) for y in range(start, start + step))
+               for start in range(first, last + 1, step)]
+    peak = max(columns)
+    spark = "".join(" " if not n else SPARKS[min(len(SPARKS) - 1, int(len(SPARKS) * (n / peak) ** .5))]
+                    for n in columns)
+    busiest = max(counts, key=lambda y: (counts[y], y))
+    per = f"，每格 {step} 年" if step > 1 else ""
+    return (f"年份 {first} {spark} {last}（{len(counts)} 个年份有结果{per}；"
+            f"最多 {busiest} 年，{counts[busiest]} 段）")
 
 
 if __name__ == "__main__":  # pragma: no cover

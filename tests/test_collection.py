@@ -411,7 +411,7 @@ def test_the_page_filters_sorts_groups_and_browses_without_javascript(client):
     assert 'name="from" value="2015"' in html and 'name="to" value="2020"' in html
     assert '<option value="date" selected>' in html and 'name="group" value="doc" checked' in html
     assert re.search(r"本报告另有 \d+ 处", html) and "来自 4 篇报告" in html
-    assert '<p class="dated">2019-03-05 · 国务院</p>' in html
+    assert '<span class="dated">2019-03-05 · 国务院</span>' in html
     assert "年份" in html and "来源" in html
     section = client.get("/?section=一、2023年工作回顾").get_data(as_text=True)
     assert "没有找到" not in section and section.count('class="hit"') == 3

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from searchsvc.engine import highlight as H
 from searchsvc.engine import search as S
+from searchsvc.engine.facets import Facet
 from searchsvc.engine.units import MAX_CLAUSES
 from searchsvc.web import api
 from searchsvc.web.render import marked_html, snippet_html
@@ -183,7 +184,7 @@ def test_exclusion_holds_when_the_excluded_word_comes_first(seed_snapshot):
     r = run(seed_snapshot, "营商环境 -罗湖")
     assert paragraphs(r)[0] == 26 and r.complete == 1
     assert not any("罗湖" in h.text for h in r.hits)
-    assert S.Facet("答卷5", 1) in r.facets["section"]
+    assert Facet("答卷5", 1) in r.facets["section"]
     body = json.loads(api.search_body(r, [("", "")] * len(r.hits)))
     assert {"value": "答卷5", "count": 1} in body["facets"]["section"]
     assert run(seed_snapshot, "-罗湖").total == 34 - 29

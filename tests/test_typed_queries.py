@@ -76,6 +76,8 @@ def test_a_pasted_question_with_chinese_quotes_finds_the_quoted_words(api):
 
 def test_the_page_shows_the_correction_as_a_link_and_the_relaxed_notice(api):
     page = api.client.get("/", query_string={"q": "营商坏境"}).get_data(as_text=True)
+    assert "以下是「" in page and 'href="/?q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83"' in page
+    page = api.client.get("/", query_string={"q": "营商坏境", "as_typed": "1"}).get_data(as_text=True)
     assert "您是不是要找：" in page and 'href="/?q=%E8%90%A5%E5%95%86%E7%8E%AF%E5%A2%83"' in page
     page = api.client.get("/", query_string={"q": '"三过家门而不入"'}).get_data(as_text=True)
     assert "没有找到完全匹配「三过家门而不入」的结果，以下为去掉引号的结果" in page

@@ -44,6 +44,7 @@ PER_PAGE = 10  # results per page when a client does not say
 RELEVANCE, DATE = "relevance", "date"
 SORTS = (RELEVANCE, DATE)
 GROUPS = ("", "doc")
+AS_TYPED = ("", "1")
 DATE_FORMS = "a year, year-month or year-month-day: 2019, 2019-03, 2019-03-05 (or 2019年3月)"
 
 QUERY = Param("q", "query", "The query (see the README's query language); required unless "
@@ -65,6 +66,9 @@ SEARCH = (
           "by relevance within a date.", choices=SORTS),
     Param("group", "choice", "doc: one hit per document (its best), with how many more "
           "it has in `more`; empty (the default): every hit.", choices=GROUPS),
+    Param("as_typed", "choice", "1: search the query as typed, never its correction "
+          "(see corrected_to); empty (the default): when nothing matches as typed and a "
+          "correction does, answer the correction.", choices=AS_TYPED),
 )
 SUGGEST = (
     QUERY,

@@ -88,10 +88,10 @@ def parse_query(text: str) -> ParsedQuery:
             if raw == "NOT":
                 negate = True
                 continue
-            # -word excludes and +word requires; before a digit (2019-2025,
-            # 1+1+9) the sign is part of the text.
+            # -word excludes and +word requires, -2026 and +2019 too; inside
+            # a word (2019-2025, 1+1+9) a sign is part of the text.
             required = False
-            if raw[:1] in "-+" and len(raw) > 1 and not raw[1].isdigit() and raw[1] not in "-+":
+            if raw[:1] in "-+" and len(raw) > 1 and raw[1] not in "-+":
                 negate, required, raw = negate or raw[0] == "-", raw[0] == "+", raw[1:]
             term = Term(raw, required=required)
         if not term.literal:

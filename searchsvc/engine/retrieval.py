@@ -62,6 +62,7 @@ class Retrieval:
         self.literals = snapshot.literals
         self.n = max(1, snapshot.ranker.n)  # live paragraphs
         self._unit_docs: dict[int, FrozenBitMap] = {}
+        self._filters: dict[str, FrozenBitMap] | None = None
         self._choose()
 
     def _rarity(self, literal: str) -> tuple[int, str]:
@@ -90,14 +91,25 @@ class Retrieval:
             found = self._unit_docs[id(unit)] = unit.condition.docs(self.literals)
         return found
 
-    def filter_docs(self) -> FrozenBitMap | None:
+    def filter_docs(self, leave_out: str | None = None) -> FrozenBitMap | None:
         """Paragraphs of the documents, sections, sources, tags and dates
         the filters name (typed in the query, or the page's and the API's
         parameters), from the same columns that count the facets; None
         without filters. Values of one filter are alternatives; filters
-        combine."""
-        sets = []
+        combine. ``leave_out``: one filter's key not applied (a facet is
+        counted with every filter but its own, so its values are choices
+        that add results, never ones that lead to none)."""
+        sets = [docs for key, docs in self._filter_sets().items() if key != leave_out]
+        if not sets:
+            return None
+        return FrozenBitMap.intersection(*sets) if len(sets) > 1 else sets[0]
+
+    def _filter_sets(self) -> dict[str, FrozenBitMap]:
+        """Each filter's paragraphs, read once per query."""
+        if self._filters is not None:
+            return self._filters
         snapshot = self.snapshot
+        self._filters = {}
         for key, values in self.asked.filters.items():
             if key in ("section", "source"):
                 ids = label_docs(snapshot.column(key), values)
@@ -107,10 +119,8 @@ class Retrieval:
                 ids = date_docs(snapshot.column("date"), values[0])
             else:
                 ids = snapshot.column(key).docs(values)
-            sets.append(FrozenBitMap(ids.astype(np.uint32)))
-        if not sets:
-            return None
-        return FrozenBitMap.intersection(*sets) if len(sets) > 1 else sets[0]
+            self._filters[key] = FrozenBitMap(ids.astype(np.uint32))
+        return self._filters
 
     def _without_excluded(self, docs: FrozenBitMap) -> FrozenBitMap:
         for term in self.asked.excluded:

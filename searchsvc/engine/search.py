@@ -16,11 +16,10 @@ from itertools import islice
 from sys import getsizeof
 from typing import NamedTuple
 
-from pyroaring import FrozenBitMap
-
 from ..analysis import normalize_text
 from . import docsets, listing, pinyin
-from .filters import date_range, year_counts
+from .facets import facets
+from .filters import date_range
 from .highlight import fragments, match_spans
 from .order import ranked_page
 from .params import DATE, GROUPS, PER_PAGE, RELEVANCE, SORTS, BadParameter
@@ -79,6 +78,8 @@ class SearchResult:
     relaxed_phrases: list[str] = field(default_factory=list)  # quoted, found nowhere: unquoted
     did_you_mean: str | None = None  # the query with a frequent word for a rare or absent one
     interpreted_as: str | None = None  # typed in pinyin: the query as searched, in words
+    corrected_to: str | None = None  # the hits are this correction's (nothing matched as typed)
+    absent: list[str] = field(default_factory=list)  # query units no result holds
 
     @property
     def relaxed(self) -> bool:
@@ -94,7 +95,7 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = PER_PA
            section: list[str] | None = None, doc: list[str] | None = None, *,
            source: list[str] | None = None, tag: list[str] | None = None,
            date_from: str = "", date_to: str = "", sort: str = RELEVANCE,
-           group: str = "") -> SearchResult:
+           group: str = "", as_typed: bool = False) -> SearchResult:
     """Ranked paragraphs for ``query``, one page of them, with what matched
     and the snippet's fragments as offsets into each text: the web renders
     them as HTML and links, the command line as terminal text.
@@ -104,7 +105,10 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = PER_PA
     query; an empty query with a filter lists what the filters keep, in
     reading order. ``sort``: "relevance" or "date" (newest first, then
     as by relevance); ``group``: "doc" for one hit per document, with how
-    many more it has. Raises BadParameter for a date that cannot be read.
+    many more it has. When nothing matches as typed and a one-character
+    correction of the query does (营商坏境), the hits are the correction's
+    and ``corrected_to`` names it, unless ``as_typed``. Raises BadParameter
+    for a date that cannot be read.
     Results are kept per snapshot (so per index version) in a bounded
     cache: real query logs repeat a few queries often.
     """
@@ -115,10 +119,12 @@ def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = PER_PA
         raise BadParameter("invalid_group", "group must be doc or empty")
     dates = date_range(date_from, date_to)
     asked = {"section": section, "doc_id": doc, "source": source, "tag": tag}
-    key = (query, page, per_page, *(tuple(v or ()) for v in asked.values()), dates, sort, group)
+    key = (query, page, per_page, *(tuple(v or ()) for v in asked.values()), dates, sort, group,
+           bool(as_typed))
     computed = []
     cached = snapshot.results.get(key, lambda: computed.append(1) or _Cached(
-        _search(snapshot, query, page, per_page, asked, dates, sort, group, started)))
+        _search(snapshot, query, page, per_page, asked, dates, sort, group, started,
+                bool(as_typed))))
     return dataclasses.replace(cached.result, took_ms=(time.perf_counter() - started) * 1000,
                                cached=not computed)
 
@@ -149,12 +155,26 @@ class _Cached:
         return self.size
 
 
-def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
-            started) -> SearchResult:
+class Interpretation(NamedTuple):
+    """A query as it is searched: parsed, its quoted phrases found nowhere
+    unquoted, its pinyin read as words. The results and the document view
+    both read a query through ``interpret``, so they mark the same things."""
+
+    parsed: ParsedQuery
+    relaxed: list[str]
+    interpreted_as: str | None
+
+
+def interpret(snapshot: Snapshot, query: str) -> Interpretation:
     parsed = parse_query(query)
     relaxed = relax_phrases(parsed, snapshot.literals)
-    interpreted = pinyin.interpret(parsed, query, snapshot.literals, snapshot.readings,
-                                   relaxed)
+    return Interpretation(parsed, relaxed, pinyin.interpret(
+        parsed, query, snapshot.literals, snapshot.readings, relaxed))
+
+
+def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
+            started, as_typed) -> SearchResult:
+    parsed, relaxed, interpreted = interpret(snapshot, query)
     for key, values in asked_filters.items():
         for v in values or []:
             if v and v.strip() and v not in parsed.filters.get(key, []):
@@ -183,7 +203,14 @@ def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
         matched, allowed = tiers.matched, tiers.allowed
         complete = tiers.complete
         if not tiers.exact and not interpreted:  # found nowhere as typed: a typo?
-            suggestion = did_you_mean(parsed, query, snapshot.literals, snapshot.readings)
+            correction = did_you_mean(parsed, query, snapshot.literals, snapshot.readings)
+            suggestion = correction and correction.text
+            if correction and correction.unseen and not as_typed:  # what was meant: its results
+                fixed = _search(snapshot, suggestion, page, per_page, asked_filters, dates, sort,
+                                group, started, True)
+                if fixed.total and not fixed.partial:
+                    return dataclasses.replace(fixed, query=query, did_you_mean=suggestion,
+                                               corrected_to=suggestion)
         if not group:
             stream = None  # one page, ranked directly
         elif sort == DATE:
@@ -216,15 +243,18 @@ def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
             date=snapshot.column("date").label(docnum),
             source=snapshot.column("source").label(docnum),
             more=more.get(docnum) if group else None))
+    absent = []
+    if complete is not None and len(complete) < len(allowed):
+        absent = [u.label for u in asked.units if not retrieval.unit_docs(u).intersect(allowed)]
     return SearchResult(query, len(allowed), page, per_page,
                         (time.perf_counter() - started) * 1000, hits,
                         partial=bool(allowed) and complete is not None and not complete,
-                        facets=facets(snapshot, matched), filters=filters,
+                        facets=facets(snapshot, matched, retrieval), filters=filters,
                         ignored_terms=asked.ignored,
                         complete=len(complete) if complete is not None else len(allowed),
                         keywords=len(asked.terms), sort=sort, group=group, groups=groups,
                         relaxed_phrases=relaxed, did_you_mean=suggestion,
-                        interpreted_as=interpreted)
+                        interpreted_as=interpreted, absent=absent)
 
 
 def relax_phrases(parsed: ParsedQuery, literals) -> list[str]:
@@ -265,30 +295,6 @@ def missing(retrieval: Retrieval, docnum: int) -> list[str]:
     return [u.label for u in retrieval.asked.units if not u.condition.holds(text)]
 
 
-MAX_FACET_VALUES = 30
-
-
-class Facet(NamedTuple):
-    """One facet value and its hit count (a tuple: a cached result holds up
-    to 60 of them, and with a dict each they made a quarter of its memory)."""
-
-    value: str
-    count: int
-
-
-def facets(snapshot: Snapshot, docs: FrozenBitMap) -> dict[str, list[Facet]]:
-    """Hit counts before the filters apply: per section, document and
-    source the 30 largest, most hits first; per year every year, newest
-    first."""
-    out = {}
-    ids = docsets.to_array(docs)
-    for name, column in (("section", "section"), ("doc", "doc_id"), ("source", "source")):
-        out[name] = [Facet(k, v) for k, v in
-                     snapshot.column(column).top(ids, MAX_FACET_VALUES)]
-    out["year"] = [Facet(k, v) for k, v in year_counts(snapshot.column("date").counts(ids))]
-    return out
-
-
 def document_marks(snapshot: Snapshot, doc_id: str, texts: list[str],
                    query: str) -> list[list[tuple[int, int]]]:
     """Per paragraph of a document, the spans of ``texts`` that ``query`` matches.
@@ -296,7 +302,7 @@ def document_marks(snapshot: Snapshot, doc_id: str, texts: list[str],
     Only the paragraphs that the query finds are marked, as in the results,
     so a lone character of a long query does not light up the whole page.
     """
-    parsed = parse_query(query) if query else ParsedQuery()
+    parsed = interpret(snapshot, query).parsed if query else ParsedQuery()
     if not parsed.positive:
         return [[] for _ in texts]
     asked = analyse(parsed, snapshot.synonyms, snapshot.user_dict)

@@ -46,6 +46,7 @@ class Snapshot:
         build.layout = None
         self.synonyms = _synonym_map(self.meta.synonyms)
         self.results = SizedLRU(RESULT_CACHE_BYTES, RESULT_CACHE_ENTRIES, entry_cost=entry_bytes)
+        self.derived: dict[str, object] = {}  # figures of the whole build, made once (collection)
         self._guard = threading.Lock()
         self._users = 0  # requests using it now (Snapshots.acquire ... release)
         self._retired = False  # replaced: closed when the last user releases it

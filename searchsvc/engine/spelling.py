@@ -9,19 +9,24 @@ candidates come from the paragraphs themselves: the text around the
 character (two characters before it, one or two after) is looked up as a
 literal, with the character left open, and the replacements are counted
 over the paragraphs that hold that context. A correction must be far more
-frequent than what was typed, which itself must be rare: a query that
-finds what it asks for is never corrected.
+frequent than what was typed (ten times, and at least once for a
+homophone, twice for a near one, so a small corpus is corrected too),
+which itself must be rare: a query that finds what it asks for is never
+corrected.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import NamedTuple
 
 from .docsets import to_array
 from .query import ParsedQuery
 
-MIN_COUNT = 3  # paragraphs a correction must be found in
+# paragraphs a correction must be found in: a homophone once, a
+# near-homophone twice (a small corpus has its words a few times) ...
+MIN_COUNT = (1, 2)
 RATIO = 10  # ... and this many times more than what was typed
 MAX_SCAN = 2000  # paragraphs read for one open character
 MAX_CORRECTIONS = 2
@@ -32,12 +37,21 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 _GLUE = set("的了是在和与及或也都就而之其这那有为以于从对把被吗呢吧啊么什怎哪谁")
 
 
-def did_you_mean(parsed: ParsedQuery, query: str, literals, readings) -> str | None:
+class Correction(NamedTuple):
+    text: str  # the query corrected
+    unseen: bool  # every term it corrects occurs nowhere in the corpus as typed
+
+
+def did_you_mean(parsed: ParsedQuery, query: str, literals, readings) -> Correction | None:
     """``query`` with its rare or absent words corrected, or None when
     nothing in it needs correcting (or nothing frequent is near it).
-    ``readings``: the build's pinyin table (characters' readings)."""
+    ``readings``: the build's pinyin table (characters' readings).
+    ``unseen`` tells a typo (营商坏境, in no paragraph) from a rare word that
+    some paragraph outside the filters holds: only the first is safe to
+    answer with the correction's results."""
     corrected = query
     changes = 0
+    unseen = True
     budget = [MAX_SCANS]
     for term in parsed.positive:
         if term.exact or changes >= MAX_CORRECTIONS:
@@ -50,7 +64,8 @@ def did_you_mean(parsed: ParsedQuery, query: str, literals, readings) -> str | N
                 changes += 1
         if fixed != term.literal:
             corrected = _replace(corrected, term.raw, term.literal, fixed)
-    return corrected if corrected != query else None
+            unseen = unseen and not literals.docs(term.literal)
+    return Correction(corrected, unseen) if corrected != query else None
 
 
 def _replace(query: str, raw: str, literal: str, fixed: str) -> str:
@@ -85,9 +100,11 @@ def _correct_run(run: str, literals, readings, budget: list[int]) -> str | None:
                 return best[1] if best else None
             budget[0] -= 1
             for replacement, count in _replacements(left, right, literals):
-                if count < max(MIN_COUNT, RATIO * typed):
+                if count < max(MIN_COUNT[0], RATIO * typed):
                     break
                 distance = _pinyin_distance(ch, replacement, readings)
+                if count < MIN_COUNT[min(distance, 1)]:
+                    continue
                 score = count / (1 + 3 * distance)
                 if replacement != ch and distance <= 1 and (best is None or score > best[0]):
                     best = (score, run[:i] + replacement + run[i + 1:])

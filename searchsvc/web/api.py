@@ -56,7 +56,9 @@ class Hit(_Model):
 
 class FacetValue(_Model):
     value: str
-    count: int
+    count: int = Field(description="Hits with this value, counted with every filter but "
+                       "this facet's own (year_documents and source_documents: documents "
+                       "with hits)")
 
 
 class SearchResult(_Model):
@@ -85,6 +87,11 @@ class SearchResult(_Model):
                                        "as Latin: the query as searched, with the index's "
                                        "words for the pinyin (yingshanghuanjing → 营商环境); "
                                        "null when read as typed")
+    corrected_to: str | None = Field(description="Nothing matched as typed and this correction "
+                                     "(did_you_mean) does: the hits are the correction's. "
+                                     "as_typed=1 asks for the query as typed; null otherwise")
+    absent: list[str] = Field(description="Query words that no hit holds (under the filters): "
+                              "requiring one (+word) would find nothing")
     hits: list[Hit]
 
     @field_serializer("took_ms")
