@@ -109,9 +109,9 @@ cluster-bench: install bench-deps nginx-dep
 relevance: install
 	$(BIN)/python bench/relevance.py --out bench/results/relevance.json
 
-## Refresh the README's screenshots (taken by the browser tests)
+## Refresh the README's screenshots (taken by the browser tests on ../shared's reports collection)
 screenshots: install browser-deps
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_reader.py -k pictures
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis

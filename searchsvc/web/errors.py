@@ -12,6 +12,7 @@ from ..engine.params import BadParameter
 from ..storage.files import DamagedFile
 from ..storage.layout import IndexUnavailable
 from .api import error
+from .messages import HTTP_MESSAGES, page_message
 
 
 def init_app(app) -> None:
@@ -29,13 +30,14 @@ def wants_json() -> bool:
 def _bad_request(exc: BadParameter):
     if wants_json():
         return jsonify(error(exc.code, exc.message)), exc.status
-    return render_template("error.html", message=exc.message, status=exc.status), exc.status
+    message = page_message(exc, request.args, current_app.config, request.view_args)
+    return render_template("error.html", message=message, status=exc.status), exc.status
 
 
 def _unavailable(exc):
     if wants_json():
         return jsonify(error("index_unavailable", str(exc))), 503
-    return render_template("error.html", message="索引暂不可用:" + str(exc), status=503), 503
+    return render_template("error.html", message="索引暂不可用：" + str(exc), status=503), 503
 
 
 def _damaged(exc: DamagedFile):
@@ -49,11 +51,12 @@ def _http_error(exc: HTTPException):
     code = (exc.name or "error").lower().replace(" ", "_")
     if wants_json():
         return jsonify(error(code, exc.description or exc.name)), exc.code
-    return render_template("error.html", message=exc.description, status=exc.code), exc.code
+    return render_template("error.html", message=HTTP_MESSAGES.get(exc.code, HTTP_MESSAGES[400]),
+                           status=exc.code), exc.code
 
 
 def _unexpected(exc: Exception):
     current_app.logger.exception("unhandled error on %s", request.path)
     if wants_json():
         return jsonify(error("internal_error", "the server could not answer this request")), 500
-    return render_template("error.html", message="服务器内部错误,请稍后再试。", status=500), 500
+    return render_template("error.html", message="服务器内部错误，请稍后再试。", status=500), 500

@@ -58,8 +58,9 @@ def rendered_hits(result: SearchResult, key: tuple) -> list[tuple[str, str]]:
     (the build's version and the parameters), under which the rendering
     is kept."""
     cache = current_app.extensions[EXTENSION]
+    marked = result.corrected_to or result.query  # what the hits are the results of
     return cache.get(key, lambda: [(snippet_html(h.text, h.fragments, h.matches),
-                                    link(h.doc_id, h.paragraph, result.query))
+                                    link(h.doc_id, h.paragraph, marked))
                                    for h in result.hits])
 
 

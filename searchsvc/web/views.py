@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request, send_file, url_for
 
+from ..engine import collection
 from ..engine import search as engine
 from ..engine.params import (
     FILTER_KEYS,
@@ -24,7 +25,7 @@ from ..engine.params import (
 )
 from ..ingest.readers import original_type
 from ..storage.layout import INTERNAL_KEYS, IndexUnavailable
-from . import api, builds, metrics
+from . import api, builds, chart, messages, metrics
 from .render import marked_html, rendered_hits
 
 bp = Blueprint("web", __name__)
@@ -42,7 +43,8 @@ def run_search(params: dict) -> tuple[engine.SearchResult, list[tuple[str, str]]
                            section=params["section"], doc=params["doc"],
                            source=params["source"], tag=params["tag"],
                            date_from=params["date_from"], date_to=params["date_to"],
-                           sort=params["sort"], group=params["group"])
+                           sort=params["sort"], group=params["group"],
+                           as_typed=params["as_typed"] == "1")
     metrics.search_done(result)
     g.result = result
     key = (snap.version, *(tuple(v) if isinstance(v, list) else v for v in params.values()))
@@ -55,7 +57,7 @@ def _args(params: dict, **changes) -> dict:
             "doc": params["doc"], "source": params["source"], "tag": params["tag"],
             "from": params["date_from"], "to": params["date_to"],
             "sort": params["sort"] if params["sort"] != SORTS[0] else "",
-            "group": params["group"]}
+            "group": params["group"], "as_typed": params["as_typed"]}
     if params["per_page"] != PER_PAGE:
         args["per_page"] = params["per_page"]
     args.update(changes)
@@ -139,13 +141,18 @@ def _page_url(params: dict, **changes) -> str:
     return url_for("web.index", **_args(params, **changes))
 
 
+START_PAGE_DOCUMENTS = 200  # documents listed per page of the start page
+
+
 @bp.get("/")
 def index():
-    error = None
+    error = error_field = None
     result, hits, more = None, [], []
-    # what the page shows when a parameter is refused: every default, the query as typed
-    params = dict(read(SEARCH, lambda name: [], current_app.config, required=False),
-                  query=request.args.get("q", "")[:200])
+    cfg = current_app.config
+    # what the page shows when a parameter is refused: every default, what was typed kept
+    typed = {key: request.args.get(name, "")[:200]
+             for name, key in (("q", "query"), ("from", "date_from"), ("to", "date_to"))}
+    params = dict(read(SEARCH, lambda name: [], cfg, required=False), **typed)
     try:
         params = _search_params(required=False)
         if params["query"] or any(params[f] for f in FILTER_KEYS):
@@ -153,17 +160,43 @@ def index():
             hits = list(zip(result.hits, rendered))
             more = more_urls("web.index", params, result)
     except BadParameter as exc:
-        error = exc.message
+        error = messages.page_message(exc, request.args, cfg)
+        error_field = exc.code.removeprefix("invalid_")
+    snap = _snapshot_or_none()
+    front, examples = None, []
+    if result is None and snap is not None:
+        groups, pages = collection.documents_by_year(snap, params["page"], START_PAGE_DOCUMENTS)
+        front = {"overview": collection.overview(snap), "groups": groups, "pages": pages}
+    elif result is not None and not result.total and snap is not None:
+        examples = collection.overview(snap).examples
+    years = []
+    if result is not None and len(result.facets.get("year", [])) > 1:
+        years = chart.bars(result.facets["year"], result.facets.get("year_documents", []),
+                           lambda y: _page_url(params, page=1, **{"from": y, "to": y}),
+                           params["date_from"], params["date_to"])
     return render_template("index.html", params=params, result=result, hits=hits, error=error,
                            more=more, page_url=lambda **kw: _page_url(params, **kw),
-                           documents=_documents_or_empty())
+                           documents=snap.documents if snap else {}, front=front,
+                           years=years, chart=chart, citation=citation,
+                           error_field=error_field, front_examples=examples,
+                           single=snap is not None and len(snap.documents) == 1)
 
 
-def _documents_or_empty():
+def citation(hit) -> str:
+    """A hit as a reader cites it: 《title》, source, date, section path,
+    paragraph number and a permalink to the paragraph."""
+    where = " · ".join(dict.fromkeys(p for p in (hit.section, hit.heading) if p))
+    parts = [f"《{hit.title}》", hit.source, hit.date, where, f"第 {hit.paragraph} 段"]
+    link = url_for("web.document", doc_id=hit.doc_id, _anchor=f"p{hit.paragraph}",
+                   _external=True)
+    return "，".join(p for p in parts if p) + "。" + link
+
+
+def _snapshot_or_none():
     try:
-        return builds.current().documents
+        return builds.current()
     except IndexUnavailable:
-        return {}
+        return None
 
 
 @bp.get("/doc/<doc_id>")
@@ -177,8 +210,33 @@ def document(doc_id: str):
     marks = engine.document_marks(snap, doc_id, [p["text"] for p in stored], query)
     paragraphs = [dict(p, html=marked_html(p["text"], spans)) for p, spans in zip(stored, marks)]
     return render_template("document.html", doc=doc, paragraphs=paragraphs, query=query,
+                           contents=contents(stored), matches=sum(map(len, marks)),
                            original=url_for("web.document_file", doc_id=doc_id),
                            back=url_for("web.index", q=query) if query else url_for("web.index"))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links."""
+    return current_app.send_static_file("favicon.ico")
+
+
+def contents(paragraphs: list[dict]) -> list[dict]:
+    """A document's table of contents: each section and sub-heading where
+    it starts (the paragraph the page's anchor is on), in order."""
+    out, section, heading = [], None, None
+    for p in paragraphs:
+        if p["section"] != section:
+            section, heading = p["section"], p["heading"]
+            if section:
+                out.append({"level": 1, "text": section, "n": p["n"]})
+            if heading and heading != section:
+                out.append({"level": 2, "text": heading, "n": p["n"]})
+        elif p["heading"] != heading:
+            heading = p["heading"]
+            if heading:
+                out.append({"level": 2, "text": heading, "n": p["n"]})
+    return out
 
 
 @bp.get("/doc/<doc_id>/file")
