@@ -19,7 +19,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import REPORTS, SEED, Gunicorn, Server, fetch
-from tests.test_browser import browser  # noqa: F401  (the fixture)
+from tests.test_browser import browser  # noqa: F401  (the fixtures)
+from tests.test_browser import server as seed_only  # noqa: F401  (the corpus `make run` serves)
 from tests.test_collection import MARKDOWN, PROVINCE, national
 
 PHONE = {"width": 390, "height": 844}
@@ -45,17 +46,6 @@ def small(tmp_path_factory):
     files.update({"gwr-2026-guangdong.txt": PROVINCE, "gwr-2026-shanghai.md": MARKDOWN,
                   SEED.name: SEED.read_text(encoding="utf-8")})
     srv = Server(tmp_path_factory.mktemp("reader"), files)
-    yield srv.base
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def seed_only(tmp_path_factory):
-    """The corpus `make run` serves: the seed article alone."""
-    files = {SEED.name: SEED.read_text(encoding="utf-8")}
-    for extra in ("_dictionary.txt", "_synonyms.txt"):
-        files[extra] = (SEED.parent / extra).read_text(encoding="utf-8")
-    srv = Server(tmp_path_factory.mktemp("seedonly"), files)
     yield srv.base
     srv.stop()
 
