@@ -1,4 +1,5 @@
-"""What the web makes of the engine's data: HTML snippets and links.
+"""What the web makes of the engine's data: HTML snippets and links, a
+hit's citation, a document's table of contents.
 
 The engine gives offsets (what matched, which fragments a snippet shows);
 here they become escaped HTML with ``<mark>`` (markupsafe escapes
@@ -66,3 +67,31 @@ def rendered_hits(result: SearchResult, key: tuple) -> list[tuple[str, str]]:
 
 def _weight(rendered: list[tuple[str, str]]) -> int:
     return getsizeof(rendered) + sum(120 + getsizeof(s) + getsizeof(u) for s, u in rendered)
+
+
+def citation(hit) -> str:
+    """A hit as a reader cites it: 《title》, source, date, section path,
+    paragraph number and a permalink to the paragraph."""
+    where = " · ".join(dict.fromkeys(p for p in (hit.section, hit.heading) if p))
+    parts = [f"《{hit.title}》", hit.source, hit.date, where, f"第 {hit.paragraph} 段"]
+    link = url_for("web.document", doc_id=hit.doc_id, _anchor=f"p{hit.paragraph}",
+                   _external=True)
+    return "，".join(p for p in parts if p) + "。" + link
+
+
+def contents(paragraphs: list[dict]) -> list[dict]:
+    """A document's table of contents: each section and sub-heading where
+    it starts (the paragraph the page's anchor is on), in order."""
+    out, section, heading = [], None, None
+    for p in paragraphs:
+        if p["section"] != section:
+            section, heading = p["section"], p["heading"]
+            if section:
+                out.append({"level": 1, "text": section, "n": p["n"]})
+            if heading and heading != section:
+                out.append({"level": 2, "text": heading, "n": p["n"]})
+        elif p["heading"] != heading:
+            heading = p["heading"]
+            if heading:
+                out.append({"level": 2, "text": heading, "n": p["n"]})
+    return out

@@ -26,7 +26,7 @@ from ..engine.params import (
 from ..ingest.readers import original_type
 from ..storage.layout import INTERNAL_KEYS, IndexUnavailable
 from . import api, builds, chart, messages, metrics
-from .render import marked_html, rendered_hits
+from .render import citation, contents, marked_html, rendered_hits
 
 bp = Blueprint("web", __name__)
 
@@ -178,18 +178,7 @@ def index():
                            more=more, page_url=lambda **kw: _page_url(params, **kw),
                            documents=snap.documents if snap else {}, front=front,
                            years=years, chart=chart, citation=citation,
-                           error_field=error_field, front_examples=examples,
-                           single=snap is not None and len(snap.documents) == 1)
-
-
-def citation(hit) -> str:
-    """A hit as a reader cites it: 《title》, source, date, section path,
-    paragraph number and a permalink to the paragraph."""
-    where = " · ".join(dict.fromkeys(p for p in (hit.section, hit.heading) if p))
-    parts = [f"《{hit.title}》", hit.source, hit.date, where, f"第 {hit.paragraph} 段"]
-    link = url_for("web.document", doc_id=hit.doc_id, _anchor=f"p{hit.paragraph}",
-                   _external=True)
-    return "，".join(p for p in parts if p) + "。" + link
+                           error_field=error_field, front_examples=examples)
 
 
 def _snapshot_or_none():
@@ -219,24 +208,6 @@ def document(doc_id: str):
 def favicon():
     """Browsers ask for /favicon.ico whatever the page links."""
     return current_app.send_static_file("favicon.ico")
-
-
-def contents(paragraphs: list[dict]) -> list[dict]:
-    """A document's table of contents: each section and sub-heading where
-    it starts (the paragraph the page's anchor is on), in order."""
-    out, section, heading = [], None, None
-    for p in paragraphs:
-        if p["section"] != section:
-            section, heading = p["section"], p["heading"]
-            if section:
-                out.append({"level": 1, "text": section, "n": p["n"]})
-            if heading and heading != section:
-                out.append({"level": 2, "text": heading, "n": p["n"]})
-        elif p["heading"] != heading:
-            heading = p["heading"]
-            if heading:
-                out.append({"level": 2, "text": heading, "n": p["n"]})
-    return out
 
 
 @bp.get("/doc/<doc_id>/file")

@@ -17,7 +17,10 @@
   /* Parts of a page that the results swap brings in again. */
   function enhance(root) {
     var filters = root.querySelector("details.filters");
-    if (filters && WIDE && WIDE.matches) filters.open = true;
+    if (filters && WIDE && WIDE.matches) {
+      filters.open = true;
+      filters.classList.add("pinned"); // a sidebar, not a control to open
+    }
     Array.prototype.forEach.call(root.querySelectorAll(".cite .copy"), function (button) {
       button.hidden = false;
     });
