@@ -276,7 +276,7 @@ def test_the_original_file_is_one_click_away_and_never_runs_here(tmp_path):
     assert client.get("/doc/..%2F..%2Fetc%2Fpasswd/file").status_code == 404
     (folder / "note.txt").unlink()  # gone since the rebuild: said so
     r = client.get("/doc/note/file")
-    assert r.status_code == 404 and "no longer in the corpus folder" in r.get_data(as_text=True)
+    assert r.status_code == 404 and "的原文件已不在语料文件夹中" in r.get_data(as_text=True)
 
 
 
