@@ -88,7 +88,7 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
         click.echo(f"skipped {sum(kinds.values())} file(s) of unsupported type: {counts} "
                    f"(read: {', '.join(EXTENSIONS)})", err=True)
     for note in report.notes:
-        click.echo(f"metadata: {note}; indexed without it", err=True)
+        click.echo(f"metadata: {note}", err=True)
     if report.mode == "unchanged":
         done = "nothing changed since the last rebuild"
     elif report.mode == "incremental":

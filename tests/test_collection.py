@@ -163,11 +163,13 @@ def test_the_metadata_table_overrides_and_bad_metadata_is_named(collection):
         ("2018", "某县人民政府")
     bad = entry(snap, "bad-date")
     assert bad["date"] == "" and bad["source"] == "某市人民政府"  # indexed without the date
-    assert any(n.startswith("bad-date.txt: header: date not read") for n in report.notes)
+    assert any(n.startswith("bad-date.txt: header: '日期: 2019-13-40' kept as text (date not read")
+               for n in report.notes)
     assert any("nothere.txt" in n for n in report.notes)
-    # its text is searchable, the header is not a paragraph
+    # its text is searchable, the readable header is not a paragraph, the unreadable line is (#36)
     assert search(snap, "营商环境专项行动", doc=["bad-date"]).total == 1
-    assert [p["text"] for p in snap.paragraphs("bad-date")] == ["营商环境专项行动取得成效。"]
+    assert [p["text"] for p in snap.paragraphs("bad-date")] == ["日期: 2019-13-40",
+                                                                "营商环境专项行动取得成效。"]
 
 
 def test_a_broken_metadata_table_is_named_and_the_rest_indexed(tmp_path):

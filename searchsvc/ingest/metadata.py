@@ -13,6 +13,7 @@ import csv
 import io
 import re
 import unicodedata
+from datetime import date
 
 from ..dates import parse_date
 
@@ -54,13 +55,28 @@ def apply(doc, fields: dict[str, str], where: str) -> None:
             continue
         if name == "date":
             try:
-                doc.date = parse_date(value)
+                doc.date = plausible_date(value)
             except ValueError as exc:
-                doc.problems.append(f"{where}: date not read ({exc})")
+                doc.problems.append(f"{where}: date not read ({exc}); indexed without it")
         elif name == "tags":
             doc.tags = list(dict.fromkeys(doc.tags + split_tags(value)))
         elif isinstance(getattr(doc, name, None), str):  # a profile's own (edition)
             setattr(doc, name, value)
+
+
+EARLIEST_YEAR = 1000
+
+
+def plausible_date(text: str, today: date | None = None) -> str:
+    """``text`` as an ISO date when a document can bear it: readable, and
+    no later than next year (2999 is a typo or a number, not a date).
+    Raises ValueError naming what is wrong."""
+    iso = parse_date(text)
+    latest = (today or date.today()).year + 1
+    if not EARLIEST_YEAR <= int(iso[:4]) <= latest:
+        raise ValueError(f"{text!r} is not a plausible date for a document "
+                         f"({EARLIEST_YEAR}-{latest})")
+    return iso
 
 
 # what a template or a program writes where a title belongs

@@ -18,6 +18,7 @@ _SEPARATOR = re.compile(r"[\s\u00a0\u3000]{2,}")
 _KEY_VALUE = re.compile(r"^(?P<key>[^:：]{1,12})[:：]\s*(?P<value>.*)$")
 _DATE_LIKE = re.compile(r"^\d{4}(?:年|[-/.]\d{1,2}|\d{4}$|$)")
 HEADER_WITHIN = 6  # lines from the top where a header block may start
+KEPT = "_kept"  # header lines kept as text too: [(line, why)]
 
 
 def parse_text(text: str, doc_id: str, path: str = "", encoding: str = "utf-8",
@@ -32,6 +33,7 @@ def parse_text(text: str, doc_id: str, path: str = "", encoding: str = "utf-8",
 
     doc = Document(doc_id=doc_id, path=path, title="", encoding=encoding)
     start, end, fields = _header(lines, profile)
+    kept = fields.pop(KEPT, [])
     if start is not None:
         before = [s for _, s, _ in lines[:start]]
         if before:
@@ -42,6 +44,8 @@ def parse_text(text: str, doc_id: str, path: str = "", encoding: str = "utf-8",
         else:
             body = []
         metadata.apply(doc, fields, "header")
+        body = [line for line, _ in kept] + body  # a header line whose date is not one stays text
+        doc.problems += [f"header: {line[1]!r} kept as text ({why})" for line, why in kept]
     elif lines:
         doc.title = lines[0][1]
         body = lines[1:]
@@ -65,8 +69,8 @@ def parse_text(text: str, doc_id: str, path: str = "", encoding: str = "utf-8",
                                         outline.heading or opens_with))
     if not doc.title:
         doc.title = doc_id
-    if not doc.paragraphs and lines and start is None:
-        # A one-line note: its only line is both title and text.
+    if not doc.paragraphs and lines:
+        # A one-line note, or a title with its date: the title is its text.
         doc.paragraphs.append(Paragraph(1, doc.title))
     return doc
 
@@ -85,6 +89,7 @@ def _header(lines, profile: Profile) -> tuple[int | None, int, dict[str, str]]:
             continue
         end = start + 1
         while end < len(lines) and (more := _fields(lines[end], profile)) is not None:
+            fields[KEPT] = fields.get(KEPT, []) + more.pop(KEPT, [])
             fields.update(more)
             end += 1
         if start == 0 and "title" not in fields and end >= len(lines):
@@ -100,12 +105,14 @@ def _fields(line: tuple[bool, str, str], profile: Profile) -> dict[str, str] | N
     _, text, key = line
     byline = bool(profile.byline and profile.byline.match(key))
     fields: dict[str, str] = {}
-    for part in _SEPARATOR.split(text):
-        part = part.strip()
-        if not part:
-            continue
+    parts = [p.strip() for p in _SEPARATOR.split(text) if p.strip()]
+    if len(parts) == 1 and not byline and _is_date(parts[0]):
+        # a date alone on its line is the document's only when it reads as
+        # one: a month or a day, and plausible (2019 or 2999 alone is text)
+        return {"date": parts[0]} if _dated_line(parts[0]) else None
+    for part in parts:
         if _is_date(part) or byline and len(part) <= 20 and _DATE_LIKE.match(normalize_text(part)):
-            fields["date"] = part  # a byline's unreadable date is named by metadata.apply
+            fields["date"] = part
             continue
         found = _KEY_VALUE.match(part)
         name = None
@@ -116,7 +123,25 @@ def _fields(line: tuple[bool, str, str], profile: Profile) -> dict[str, str] | N
             fields[name] = found["value"].strip()
         elif not byline:
             return None
+    if "date" in fields:  # metadata never costs text: a date that is not one keeps the line
+        try:
+            metadata.plausible_date(fields["date"])
+        except ValueError as exc:
+            del fields["date"]
+            fields[KEPT] = [(line, f"date not read: {exc}")]
     return fields or None
+
+
+def _dated_line(part: str) -> bool:
+    """A date alone on a line that is the document's: written as a date
+    (年, -, / between its parts, not a run of digits such as 20240305 or
+    a number such as 2024.3), of a month or a day, and plausible."""
+    if not re.search(r"[年\-/]", part):
+        return False
+    try:
+        return len(metadata.plausible_date(part)) >= 7
+    except ValueError:
+        return False
 
 
 def _is_date(part: str) -> bool:
