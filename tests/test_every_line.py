@@ -157,3 +157,15 @@ def test_every_line_of_the_help_corpus_is_found(tmp_path):
         assert unfound(snap, corpus, names) == []
     finally:
         snap.close()
+
+
+def test_new_readers_read_every_file_again(tmp_path, monkeypatch):
+    """An upgrade whose readers read files differently rebuilds in full:
+    an unchanged file indexed by the old readers is read again."""
+    from searchsvc.ingest import corpus as corpus_module
+
+    folder = write_corpus(tmp_path / "corpus", {"a.txt": "标题\n\n2019\n\n正文。"})
+    assert indexer.build_index(folder, tmp_path / "index").mode == "full"
+    assert indexer.build_index(folder, tmp_path / "index").mode == "unchanged"
+    monkeypatch.setattr(corpus_module, "READERS", corpus_module.READERS + 1)
+    assert indexer.build_index(folder, tmp_path / "index").mode == "full"

@@ -33,9 +33,11 @@ def digest(text: str) -> str:
 
 def reading_digest(extras: corpus.Extras) -> str:
     """What every file's reading depends on: the user dictionary (every
-    segmentation), the heading rules and the metadata table. A build made
-    with other ones is not started from."""
-    return digest(extras.user_dict + ("\0" + extras.parsing if extras.parsing else ""))
+    segmentation), the heading rules, the metadata table and the readers'
+    own version (``corpus.READERS``). A build made with other ones is not
+    started from."""
+    readers = f"\0readers {corpus.READERS}" if corpus.READERS > 1 else ""
+    return digest(extras.user_dict + ("\0" + extras.parsing if extras.parsing else "") + readers)
 
 
 @dataclass

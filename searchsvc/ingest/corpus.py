@@ -24,6 +24,9 @@ from .text import parse_text
 
 _SAFE_ID = re.compile(r"[^\w.\-]+")
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a larger file is not a report
+# what the readers make of a file; raised when that changes, so the next
+# rebuild reads every file again (2: a line of digits is text, #36)
+READERS = 2
 MAX_PARAGRAPH_CHARS = 100_000  # a longer "paragraph" is a dump, not prose
 
 
