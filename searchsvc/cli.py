@@ -8,6 +8,7 @@ the writer, Flask or the ops code.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -58,6 +59,9 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
         click.echo(f"index already built in {cfg['INDEX_DIR']}; "
                    "run `searchsvc rebuild` to build it again")
         return
+    if not Path(cfg["CORPUS_DIR"]).is_dir():
+        raise click.BadParameter(f"corpus folder not found: {cfg['CORPUS_DIR']}",
+                                 param_hint="--corpus / SEARCHSVC_CORPUS")
     bar = None
     if sys.stdout.isatty():
         def progress(done, total, label):
@@ -66,8 +70,8 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
                 bar = click.progressbar(length=total, label="indexing", show_pos=True)
                 bar.__enter__()
             bar.update(1)
-    else:
-        progress = None
+    else:  # a log (Docker, systemd): a line every few seconds
+        progress = ProgressLines(lambda line: click.echo(line, err=True))
     try:
         report = builder.build_index(cfg["CORPUS_DIR"], cfg["INDEX_DIR"], progress, full=full)
     except (CorpusError, builder.RebuildInProgress) as exc:
@@ -101,6 +105,37 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
         f"{report.paragraphs} paragraphs, index size {_human_size(report.size_bytes)}"
         + (f"; {len(report.skipped)} file(s) skipped" if report.skipped else ""))
     click.echo(f"index: {report.path}")
+
+
+class ProgressLines:
+    """A rebuild's progress as log lines: documents done, rate and time
+    left, at most one line every ``every`` seconds, and the last one."""
+
+    def __init__(self, echo, every: float = 5.0, clock=time.monotonic):
+        self.echo, self.every, self.clock = echo, every, clock
+        self.started = self.said = None
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        now = self.clock()
+        if self.started is None:
+            self.started = self.said = now
+            self.echo(f"indexing {total:,} documents")
+        if now - self.said < self.every and done < total:
+            return
+        self.said = now
+        rate = done / max(now - self.started, 1e-9)
+        left = (total - done) / rate if rate else 0
+        self.echo(f"indexing: {done:,}/{total:,} documents, {rate:,.0f}/s, "
+                  f"{_duration(left)} left" if done < total else
+                  f"indexing: {done:,}/{total:,} documents in {_duration(now - self.started)}")
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes} min {seconds} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
 
 
 @main.command()
@@ -258,6 +293,8 @@ def search_command(query, page, per_page, section, doc, source, tag, date_from, 
                         tag=asked["tag"], date_from=asked["date_from"], date_to=asked["date_to"],
                         sort=asked["sort"], group=asked["group"],
                         as_typed=asked["as_typed"] == "1")
+    except params.BadParameter as exc:  # a date range that runs backwards
+        raise click.UsageError(exc.message) from None
     except DamagedFile as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -1,5 +1,7 @@
 """The searchsvc command: rebuild and search, and their errors."""
 
+import os
+
 from click.testing import CliRunner
 
 from searchsvc import cli
@@ -73,7 +75,7 @@ def test_rebuild_errors_are_readable(tmp_path):
     runner = CliRunner()
     missing = runner.invoke(cli.main, ["rebuild", "--corpus", str(tmp_path / "nope"),
                                        "--index", str(tmp_path / "i")])
-    assert missing.exit_code == 1 and "corpus folder not found" in missing.output
+    assert missing.exit_code == 2 and "corpus folder not found" in missing.output  # refused
     (tmp_path / "empty").mkdir()
     empty = runner.invoke(cli.main, ["rebuild", "--corpus", str(tmp_path / "empty"),
                                      "--index", str(tmp_path / "i")])
@@ -88,6 +90,42 @@ def test_concurrent_rebuild_is_refused(tmp_path):
         result = CliRunner().invoke(cli.main, ["rebuild", "--corpus", str(corpus_dir),
                                                "--index", str(tmp_path / "i")])
     assert result.exit_code == 1 and "another rebuild" in result.output
+    assert f"(rebuild, process {os.getpid()}, since 20" in result.output  # what holds it
+
+
+def test_every_refused_argument_is_one_line_and_status_2(tmp_path):
+    corpus_dir = write_corpus(tmp_path / "c", {"a.txt": "标题\n营商环境。"})
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["rebuild", "--corpus", str(corpus_dir),
+                                    "--index", str(tmp_path / "i")]).exit_code == 0
+    for args in (["search", "营商环境", "--from", "2020", "--to", "2015"],
+                 ["search", "营商环境", "--from", "2019-13"], ["search", "营商环境", "--page", "0"],
+                 ["search", "营商环境", "--sort", "newest"], ["search", "营商环境", "--group", "x"],
+                 ["search", "营商环境", "--per-page", "abc"], ["rebuild", "--corpus", "/nonexistent"],
+                 ["publish", "--keep", "0", "x"], ["search", "营商环境", "--nope"]):
+        result = runner.invoke(cli.main, [*args, "--index", str(tmp_path / "i")])
+        assert result.exit_code == 2, (args, result.output)
+        errors = [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
+        assert len(errors) == 1 and "Traceback" not in result.output, result.output
+
+
+def test_progress_in_a_log_is_a_line_every_few_seconds():
+    lines, now = [], [0.0]
+    progress = cli.ProgressLines(lines.append, every=5.0, clock=lambda: now[0])
+    for done in range(1, 101):
+        now[0] = done * 0.5  # two documents a second
+        progress(done, 100, "")
+    assert lines[0] == "indexing 100 documents"
+    assert lines[1] == "indexing: 11/100 documents, 2/s, 40 s left"
+    assert len(lines) == 1 + 10 and lines[-1] == "indexing: 100/100 documents in 50 s"
+
+
+def test_a_rebuild_logged_to_a_file_says_how_far_it_is(tmp_path):
+    corpus_dir = write_corpus(tmp_path / "c", {f"r{i}.txt": f"报告{i}\n正文{i}。" for i in range(3)})
+    result = CliRunner().invoke(cli.main, ["rebuild", "--corpus", str(corpus_dir),
+                                           "--index", str(tmp_path / "i")])
+    assert result.exit_code == 0
+    assert "indexing 3 documents" in result.output and "indexing: 3/3 documents in" in result.output
 
 
 def test_search_without_index_or_query(tmp_path):

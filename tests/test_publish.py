@@ -118,7 +118,7 @@ def test_publish_and_rebuild_take_the_same_lock(tmp_path, monkeypatch):
             time.sleep(0.05)
         r = publish(str(replica), "--index", str(tmp_path / "main"))
         assert r.exit_code == 1 and "Traceback" not in r.output
-        assert "another rebuild or publish" in r.output and "(rebuild)" in r.output
+        assert "another rebuild or publish" in r.output and "(rebuild, process " in r.output
     finally:
         out = rebuild.communicate(timeout=60)[0]
     assert rebuild.returncode == 0, out
@@ -139,5 +139,5 @@ def test_publish_and_rebuild_take_the_same_lock(tmp_path, monkeypatch):
     monkeypatch.setattr(publishing, "_rsync", slow_rsync)
     r = publish(str(replica), "--index", str(tmp_path / "main"))
     assert r.exit_code == 0, r.output
-    assert refused and "(publish)" in refused[0]
+    assert refused and "(publish, process " in refused[0]
     assert index.current_path(replica).name == published

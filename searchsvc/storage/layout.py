@@ -27,6 +27,7 @@ import json
 import os
 import shutil
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import grams, paragraphs, postings, texts
@@ -166,7 +167,8 @@ class IndexLock:
                                 "and run this again") from None
             raise
         os.ftruncate(self.fd, 0)
-        os.write(self.fd, self.what.encode())
+        since = datetime.now(UTC).isoformat(timespec="seconds")
+        os.write(self.fd, f"{self.what}, process {os.getpid()}, since {since}".encode())
         return self
 
     def __exit__(self, *exc):
