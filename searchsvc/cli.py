@@ -52,13 +52,18 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
     from .build import rebuild as builder
     from .ingest.corpus import CorpusError
     from .ingest.readers import EXTENSIONS
-    from .storage.layout import index_exists
+    from .storage.layout import built_from, index_exists
 
     cfg = _settings(corpus_dir, index_dir)
+    folder = str(Path(cfg["CORPUS_DIR"]).resolve())
     if if_missing and index_exists(cfg["INDEX_DIR"]):
-        click.echo(f"index already built in {cfg['INDEX_DIR']}; "
-                   "run `searchsvc rebuild` to build it again")
-        return
+        held = built_from(cfg["INDEX_DIR"])
+        if held in ("", folder):
+            click.echo(f"index of {held or cfg['CORPUS_DIR']} already built in "
+                       f"{cfg['INDEX_DIR']}; run `searchsvc rebuild` to build it again")
+            return
+        click.echo(f"the index in {cfg['INDEX_DIR']} holds {held}, not {folder}: "
+                   f"building it for {folder}", err=True)
     if not Path(cfg["CORPUS_DIR"]).is_dir():
         raise click.BadParameter(f"corpus folder not found: {cfg['CORPUS_DIR']}",
                                  param_hint="--corpus / SEARCHSVC_CORPUS")

@@ -49,16 +49,17 @@ class Previous:
     documents: dict  # doc_id -> its entry (paragraphs.StoredEntry)
 
     @classmethod
-    def load(cls, index_dir: Path, extras: corpus.Extras) -> Previous | None:
+    def load(cls, index_dir: Path, extras: corpus.Extras, folder: str = "") -> Previous | None:
         """None when there is no build to start from, it is of another
-        format, user dictionary, heading rules or metadata table, or
-        it cannot be read (a full rebuild replaces it)."""
+        format, user dictionary, heading rules, metadata table or corpus
+        folder (``folder``, resolved), or it cannot be read (a full
+        rebuild replaces it)."""
         path = current_path(index_dir)
         if path is None:
             return None
         try:
             meta = Meta.read(path)
-            if meta.dictionary != reading_digest(extras):
+            if meta.dictionary != reading_digest(extras) or meta.corpus and meta.corpus != folder:
                 return None
             documents = paragraphs.stored_entries(path)
             for part in meta.parts:

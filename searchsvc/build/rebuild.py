@@ -81,7 +81,8 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
     with IndexLock(index_dir, "rebuild") as lock:
         _remove_stale_builds(index_dir)
         extras = corpus.read_extras(corpus_dir)
-        previous = None if full else Previous.load(index_dir, extras)
+        folder = str(Path(corpus_dir).resolve())
+        previous = None if full else Previous.load(index_dir, extras, folder)
         sources, skipped = corpus.scan(corpus_dir, previous.known() if previous else None)
         plan = Plan(sources, previous, skipped, extras)
         if not plan.items:
@@ -122,6 +123,7 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
                 synonyms=extras.synonyms,
                 skipped=skipped_meta(skipped),  # a full rebuild may have added some
                 build_seconds=round(time.perf_counter() - started, 3),
+                corpus=folder,
             )
             readings.write(tmp, parts)
             writing.finish(tmp, meta, entries, extras.user_dict)

@@ -76,6 +76,7 @@ class Meta:
     skipped: list[dict] = field(default_factory=list)  # {"file", "reason"}
     build_seconds: float = 0.0  # how long the rebuild that wrote it took
     files: dict = field(default_factory=dict)  # every file's size in bytes (file_sizes)
+    corpus: str = ""  # the corpus folder it was read from, resolved ("" before #36)
     format: int = FORMAT_VERSION
 
     @classmethod
@@ -231,6 +232,15 @@ def index_exists(index_dir: str | Path) -> bool:
     except (OSError, ValueError):
         return False
     return True
+
+
+def built_from(index_dir: str | Path) -> str:
+    """The corpus folder the current build was read from ("" when unknown)."""
+    path = current_path(index_dir)
+    try:
+        return Meta.read(path).corpus if path else ""
+    except (OSError, ValueError):
+        return ""
 
 
 def current_or_raise(index_dir: str | Path) -> Path:

@@ -121,6 +121,8 @@ class Health(_Model):
     paragraphs: int
     index_built_at: str
     index_version: str
+    corpus: str = Field(description="The corpus folder the serving build was read from "
+                        "(empty for a build made before searchsvc recorded it)")
 
 
 class Unavailable(_Model):

@@ -134,11 +134,23 @@ def healthz():
         return _json(body), 503
     return _json(api.Health(status="ok", documents=snap.meta.documents,
                             paragraphs=snap.meta.paragraphs, index_built_at=snap.meta.built_at,
-                            index_version=snap.version).model_dump_json())
+                            index_version=snap.version, corpus=snap.meta.corpus).model_dump_json())
 
 
 def _page_url(params: dict, **changes) -> str:
     return url_for("web.index", **_args(params, **changes))
+
+
+@bp.app_context_processor
+def _corpus_name() -> dict:
+    """Every page's footer names the collection it searches: the last
+    parts of the folder the serving build was read from."""
+    snap = _snapshot_or_none()
+    folder = Path(snap.meta.corpus) if snap is not None and snap.meta.corpus else None
+    if folder is None:
+        return {"corpus_name": ""}
+    name = folder.name if folder.name != "corpus" else f"{folder.parent.name}/{folder.name}"
+    return {"corpus_name": name}
 
 
 START_PAGE_DOCUMENTS = 200  # documents listed per page of the start page
