@@ -30,6 +30,7 @@ def write_corpus(folder: Path, files: dict[str, str | bytes]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)  # a corpus may be a tree
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:

@@ -50,3 +50,54 @@ def test_a_build_from_before_the_corpus_was_recorded_is_kept(tmp_path):
     (build / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     kept = rebuild("--if-missing", "--corpus", str(corpus), "--index", str(index))
     assert "already built" in kept.output and layout.current_path(index) == build
+
+
+def test_a_corpus_tree_is_read_whole_and_every_skip_is_named(tmp_path, monkeypatch):
+    from searchsvc.ingest import corpus as corpus_module
+
+    folder = write_corpus(tmp_path / "reports", {
+        "top.txt": "顶层报告\n营商环境。",
+        "2023/gwr.txt": "2023年报告\n新质生产力。",
+        "省级/广东/gd.md": "# 广东报告\n\n粤港澳大湾区。",
+        "省级/_notes.txt": "子目录里以下划线开头的文件也是文档\n正文。",
+        ".git/config": "[core]",
+        ".hidden.txt": "隐藏\n不该读。",
+        "2023/~$gwr.docx": "锁文件",
+        "2023/gwr.txt~": "编辑器备份\n不该读。",
+        "2023/#gwr.txt#": "编辑器\n不该读。",
+        "drafts/草稿.txt": "草稿\n不该读。",
+        "2023/big.txt": "大文件\n" + "字" * 300,
+        "old.bak": "备份\n不该读。",
+        ".searchignore": "# drafts are not published\ndrafts\n*.bak\n",
+        "_metadata.csv": "file,source\n2023/gwr.txt,国务院\n",
+    })
+    (folder / "2023" / "gone.txt").symlink_to(folder / "nowhere.txt")
+    (folder / "省级" / "loop").symlink_to(folder)
+    monkeypatch.setattr(corpus_module, "MAX_FILE_BYTES", 500)
+    index = tmp_path / "index"
+    result = rebuild("--corpus", str(folder), "--index", str(index))
+    assert result.exit_code == 0, result.output
+    client = create_app({"CORPUS_DIR": str(folder), "INDEX_DIR": str(index),
+                         "TESTING": True}).test_client()
+    documents = {d["doc_id"]: d for d in client.get("/api/documents").get_json()["documents"]}
+    assert sorted(documents) == ["2023-gwr", "top", "省级-_notes", "省级-广东-gd"]
+    assert documents["2023-gwr"]["file"] == "2023/gwr.txt"
+    assert documents["2023-gwr"]["source"] == "国务院"  # the table names it by its path
+    for expected in ("2023/gone.txt: a broken symbolic link", "drafts: ignored: .searchignore pattern 'drafts'",
+                     "old.bak: ignored: .searchignore pattern '*.bak'",
+                     "2023/big.txt: file of", "省级/loop: a linked folder met before"):
+        path, _, reason = expected.partition(": ")
+        assert f"skipped {folder / path}: {reason}" in result.output, (expected, result.output)
+    for quiet in (".git", ".hidden", "~$gwr", "gwr.txt~", "#gwr", "草稿"):
+        assert quiet not in result.output.replace(".searchignore", "")
+    original = client.get("/doc/2023-gwr/file")
+    assert original.status_code == 200 and "新质生产力" in original.get_data(as_text=True)
+    page = client.get("/api/search?q=粤港澳大湾区").get_json()
+    assert page["hits"][0]["doc_id"] == "省级-广东-gd"
+    again = rebuild("--corpus", str(folder), "--index", str(index))
+    assert "nothing changed since the last rebuild" in again.output  # ids and files are stable
+    (folder / "省级" / "广东" / "gd.md").write_text("# 广东报告\n\n大湾区建设。", encoding="utf-8")
+    changed = rebuild("--corpus", str(folder), "--index", str(index))
+    assert changed.exit_code == 0 and "nothing changed" not in changed.output
+    hits = client.get("/api/search?q=大湾区建设").get_json()["hits"]
+    assert hits[0]["doc_id"] == "省级-广东-gd" and hits[0]["exact"]

@@ -98,7 +98,7 @@ class Plan:
         for source in sources:
             old = previous.documents.get(source.doc_id) if previous else None
             if old is not None and old.get("digest") == source.digest and \
-                    old.get("file") == source.path.name:
+                    old.get("file") == source.name:
                 self.items.append((source, old, None))
                 kept.add(source.doc_id)
                 continue
@@ -129,9 +129,9 @@ class Plan:
         could not be read, of the files read in this rebuild, and rows of
         the metadata table that name no file."""
         notes = list(self.extras.problems)
-        notes += [f"{Path(doc.path).name}: {problem}" for _, _, doc in self.items
+        notes += [f"{doc.file or Path(doc.path).name}: {problem}" for _, _, doc in self.items
                   if doc is not None for problem in doc.problems]
-        files = {source.path.name for source, _, _ in self.items}
+        files = {n for source, _, _ in self.items for n in (source.name, source.path.name)}
         notes += [f"{corpus.METADATA_FILE}: no file named {name!r} in the corpus"
                   for name in sorted(self.extras.metadata) if name not in files]
         return notes

@@ -1,14 +1,22 @@
 """The corpus folder: files to documents, with the files skipped and why.
 
-Every file is a candidate document, except files whose name starts with
-``_`` or ``.`` (the dictionary, synonyms, heading rules and metadata
-table live beside the documents: ``Extras``). Plain text is read by ``text``; Markdown, HTML, Word and PDF
+The folder is read as a tree (``2023/``, ``省级/``): every file in it and
+its subfolders is a candidate document, named by its path in the folder
+(``2023/gwr.txt``, id ``2023-gwr``), except hidden files and folders
+(``.git``), a temporary or editor file (``~$报告.docx``, ``报告.txt~``,
+``.#x``, ``#x#``, ``*.swp``, ``*.tmp``), what a ``.searchignore`` of glob
+patterns in the folder names, and files whose name starts with ``_`` (the
+dictionary, synonyms, heading rules and metadata table live beside the
+documents: ``Extras``). A broken symbolic link, a folder that cannot be
+listed or a linked folder met twice (a loop) is named as skipped with
+the reason. Plain text is read by ``text``; Markdown, HTML, Word and PDF
 files by their readers (``readers``); any other file is named as
 skipped, with its type.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import re
@@ -34,29 +42,94 @@ class CorpusError(Exception):
     """The corpus as a whole cannot be indexed (missing, empty)."""
 
 
+IGNORE_FILE = ".searchignore"
+_TEMPORARY = re.compile("|".join(fnmatch.translate(p) for p in (
+    "~$*", ".~lock.*", "*~", "#*#", "*.swp", "*.swo", "*.tmp", "*.part", "*.crdownload")))
+
+
 def document_files(corpus_dir: str | Path) -> list[Path]:
     """The files of a corpus folder that may be documents, sorted; raise CorpusError."""
-    return [Path(entry.path) for entry in _listed(corpus_dir)]
+    return [Path(entry.path) for _, entry in _listed(corpus_dir)[0]]
 
 
-def _listed(corpus_dir: str | Path) -> list[os.DirEntry]:
-    """The folder's document files as directory entries, by name: a
-    regular file is told from its entry without a system call, and its
+def _ignored(corpus_dir: Path) -> list[str]:
+    """The glob patterns of the folder's ``.searchignore`` (``#`` comments)."""
+    try:
+        text = (corpus_dir / IGNORE_FILE).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [p.strip().rstrip("/") for p in text.splitlines() if p.strip() and not p.startswith("#")]
+
+
+def _matches(name: str, relative: str, patterns: list[str]) -> str | None:
+    for pattern in patterns:
+        if fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(name, pattern) or \
+                any(fnmatch.fnmatchcase(part, pattern) for part in relative.split("/")[:-1]):
+            return pattern
+    return None
+
+
+def _listed(corpus_dir: str | Path) -> tuple[list[tuple[str, os.DirEntry]], list[Skipped]]:
+    """The tree's document files as (path in the folder, directory entry),
+    by that path, and the entries passed over that a user should hear of:
+    a regular file is told from its entry without a system call, and its
     one ``stat`` is kept by the entry (a rebuild of 150,000 files made
     two calls a file)."""
     folder = Path(corpus_dir)
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
-    with os.scandir(folder) as found:
-        entries = [e for e in found if not e.name.startswith(("_", ".")) and e.is_file()]
-    if not entries:
+    patterns = _ignored(folder)
+    files: list[tuple[str, os.DirEntry]] = []
+    skipped: list[Skipped] = []
+    seen = {os.path.realpath(folder)}
+    pending = [(folder, "")]
+    while pending:
+        here, prefix = pending.pop()
+        try:
+            with os.scandir(here) as found:
+                entries = list(found)
+        except OSError as exc:
+            skipped.append(Skipped(str(here), f"folder not read ({exc.strerror or exc})"))
+            continue
+        for e in entries:
+            relative = prefix + e.name
+            if e.name.startswith(".") or not prefix and e.name.startswith("_") or \
+                    _TEMPORARY.match(e.name):
+                continue
+            if patterns and (pattern := _matches(e.name, relative, patterns)) is not None:
+                skipped.append(Skipped(e.path, f"ignored: {IGNORE_FILE} pattern {pattern!r}"))
+                continue
+            try:
+                if e.is_dir():
+                    real = os.path.realpath(e.path)
+                    if real in seen:
+                        skipped.append(Skipped(e.path, "a linked folder met before (a loop)"))
+                        continue
+                    seen.add(real)
+                    pending.append((Path(e.path), relative + "/"))
+                elif e.is_file():
+                    files.append((relative, e))
+                elif e.is_symlink():
+                    skipped.append(Skipped(e.path, "a broken symbolic link "
+                                           f"(to {os.readlink(e.path)})"))
+                else:
+                    skipped.append(Skipped(e.path, "not a regular file"))
+            except OSError as exc:
+                skipped.append(Skipped(e.path, f"not read ({exc.strerror or exc})"))
+    if not files:
         raise CorpusError(f"no documents in corpus folder: {folder}")
-    return sorted(entries, key=lambda e: e.name)
+    return sorted(files, key=lambda f: f[0]), sorted(skipped, key=lambda s: s.path)
 
 
-def doc_id_for(path: Path) -> str:
-    """A stable, URL-safe id from the file name's stem."""
-    return _SAFE_ID.sub("-", path.stem).strip("-") or "doc"
+def doc_id_for(path: Path | str) -> str:
+    """A stable, URL-safe id from the file's path in the corpus without its
+    extension: ``gwr-2024.txt`` → ``gwr-2024``, ``2023/省级/广东.txt`` →
+    ``2023-省级-广东``."""
+    path = Path(path)
+    if path.is_absolute():  # a file outside a corpus' listing: its name alone
+        path = Path(path.name)
+    stem = path.with_suffix("").as_posix() if path.suffix else path.as_posix()
+    return _SAFE_ID.sub("-", stem.replace("/", "-")).strip("-") or "doc"
 
 
 @dataclass
@@ -75,6 +148,10 @@ class Source:
     digest: str
     size: int = 0
     mtime: int = 0  # st_mtime_ns
+    name: str = ""  # its path in the corpus folder (2023/gwr.txt), "/" between parts
+
+    def __post_init__(self):
+        self.name = self.name or self.path.name
 
     def content(self) -> bytes:
         if self.data is None:
@@ -82,7 +159,7 @@ class Source:
         return self.data
 
 
-Known = dict[str, tuple[int, int, str]]  # file name -> (size, mtime_ns, digest)
+Known = dict[str, tuple[int, int, str]]  # path in the folder -> (size, mtime_ns, digest)
 
 
 def scan(corpus_dir: str | Path, known: Known | None = None) -> tuple[list[Source], list[Skipped]]:
@@ -94,20 +171,22 @@ def scan(corpus_dir: str | Path, known: Known | None = None) -> tuple[list[Sourc
     are unique: a second file whose name gives the same id gets ``-2``.
     Raises CorpusError for a missing or empty folder.
     """
-    sources, skipped = [], []
+    sources = []
+    listed, skipped = _listed(corpus_dir)
     used: set[str] = set()
-    for entry in _listed(corpus_dir):
+    for relative, entry in listed:
         path = Path(entry.path)
-        doc_id = doc_id_for(path)
+        doc_id = doc_id_for(relative)
         base, n = doc_id, 2
         while doc_id in used:
             doc_id, n = f"{base}-{n}", n + 1
         used.add(doc_id)
         try:
-            sources.append(_read_source(path, doc_id, (known or {}).get(path.name),
-                                        entry.stat()))
+            source = _read_source(path, doc_id, (known or {}).get(relative), entry.stat())
+            source.name = relative
+            sources.append(source)
         except (OSError, ValueError) as exc:
-            skipped.append(Skipped(str(path), str(exc)))
+            skipped.append(Skipped(str(path), getattr(exc, "strerror", None) or str(exc)))
     return sources, skipped
 
 
@@ -138,12 +217,13 @@ def parse_source(source: Source, extras: Extras | None = None) -> Document:
     else:
         doc = _from_parsed(readers.read(reader, data), source,
                            extras.rules if reader in (readers.MARKDOWN, readers.HTML) else None)
-    overrides = extras.metadata.get(source.path.name)
+    overrides = extras.metadata.get(source.name) or extras.metadata.get(source.path.name)
     if overrides:
         if "tags" in overrides:
             doc.tags = []  # the table's tags replace the file's own
         metadata.apply(doc, overrides, METADATA_FILE)
     doc.digest = source.digest
+    doc.file = source.name
     longest = max((len(p.text) for p in doc.paragraphs), default=0)
     if longest > MAX_PARAGRAPH_CHARS:
         raise ValueError(f"a paragraph of {longest:,} characters is over the "

@@ -40,13 +40,14 @@ class Document:
     sections: list[dict] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # metadata not read, for the summary
+    file: str = ""  # its path in the corpus folder (2023/gwr.txt)
 
     def metadata(self) -> dict:
         return {
             "doc_id": self.doc_id, "title": self.title, "deck": self.deck,
             "source": self.source, "date": self.date, "edition": self.edition,
             "author": self.author, "credit": self.credit, "tags": self.tags,
-            "file": Path(self.path).name, "paragraphs": len(self.paragraphs),
+            "file": self.file or Path(self.path).name, "paragraphs": len(self.paragraphs),
             "sections": self.sections,
         }
 

@@ -236,12 +236,12 @@ def document_file(doc_id: str):
         raise BadParameter("document_not_found", f"no document with id {doc_id!r}", 404)
     name = snap.documents[doc_id]["file"]
     folder = Path(current_app.config["CORPUS_DIR"]).resolve()
-    path = (folder / name).resolve()
-    if path.parent != folder or not path.is_file():
+    path = folder / name  # its path in the folder, maybe in a subfolder (2023/gwr.txt)
+    if Path(name).is_absolute() or ".." in Path(name).parts or not path.is_file():
         raise BadParameter("file_not_found", f"the original of {doc_id!r} ({name}) is no longer "
                            "in the corpus folder", 404)
     mimetype, download = original_type(path.name)
-    response = send_file(path, mimetype=mimetype, as_attachment=download, download_name=name,
+    response = send_file(path, mimetype=mimetype, as_attachment=download, download_name=path.name,
                          max_age=0)
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
