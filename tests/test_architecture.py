@@ -90,7 +90,7 @@ def test_the_checker_sees_relative_and_late_imports(tmp_path):
     cannot fail would hold nothing)."""
     web = PACKAGE / "web" / "views.py"
     assert {"engine", "storage", "ingest"} <= _imported(web)
-    assert "build" in _imported(PACKAGE / "cli.py")  # imported inside a command
+    assert "build" in _imported(PACKAGE / "cli" / "__init__.py")  # imported inside a command
 
 
 def test_no_module_is_over_350_lines():

@@ -1,0 +1,5 @@
+"""python -m searchsvc.cli: the searchsvc command."""
+
+from . import main
+
+main()
