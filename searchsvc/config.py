@@ -23,6 +23,10 @@ SETTINGS = (
     ("PROXIES", 0, "SEARCHSVC_PROXIES",
      "Proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are trusted, so the "
      "client's address is the one they saw; 0 trusts none."),
+    ("METRICS", "local", "SEARCHSVC_METRICS",
+     "Who may read /metrics: local (the default: clients on this machine's loopback "
+     "addresses), open (anyone who reaches the port: keep it behind a firewall or "
+     "the proxy's allow-list) or off."),
 )
 
 DEFAULTS = {name: default for name, default, _env, _help in SETTINGS}

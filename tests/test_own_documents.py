@@ -101,3 +101,16 @@ def test_a_corpus_tree_is_read_whole_and_every_skip_is_named(tmp_path, monkeypat
     assert changed.exit_code == 0 and "nothing changed" not in changed.output
     hits = client.get("/api/search?q=大湾区建设").get_json()["hits"]
     assert hits[0]["doc_id"] == "省级-广东-gd" and hits[0]["exact"]
+
+
+def test_metrics_answer_this_machine_only_unless_opened(tmp_path):
+    corpus = write_corpus(tmp_path / "c", {"a.txt": "标题\n内容。"})
+    assert rebuild("--corpus", str(corpus), "--index", str(tmp_path / "i")).exit_code == 0
+    for setting, local, remote in (("local", 200, 404), ("open", 200, 200), ("off", 404, 404)):
+        app = create_app({"CORPUS_DIR": str(corpus), "INDEX_DIR": str(tmp_path / "i"),
+                          "TESTING": True, "METRICS": setting})
+        client = app.test_client()
+        assert client.get("/metrics").status_code == local, setting  # from 127.0.0.1
+        far = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+        assert far.status_code == remote, setting
+        assert client.get("/metrics", environ_base={"REMOTE_ADDR": "::1"}).status_code == local

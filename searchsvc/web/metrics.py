@@ -11,6 +11,7 @@ what the last rebuild and publish did (``runs``).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -123,3 +124,16 @@ def access_line(record: dict) -> None:
     """One JSON line per request on the ``searchsvc.access`` logger."""
     ACCESS.info(json.dumps(dict(record, time=time.strftime("%Y-%m-%dT%H:%M:%S%z")),
                            ensure_ascii=False))
+
+
+def allowed(setting: str, client: str | None) -> bool:
+    """Whether ``client`` (an address) may read /metrics under the METRICS
+    setting: local (loopback clients), open (anyone) or off (nobody)."""
+    if setting == "open":
+        return True
+    if setting != "local" or not client:
+        return False
+    try:
+        return ipaddress.ip_address(client.split("%")[0]).is_loopback
+    except ValueError:
+        return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request, send_file, url_for
+from werkzeug.exceptions import NotFound
 
 from ..engine import collection
 from ..engine import search as engine
@@ -26,6 +27,7 @@ from ..engine.params import (
 from ..ingest.readers import original_type
 from ..storage.layout import INTERNAL_KEYS, IndexUnavailable
 from . import api, builds, chart, messages, metrics
+from .metrics import allowed as metrics_allowed
 from .render import citation, contents, marked_html, rendered_hits
 
 bp = Blueprint("web", __name__)
@@ -96,7 +98,11 @@ def prometheus_metrics():
     """Prometheus text format: requests and latency per endpoint and status
     over every worker, zero-result searches, result-cache hits, the
     serving build's version, size, age and build time, and the outcome and
-    duration of the last rebuild and publish."""
+    duration of the last rebuild and publish. Only to the clients the
+    METRICS setting lets in (by default this machine's): a 404 to others,
+    as if there were none."""
+    if not metrics_allowed(current_app.config.get("METRICS", "local"), request.remote_addr):
+        raise NotFound()
     try:
         snap = builds.acquire(current_app)
     except IndexUnavailable:
