@@ -9,6 +9,8 @@ import dataclasses
 import re
 import shutil
 import subprocess
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -112,3 +114,104 @@ def test_nginx_accepts_the_compose_config(compose, tmp_path):
         pytest.skip(f"no private mount namespace here: {done.stderr.strip()}")
     assert done.returncode == 0, done.stderr
     assert "test is successful" in done.stderr
+
+
+ENTRYPOINT = ROOT / "deploy" / "docker-entrypoint.sh"
+
+
+def start_entrypoint(tmp_path, name, env_extra=None):
+    """The image's entrypoint run as the container would run it, without
+    Docker: /data is a folder of the test's; answers once /healthz does."""
+    import os
+    import sys
+    import time
+
+    from tests.conftest import fetch, free_port
+
+    port = free_port()
+    log = tmp_path / f"{name}.log"
+    env = dict(os.environ, SEARCHSVC_DATA=str(tmp_path / "data"), SEARCHSVC_SAMPLE=str(ROOT / "corpus"),
+               HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="1",
+               GUNICORN_ACCESSLOG="/dev/null", PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+               **(env_extra or {}))
+    for key in ("SEARCHSVC_CORPUS", "SEARCHSVC_INDEX"):
+        env.pop(key, None)
+    out = open(log, "wb")
+    proc = subprocess.Popen(["sh", str(ENTRYPOINT)], env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if fetch(base, "/healthz")[0] in (200, 503):
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("the entrypoint did not serve:\n" + log.read_text(errors="replace"))
+        time.sleep(0.2)
+    return proc, base, log, env
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_the_entrypoint_builds_serves_and_rebuilds_mounted_documents(tmp_path):
+    import json
+
+    from tests.conftest import fetch, write_corpus
+
+    mounted = write_corpus(tmp_path / "data" / "corpus",
+                           {"2024/gwr.txt": "政府工作报告\n新质生产力加快发展。"})
+    (tmp_path / "data" / "index").mkdir()
+    proc, base, log, env = start_entrypoint(tmp_path, "first")
+    try:
+        health = json.loads(fetch(base, "/healthz")[2])
+        assert health["corpus"] == str(mounted.resolve()) and health["documents"] == 1
+        hits = json.loads(fetch(base, "/api/search?q=" + quote("新质生产力"))[2])["hits"]
+        assert hits[0]["doc_id"] == "2024-gwr"
+        text = log.read_text(errors="replace")
+        assert "indexing 1 documents" in text and "full rebuild: indexed 1 documents" in text
+        # docker exec … searchsvc rebuild: a new report, served without a restart
+        (mounted / "2025.txt").write_text("2025年报告\n人工智能加行动。", encoding="utf-8")
+        run = subprocess.run(["searchsvc", "rebuild"], env=dict(
+            env, SEARCHSVC_CORPUS=str(mounted), SEARCHSVC_INDEX=str(tmp_path / "data" / "index")),
+            capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        assert json.loads(fetch(base, "/api/search?q=" + quote("人工智能"))[2])["total"] == 1
+    finally:
+        stop(proc)
+    # a restart finds the index up to date
+    proc, base, log, _ = start_entrypoint(tmp_path, "again")
+    try:
+        assert "nothing changed since the last rebuild" in log.read_text(errors="replace")
+        assert json.loads(fetch(base, "/healthz")[2])["documents"] == 2
+    finally:
+        stop(proc)
+
+
+def test_the_entrypoint_serves_the_sample_without_mounted_documents(tmp_path):
+    import json
+
+    from tests.conftest import fetch
+
+    proc, base, log, _ = start_entrypoint(tmp_path, "sample")
+    try:
+        assert "no documents in" in log.read_text(errors="replace")
+        assert json.loads(fetch(base, "/healthz")[2])["corpus"] == str((ROOT / "corpus").resolve())
+    finally:
+        stop(proc)
+
+
+def test_the_entrypoint_runs_any_other_command_as_given(tmp_path):
+    import os
+
+    done = subprocess.run(["sh", str(ENTRYPOINT), "sh", "-c", "echo $SEARCHSVC_CORPUS"],
+                          env=dict(os.environ, SEARCHSVC_DATA=str(tmp_path), SEARCHSVC_SAMPLE="/x"),
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0 and done.stdout.strip() == "/x"
