@@ -11,7 +11,7 @@ CHROMIUM  := /usr/bin/chromium
 CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install lock browser-deps rsync-dep nginx-dep bench-deps anchor-deps run rebuild cluster test soak bench bench-64 bench-anchors cluster-bench relevance screenshots clean
+.PHONY: install lock browser-deps rsync-dep nginx-dep systemd-dep bench-deps anchor-deps run rebuild cluster test soak bench bench-64 bench-anchors cluster-bench relevance screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,8 +67,14 @@ cluster: install nginx-dep rsync-dep
 	$(BIN)/searchsvc rebuild --if-missing
 	$(BIN)/searchsvc cluster $(CLUSTER_ARGS)
 
+## Debian's systemd, whose systemd-analyze checks deploy/systemd in the tests (installed once)
+systemd-dep:
+	@command -v systemd-analyze >/dev/null || { echo "installing Debian package systemd for the unit checks"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null; }
+
 ## ruff (pyproject.toml's rules), then every test
-test: install browser-deps rsync-dep nginx-dep
+test: install browser-deps rsync-dep nginx-dep systemd-dep
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

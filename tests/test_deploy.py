@@ -215,3 +215,80 @@ def test_the_entrypoint_runs_any_other_command_as_given(tmp_path):
                           env=dict(os.environ, SEARCHSVC_DATA=str(tmp_path), SEARCHSVC_SAMPLE="/x"),
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 0 and done.stdout.strip() == "/x"
+
+
+SYSTEMD = ROOT / "deploy" / "systemd"
+
+
+def test_systemd_units_are_accepted_by_systemd(tmp_path):
+    """deploy/systemd as systemd reads it (systemd-analyze verify, from
+    Debian's systemd, which `make test` installs when missing), with the
+    checkout's path for /opt/searchsvc so the commands it names exist."""
+    analyze = shutil.which("systemd-analyze")
+    assert analyze, "systemd-analyze is missing: `make test` installs Debian's systemd"
+    units = sorted(SYSTEMD.iterdir())
+    assert [u.name for u in units] == ["searchsvc-rebuild.path", "searchsvc-rebuild.service",
+                                       "searchsvc-rebuild.timer", "searchsvc.service"]
+    for unit in units:
+        (tmp_path / unit.name).write_text(
+            unit.read_text(encoding="utf-8").replace("/opt/searchsvc", str(ROOT)), encoding="utf-8")
+    done = subprocess.run([analyze, "verify", *sorted(str(p) for p in tmp_path.iterdir())],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr
+    service = (SYSTEMD / "searchsvc.service").read_text(encoding="utf-8")
+    assert "ExecStartPre=/opt/searchsvc/.venv/bin/searchsvc rebuild --if-missing" in service
+    assert "HOST=127.0.0.1" in service  # behind nginx, never on a public address
+    # a broken unit is refused: the check can fail
+    (tmp_path / "searchsvc.service").write_text(service.replace("/opt/searchsvc", "/nowhere"),
+                                               encoding="utf-8")
+    broken = subprocess.run([analyze, "verify", str(tmp_path / "searchsvc.service")],
+                            capture_output=True, text=True, timeout=60)
+    assert broken.returncode != 0
+
+
+def test_a_copied_index_folder_serves_the_same_answers(tmp_path):
+    """Backup and restore: the index folder copied as `cp -a` or rsync -a
+    copies it (its `current` link with it) serves what the original did."""
+    import json
+
+    from searchsvc import create_app
+    from tests.conftest import SEED, write_corpus
+
+    corpus = write_corpus(tmp_path / "corpus", {SEED.name: SEED.read_text(encoding="utf-8")})
+    assert CliRunner().invoke(cli.main, ["rebuild", "--corpus", str(corpus), "--index",
+                                         str(tmp_path / "index")]).exit_code == 0
+    subprocess.run(["cp", "-a", str(tmp_path / "index"), str(tmp_path / "restored")], check=True)
+    answers = []
+    for folder in ("index", "restored"):
+        client = create_app({"CORPUS_DIR": str(corpus), "INDEX_DIR": str(tmp_path / folder),
+                             "TESTING": True}).test_client()
+        body = [json.loads(client.get(f"/api/search?q={quote(q)}").get_data(as_text=True))
+                for q in ("营商环境", "罗湖 OR 深圳", "木头龙")]
+        answers.append([{k: v for k, v in b.items() if k != "took_ms"} for b in body])
+    assert answers[0] == answers[1]
+
+
+def test_an_index_of_an_older_version_is_refused_then_rebuilt(tmp_path):
+    import json
+
+    from searchsvc import create_app
+    from searchsvc.storage import layout
+    from tests.conftest import write_corpus
+
+    corpus = write_corpus(tmp_path / "corpus", {"a.txt": "标题\n营商环境。"})
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["rebuild", "--corpus", str(corpus), "--index",
+                                    str(tmp_path / "index")]).exit_code == 0
+    meta = layout.current_path(tmp_path / "index") / "meta.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(
+        f'"format": {layout.FORMAT_VERSION}', '"format": 3'), encoding="utf-8")
+    client = create_app({"CORPUS_DIR": str(corpus), "INDEX_DIR": str(tmp_path / "index"),
+                         "TESTING": True}).test_client()
+    health = client.get("/healthz")
+    reason = json.loads(health.get_data(as_text=True))["reason"]
+    assert health.status_code == 503 and "another version of searchsvc" in reason and "rebuild" in reason
+    upgraded = runner.invoke(cli.main, ["rebuild", "--if-missing", "--corpus", str(corpus),
+                                        "--index", str(tmp_path / "index")])
+    assert "built by another version of searchsvc (or cannot be read): building it anew" in \
+        upgraded.output and "full rebuild" in upgraded.output
+    assert client.get("/healthz").status_code == 200

@@ -45,7 +45,7 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
     from ..build import rebuild as builder
     from ..ingest.corpus import CorpusError
     from ..ingest.readers import EXTENSIONS
-    from ..storage.layout import built_from, index_exists
+    from ..storage.layout import built_from, current_path, index_exists
 
     cfg = _settings(corpus_dir, index_dir)
     folder = str(Path(cfg["CORPUS_DIR"]).resolve())
@@ -57,6 +57,9 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
             return
         click.echo(f"the index in {cfg['INDEX_DIR']} holds {held}, not {folder}: "
                    f"building it for {folder}", err=True)
+    elif if_missing and current_path(cfg["INDEX_DIR"]) is not None:
+        click.echo(f"the index in {cfg['INDEX_DIR']} was built by another version of "
+                   "searchsvc (or cannot be read): building it anew", err=True)
     if not Path(cfg["CORPUS_DIR"]).is_dir():
         raise click.BadParameter(f"corpus folder not found: {cfg['CORPUS_DIR']}",
                                  param_hint="--corpus / SEARCHSVC_CORPUS")
