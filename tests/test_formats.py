@@ -168,7 +168,8 @@ def word_draft(core_title: str, opening, body_pt: int = 12) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("core_title", ["标准名称", "（填写标准名称）", "文档1", "Microsoft Word - 草案.doc", ""])
+@pytest.mark.parametrize("core_title", ["标准名称", "（填写标准名称）", "文档1", "Microsoft Word - 草案.doc", "",
+                                       "NB", "GB"])
 def test_a_word_template_s_title_gives_way_to_the_opening_s_display_line(core_title):
     opening = [("ICS 11.020", 10, False, False), ("中华人民共和国国家标准", 16, True, True),
                ("GB/T 00000—2026", 12, False, True), ("公共场所卫生管理规范", 22, True, True),
@@ -414,3 +415,29 @@ def test_a_page_is_read_as_html_whatever_its_name():
     assert formats.kind("report.pdf", b"%PDF-1.7") == formats.PDF
     assert formats.kind("report.bin", b"%PDF-1.7") == formats.PDF  # by content
     assert formats.kind("sheet.xlsx", b"PK\x03\x04") is None
+
+
+@pytest.mark.parametrize("author,kept", [("sky", ""), ("li.qili1", ""), ("Administrator", ""),
+                                         ("微软用户", ""), ("zhang@example.org", ""),
+                                         ("张一鎏", "张一鎏"), ("Zhang Wei", "Zhang Wei"),
+                                         ("国家卫生健康委员会", "国家卫生健康委员会")])
+def test_an_account_name_in_the_properties_is_no_author(tmp_path, author, kept):
+    """Word and PDF writers fill in the account that saved the file (#36):
+    a person's or a body's name is kept, an account name left out and named."""
+    from searchsvc.build import rebuild as indexer
+
+    d = docx.Document()
+    d.core_properties.author = author
+    d.add_heading("罗湖区2019年工作综述", level=1)
+    d.add_paragraph("罗湖区营商环境持续优化。")
+    folder = tmp_path / "c"
+    folder.mkdir()
+    d.save(folder / "report.docx")
+    report = indexer.build_index(folder, tmp_path / "i")
+    snap = snapshots.open_current(tmp_path / "i")
+    try:
+        assert snap.documents["report"]["author"] == kept
+    finally:
+        snap.close()
+    named = [n for n in report.notes if "reads as an account name" in n]
+    assert bool(named) == (not kept), report.notes

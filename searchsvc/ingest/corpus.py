@@ -237,8 +237,13 @@ def _from_parsed(parsed: Parsed, source: Source, rules: tuple | None) -> Documen
     """A formatted file's document; ``rules``: the heading rules to read
     its paragraphs with (Markdown and web pages: a numbered line under a
     Markdown heading becomes a heading under that section)."""
+    author = parsed.author.strip()
+    if author and not metadata.plausible_author(author):  # an account name, not a person's
+        parsed.problems.append(f"the file's properties: author {author!r} reads as an "
+                               "account name; left out")
+        author = ""
     doc = Document(doc_id=source.doc_id, path=str(source.path),
-                   title=parsed.title.strip() or source.path.stem, author=parsed.author,
+                   title=parsed.title.strip() or source.path.stem, author=author,
                    date="", source=parsed.source, encoding="", tags=list(parsed.tags),
                    problems=list(parsed.problems))
     if parsed.date:

@@ -98,11 +98,29 @@ def plausible_title(text: str) -> bool:
     text = " ".join(unicodedata.normalize("NFKC", text or "").split())
     if not text or len(text) > 200 or _PLACEHOLDER.match(text) or _FILE_NAME.search(text):
         return False
+    if len(text) <= 3 and text.isascii():  # NB, GB, x1: a code or a stub, not a title
+        return False
     if re.search(r"[\ufffd\ue000-\uf8ff]|Ã.|â€|þÿ|ÿþ", text):
         return False
     latin1 = sum(1 for ch in text if "\u00c0" <= ch <= "\u00ff")
     readable = sum(1 for ch in text if _READABLE.match(ch))
     return latin1 * 4 < len(text) and readable >= len(text) * 0.85
+
+
+# what a program writes where a person's name belongs
+_ACCOUNT = re.compile(r"^[a-z][a-z0-9._-]*$|@|^(?:administrator|admin|user|owner|guest|unknown|"
+                      r"microsoft office (?:user|用户)|windows (?:user|用户)|微软用户|用户|作者|"
+                      r"author|pc|dell|lenovo|asus|hp|thinkpad|acer)$", re.IGNORECASE)
+
+
+def plausible_author(text: str) -> bool:
+    """Whether an author from a file's properties names a person or a body:
+    not an account or machine name (sky, li.qili1, Administrator, 微软用户,
+    an e-mail address), which Word and PDF writers fill in themselves."""
+    text = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    if not text or _ACCOUNT.search(text):
+        return False
+    return plausible_title(text) or bool(re.fullmatch(r"[\u3400-\u9fff·]{1,4}", text))
 
 
 class MetadataFileError(ValueError):
