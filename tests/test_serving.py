@@ -35,13 +35,19 @@ def make_run_command() -> list[str]:
 
 
 def docker_command() -> tuple[list[str], dict]:
-    """The Docker image's CMD (after `gunicorn`) and the ENV it runs with."""
+    """The gunicorn command the Docker image serves with (after `gunicorn`:
+    its CMD `serve` runs the entrypoint's `exec gunicorn …` line) and the
+    ENV it runs with."""
     text = (ROOT / "Dockerfile").read_text()
-    cmd = json.loads(re.search(r"^CMD (\[.*\])$", text, re.M).group(1))
-    assert cmd[0] == "gunicorn"
+    assert json.loads(re.search(r"^CMD (\[.*\])$", text, re.M).group(1)) == ["serve"]
+    assert json.loads(re.search(r"^ENTRYPOINT (\[.*\])$", text, re.M).group(1)) == \
+        ["searchsvc-entrypoint"]
+    entrypoint = (ROOT / "deploy" / "docker-entrypoint.sh").read_text()
+    line = re.search(r"^\s*exec gunicorn (.*?) \"\$@\"$", entrypoint, re.M).group(1)
+    cmd = [a.strip("'") for a in re.findall(r"'[^']*'|\S+", line)]
     env_block = re.search(r"^ENV (.*?)(?=\n\S)", text, re.M | re.S).group(1)
     env = dict(re.findall(r"(\w+)=(\S+)", env_block.replace("\\\n", " ")))
-    return cmd[1:], env
+    return cmd, env
 
 
 class HostileClients:

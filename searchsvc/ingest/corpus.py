@@ -1,22 +1,15 @@
 """The corpus folder: files to documents, with the files skipped and why.
 
-The folder is read as a tree (``2023/``, ``省级/``): every file in it and
-its subfolders is a candidate document, named by its path in the folder
-(``2023/gwr.txt``, id ``2023-gwr``), except hidden files and folders
-(``.git``), a temporary or editor file (``~$报告.docx``, ``报告.txt~``,
-``.#x``, ``#x#``, ``*.swp``, ``*.tmp``), what a ``.searchignore`` of glob
-patterns in the folder names, and files whose name starts with ``_`` (the
-dictionary, synonyms, heading rules and metadata table live beside the
-documents: ``Extras``). A broken symbolic link, a folder that cannot be
-listed or a linked folder met twice (a loop) is named as skipped with
-the reason. Plain text is read by ``text``; Markdown, HTML, Word and PDF
-files by their readers (``readers``); any other file is named as
-skipped, with its type.
+Every file of the folder's tree that ``tree`` lists is a candidate
+document, named by its path in the folder (``2023/gwr.txt``, id
+``2023-gwr``); the folder's ``_`` files (the dictionary, synonyms, heading
+rules and metadata table) live beside the documents: ``Extras``. Plain
+text is read by ``text``; Markdown, HTML, Word and PDF files by their
+readers (``readers``); any other file is named as skipped, with its type.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import os
 import re
@@ -29,6 +22,7 @@ from .headings import DEFAULT_RULES, RULES_FILE, Outline, Rule, parse_rules
 from .model import Document, Paragraph, Parsed, Skipped, Unsupported
 from .readers import decode
 from .text import parse_text
+from .tree import IGNORE_FILE, CorpusError, listed  # noqa: F401  (the names callers know)
 
 _SAFE_ID = re.compile(r"[^\w.\-]+")
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a larger file is not a report
@@ -38,87 +32,9 @@ READERS = 2
 MAX_PARAGRAPH_CHARS = 100_000  # a longer "paragraph" is a dump, not prose
 
 
-class CorpusError(Exception):
-    """The corpus as a whole cannot be indexed (missing, empty)."""
-
-
-IGNORE_FILE = ".searchignore"
-_TEMPORARY = re.compile("|".join(fnmatch.translate(p) for p in (
-    "~$*", ".~lock.*", "*~", "#*#", "*.swp", "*.swo", "*.tmp", "*.part", "*.crdownload")))
-
-
 def document_files(corpus_dir: str | Path) -> list[Path]:
     """The files of a corpus folder that may be documents, sorted; raise CorpusError."""
-    return [Path(entry.path) for _, entry in _listed(corpus_dir)[0]]
-
-
-def _ignored(corpus_dir: Path) -> list[str]:
-    """The glob patterns of the folder's ``.searchignore`` (``#`` comments)."""
-    try:
-        text = (corpus_dir / IGNORE_FILE).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return []
-    return [p.strip().rstrip("/") for p in text.splitlines() if p.strip() and not p.startswith("#")]
-
-
-def _matches(name: str, relative: str, patterns: list[str]) -> str | None:
-    for pattern in patterns:
-        if fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(name, pattern) or \
-                any(fnmatch.fnmatchcase(part, pattern) for part in relative.split("/")[:-1]):
-            return pattern
-    return None
-
-
-def _listed(corpus_dir: str | Path) -> tuple[list[tuple[str, os.DirEntry]], list[Skipped]]:
-    """The tree's document files as (path in the folder, directory entry),
-    by that path, and the entries passed over that a user should hear of:
-    a regular file is told from its entry without a system call, and its
-    one ``stat`` is kept by the entry (a rebuild of 150,000 files made
-    two calls a file)."""
-    folder = Path(corpus_dir)
-    if not folder.is_dir():
-        raise CorpusError(f"corpus folder not found: {folder}")
-    patterns = _ignored(folder)
-    files: list[tuple[str, os.DirEntry]] = []
-    skipped: list[Skipped] = []
-    seen = {os.path.realpath(folder)}
-    pending = [(folder, "")]
-    while pending:
-        here, prefix = pending.pop()
-        try:
-            with os.scandir(here) as found:
-                entries = list(found)
-        except OSError as exc:
-            skipped.append(Skipped(str(here), f"folder not read ({exc.strerror or exc})"))
-            continue
-        for e in entries:
-            relative = prefix + e.name
-            if e.name.startswith(".") or not prefix and e.name.startswith("_") or \
-                    _TEMPORARY.match(e.name):
-                continue
-            if patterns and (pattern := _matches(e.name, relative, patterns)) is not None:
-                skipped.append(Skipped(e.path, f"ignored: {IGNORE_FILE} pattern {pattern!r}"))
-                continue
-            try:
-                if e.is_dir():
-                    real = os.path.realpath(e.path)
-                    if real in seen:
-                        skipped.append(Skipped(e.path, "a linked folder met before (a loop)"))
-                        continue
-                    seen.add(real)
-                    pending.append((Path(e.path), relative + "/"))
-                elif e.is_file():
-                    files.append((relative, e))
-                elif e.is_symlink():
-                    skipped.append(Skipped(e.path, "a broken symbolic link "
-                                           f"(to {os.readlink(e.path)})"))
-                else:
-                    skipped.append(Skipped(e.path, "not a regular file"))
-            except OSError as exc:
-                skipped.append(Skipped(e.path, f"not read ({exc.strerror or exc})"))
-    if not files:
-        raise CorpusError(f"no documents in corpus folder: {folder}")
-    return sorted(files, key=lambda f: f[0]), sorted(skipped, key=lambda s: s.path)
+    return [Path(entry.path) for _, entry in listed(corpus_dir)[0]]
 
 
 def doc_id_for(path: Path | str) -> str:
@@ -172,9 +88,9 @@ def scan(corpus_dir: str | Path, known: Known | None = None) -> tuple[list[Sourc
     Raises CorpusError for a missing or empty folder.
     """
     sources = []
-    listed, skipped = _listed(corpus_dir)
+    found, skipped = listed(corpus_dir)
     used: set[str] = set()
-    for relative, entry in listed:
+    for relative, entry in found:
         path = Path(entry.path)
         doc_id = doc_id_for(relative)
         base, n = doc_id, 2
