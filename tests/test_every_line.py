@@ -169,3 +169,39 @@ def test_new_readers_read_every_file_again(tmp_path, monkeypatch):
     assert indexer.build_index(folder, tmp_path / "index").mode == "unchanged"
     monkeypatch.setattr(corpus_module, "READERS", corpus_module.READERS + 1)
     assert indexer.build_index(folder, tmp_path / "index").mode == "full"
+
+
+def test_every_paragraph_of_each_format_is_found(tmp_path):
+    """The same report as a web page, Word, Markdown and a printed PDF,
+    with lines that look like metadata among its paragraphs: each of its
+    paragraphs is an exact hit in each format's document."""
+    import dataclasses
+
+    from searchsvc.ingest.model import Paragraph
+    from tests.samples import (
+        print_pdf,
+        report_as_docx,
+        report_as_html,
+        report_as_markdown,
+        report_for_print,
+        seed,
+    )
+
+    doc = seed()
+    tricky = [Paragraph(0, text, doc.paragraphs[0].section, doc.paragraphs[0].heading)
+              for text in ("2019", "2999", "20240305", "2019年", "备注: 无")]
+    doc = dataclasses.replace(doc, paragraphs=tricky + doc.paragraphs)
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "as-html.html").write_bytes(report_as_html(doc))
+    (folder / "as-md.md").write_text(report_as_markdown(doc), encoding="utf-8")
+    report_as_docx(doc, folder / "as-docx.docx")
+    print_pdf(report_for_print(doc), folder / "as-pdf.pdf", furniture=False)
+    indexer.build_index(folder, tmp_path / "index")
+    snap = open_current(tmp_path / "index")
+    try:
+        lost = [(doc_id, p.text) for doc_id in ("as-html", "as-md", "as-docx", "as-pdf")
+                for p in doc.paragraphs if not found(snap, doc_id, p.text)]
+        assert lost == []
+    finally:
+        snap.close()
