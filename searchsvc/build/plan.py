@@ -36,8 +36,8 @@ def reading_digest(extras: corpus.Extras) -> str:
     segmentation), the heading rules, the metadata table and the readers'
     own version (``corpus.READERS``). A build made with other ones is not
     started from."""
-    readers = f"\0readers {corpus.READERS}" if corpus.READERS > 1 else ""
-    return digest(extras.user_dict + ("\0" + extras.parsing if extras.parsing else "") + readers)
+    return digest(extras.user_dict + ("\0" + extras.parsing if extras.parsing else "")
+                  + f"\0readers {corpus.READERS}")
 
 
 @dataclass

@@ -32,7 +32,6 @@ class Overview:
     sources: list[tuple[str, int]]  # (source, documents), most first
     examples: list[str]  # frequent words of the collection, to try
     section: str  # a short real section name, for the section: example
-    undated: int  # documents without a date
 
 
 def _once(snapshot, name: str, make):
@@ -51,8 +50,8 @@ def overview(snapshot) -> Overview:
 def _document_dates(snapshot) -> dict[str, str]:
     """Each document's date, read from the date column at its first paragraph."""
     column = snapshot.column("date")
-    return {doc_id: column.label(snapshot.documents.span(doc_id)[0])
-            for doc_id in snapshot.documents if snapshot.documents.span(doc_id)[1]}
+    spans = {doc_id: snapshot.documents.span(doc_id) for doc_id in snapshot.documents}
+    return {doc_id: column.label(first) for doc_id, (first, count) in spans.items() if count}
 
 
 def _overview(snapshot) -> Overview:
@@ -66,8 +65,7 @@ def _overview(snapshot) -> Overview:
         documents=len(snapshot.documents), paragraphs=len(live),
         first_date=dated[0] if dated else "", last_date=dated[-1] if dated else "",
         sources=sorted(sources.items(), key=lambda kv: (-kv[1], kv[0])),
-        examples=_examples(snapshot, live), section=_section(snapshot, live),
-        undated=len(dates) - len(dated))
+        examples=_examples(snapshot, live), section=_section(snapshot, live))
 
 
 def _examples(snapshot, live: np.ndarray) -> list[str]:

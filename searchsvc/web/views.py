@@ -27,7 +27,6 @@ from ..engine.params import (
 from ..ingest.readers import original_type
 from ..storage.layout import INTERNAL_KEYS, IndexUnavailable
 from . import api, builds, chart, messages, metrics
-from .metrics import allowed as metrics_allowed
 from .render import citation, contents, marked_html, rendered_hits
 
 bp = Blueprint("web", __name__)
@@ -101,7 +100,7 @@ def prometheus_metrics():
     duration of the last rebuild and publish. Only to the clients the
     METRICS setting lets in (by default this machine's): a 404 to others,
     as if there were none."""
-    if not metrics_allowed(current_app.config.get("METRICS", "local"), request.remote_addr):
+    if not metrics.allowed(current_app.config.get("METRICS", "local"), request.remote_addr):
         raise NotFound()
     try:
         snap = builds.acquire(current_app)
