@@ -114,3 +114,58 @@ def test_metrics_answer_this_machine_only_unless_opened(tmp_path):
         far = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
         assert far.status_code == remote, setting
         assert client.get("/metrics", environ_base={"REMOTE_ADDR": "::1"}).status_code == local
+
+
+def _make_run(tmp_path, corpus_dir, index_dir, name):
+    """`make run` as the README gives it, with SEARCHSVC_CORPUS set to the
+    user's folder; the venv is this test run's own (make finds it
+    installed), and the server is stopped with its process group."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+    from urllib.parse import quote
+
+    from tests.conftest import fetch, free_port
+
+    root = Path(__file__).resolve().parent.parent
+    venv = Path(sys.executable).parent.parent
+    if not (venv / ".installed").exists():
+        import pytest
+        pytest.skip(f"{venv} was not made by `make install`")
+    port = free_port()
+    env = dict(os.environ, SEARCHSVC_CORPUS=str(corpus_dir), SEARCHSVC_INDEX=str(index_dir),
+               WEB_CONCURRENCY="1", GUNICORN_ACCESSLOG="/dev/null")
+    log = tmp_path / f"{name}.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(["make", "-C", str(root), "run", f"VENV={venv}", f"PORT={port}"],
+                                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 90
+    try:
+        while True:
+            try:
+                if fetch(base, "/healthz")[0] == 200:
+                    return json.loads(fetch(base, "/healthz")[2]), fetch(base, "/api/search?q=" + quote("新质生产力")), \
+                        log.read_text(errors="replace")
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("make run did not serve:\n" + log.read_text(errors="replace"))
+            time.sleep(0.2)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def test_make_run_with_a_second_folder_serves_that_folder(tmp_path):
+    sample = write_corpus(tmp_path / "sample", {"luohu.txt": "罗湖报告\n罗湖营商环境持续优化。"})
+    mine = write_corpus(tmp_path / "reports", {"2024/gwr.txt": "政府工作报告\n新质生产力加快发展。"})
+    index = tmp_path / "index"
+    health, _, _ = _make_run(tmp_path, sample, index, "first")
+    assert health["corpus"] == str(sample.resolve())
+    health, (status, _, body), log = _make_run(tmp_path, mine, index, "second")
+    assert health["corpus"] == str(mine.resolve()) and health["documents"] == 1
+    assert f"not {mine.resolve()}: building it for" in log
+    assert status == 200 and json.loads(body)["hits"][0]["doc_id"] == "2024-gwr"

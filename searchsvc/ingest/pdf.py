@@ -20,13 +20,15 @@ _SOFT_HYPHEN = "\ufffe"  # pdfium's mark for a hyphen the line break made
 # control characters, pdfium's other markers, format and private-use characters
 _CONTROL = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u00ad\\u200b-\\u200f"
                       "\\u2028-\\u202e\\u2060-\\u2064\\ufeff\\ue000-\\uf8ff\\ufff0-\\ufffd\\uffff]")
+_BOLD_NAME = re.compile(r"bold|black|heavy|demi|semibd|extrabd", re.I)  # a face's name says bold
 _MARKER = re.compile(r"^[\W\d_]{1,4}$")  # a list's bullet or number: stays with its item
 
 
 def read_pdf(data: bytes) -> Parsed:
     """A PDF's text layer as paragraphs, each with its page (how lines
     become paragraphs: pdflayout.paragraphs). The title is the first
-    page's largest type, else the metadata's title when it reads like
+    page's largest type that stands at its top or a bold first line
+    (pdftitle.py), else the metadata's title when it reads like
     one (not a file name, a template's placeholder or garbled bytes);
     metadata gives the author, date and keywords."""
     import pypdfium2 as pdfium
@@ -76,6 +78,7 @@ def _page_lines(page, number: int) -> list[Line]:
         at = [ctypes.byref(v) for v in (left, right, bottom, top)]
         charbox = raw.FPDFText_GetCharBox
         lines, current, boxes, where, tallest = [], [], [], [], 0.0
+        name = ctypes.create_string_buffer(128)
 
         def add():
             line = _line(current, boxes, number)
@@ -83,8 +86,8 @@ def _page_lines(page, number: int) -> list[Line]:
                 picked = where[:: max(1, len(where) // SAMPLE)][:SAMPLE]
                 sizes = sorted([raw.FPDFText_GetFontSize(tp, i) for i in picked])
                 line.size = sizes[len(sizes) // 2] if sizes else 0.0
-                line.bold = sum([raw.FPDFText_GetFontWeight(tp, i) >= 600 for i in picked]) * 2 \
-                    > len(picked)
+                votes = [v for v in (_bold(tp, i, name) for i in picked) if v is not None]
+                line.bold = sum(votes) * 2 > len(votes) > 0
                 lines.append(line)
 
         for i in range(count):
@@ -112,6 +115,23 @@ def _page_lines(page, number: int) -> list[Line]:
     finally:
         textpage.close()
         page.close()
+
+
+def _bold(tp, i: int, name) -> bool | None:
+    """Whether character ``i`` is set in a bold face: by the weight pdfium
+    reads from the font, or by the font's name (a bold TrueType face often
+    declares a weight near 400); None when the font says nothing (a Type 3
+    font, as Chromium embeds CJK faces), so such characters do not vote."""
+    import pypdfium2.raw as raw
+
+    weight = raw.FPDFText_GetFontWeight(tp, i)
+    if weight >= 600:
+        return True
+    size = raw.FPDFText_GetFontInfo(tp, i, name, len(name), None)
+    font = name.value.decode("latin-1") if size else ""
+    if not font and weight <= 0:
+        return None
+    return bool(_BOLD_NAME.search(font.split("+")[-1]))
 
 
 def _code_points(units: list[int]) -> list[str]:

@@ -16,6 +16,7 @@ from statistics import median
 
 from ..analysis import CLOSERS, HAN, SENTENCE_ENDS
 from .model import Parsed, join_lines
+from .pdftitle import title_lines
 
 # a line that ends a sentence, a clause before a list (：) or a Latin sentence
 _SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_ENDS + '：:.' + CLOSERS)}]$")
@@ -146,7 +147,7 @@ def paragraphs(lines: list[Line]) -> Parsed:
     line; a line that reaches its column's edge goes on in the next line,
     in the next column or on the next page. Lines in larger or bold type
     are headings only when they also read like one and stand apart; the
-    largest line of the first page is the title. Fragments of formulas
+    title is read by pdftitle.title_lines. Fragments of formulas
     (a few characters, no Chinese) join the paragraph before them, and
     those with no letter or digit are left out."""
     parsed = Parsed()
@@ -165,7 +166,7 @@ def paragraphs(lines: list[Line]) -> Parsed:
         for col, g in _geometry(page, page_cols, body).items():
             geometry[number, col] = g
     spacing = _spacing(lines, cols, body)
-    title_at = _title_lines(lines, body)
+    title_at = title_lines(lines, body)
     for i in title_at:
         parsed.title = join_lines(parsed.title, lines[i].text.strip())
 
@@ -283,31 +284,6 @@ def _beside(lines: list[Line], i: int, cols: list[int], g: _Column) -> bool:
                 min(line.top, other.top) - max(line.bottom, other.bottom) > line.height * 0.5:
             return True
     return False
-
-
-def _title_lines(lines: list[Line], body: float) -> list[int]:
-    """The first page's largest type, when it is larger than the body,
-    reads like a title and comes before the body text (a journal's small
-    heading lines may come first): its lines (one right under the other)
-    are the title."""
-    first = [i for i, line in enumerate(lines) if line.page == lines[0].page]
-    if not first:
-        return []
-    largest = max(lines[i].type_size for i in first)
-    if largest <= body * 1.15:
-        return []
-    at = [i for i in first if abs(lines[i].type_size - largest) < 0.5]
-    run = at[:1]  # the first run of lines, each right under the one before
-    for i in at[1:]:
-        if i != run[-1] + 1 or lines[run[-1]].bottom - lines[i].top > largest * 0.8:
-            break
-        run.append(i)
-    at = run
-    before = sum(1 for i in first if i < at[0] and lines[i].type_size >= body * 0.95)
-    if before > 2:  # body text runs before it: a heading of the first page, not its title
-        return []
-    text = "".join(lines[i].text for i in at)
-    return at if 2 <= len(text.strip()) <= 120 and len(at) <= 4 else []
 
 
 def _fold_fragments(parsed: Parsed) -> None:
