@@ -220,6 +220,7 @@ def is_stop_word(word: str) -> bool:
 
 _jieba_lock = threading.Lock()
 _segmenters: dict = {}
+USER_SEGMENTERS = 2
 
 
 def segmenter(user_dict: str | None = None):
@@ -227,7 +228,10 @@ def segmenter(user_dict: str | None = None):
 
     ``user_dict`` is the text of a jieba user dictionary (not a path), so a
     changed dictionary file gives a fresh segmenter while the default one is
-    shared by everything else.
+    shared by everything else. Only the ``USER_SEGMENTERS`` newest user
+    dictionaries' are kept (the build being served and the one replacing
+    it): each holds jieba's whole dictionary (about 65 MB), and a server
+    whose dictionary changes with every rebuild would otherwise keep them all.
     """
     key = user_dict or ""
     seg = _segmenters.get(key)
@@ -247,6 +251,8 @@ def segmenter(user_dict: str | None = None):
                 import io
 
                 seg.load_userdict(io.StringIO(user_dict))
+                for older in [k for k in _segmenters if k][:-(USER_SEGMENTERS - 1) or None]:
+                    del _segmenters[older]  # the oldest first (dicts keep insertion order)
             _segmenters[key] = seg
     return seg
 

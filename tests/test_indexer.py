@@ -333,7 +333,7 @@ def test_an_incremental_rebuild_writes_kept_entries_back_as_they_were(tmp_path):
     table = json.loads((build / paragraphs.TABLE).read_bytes())
     for i, line in enumerate(after):
         entry = json.loads(line)
-        for name in paragraphs.TABLE_FIELDS:
+        for name in paragraphs.FIELDS:
             if name != "end":
                 assert table[name][i] == entry.get(name, paragraphs.DEFAULTS.get(name)), name
     snap = snapshots.open_current(index_dir)

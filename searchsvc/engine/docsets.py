@@ -37,6 +37,10 @@ CACHE_BYTES = 8_000_000
 CACHE_ENTRIES = 20_000
 BITMAP_BYTES = 2  # per paragraph number, at most (an array container)
 EMPTY = FrozenBitMap()
+# what a cache key holds, its first item: a literal may be any string, so
+# the kinds never share one namespace (a query of "\x01tar" once answered
+# for "tar" standing as a word)
+_GRAM, _CONTAINS, _STANDING = 0, 1, 2
 _LEAD, _TAIL = re.compile("[a-z]+"), re.compile("[a-z]+$")  # Latin letters at its ends
 
 
@@ -99,7 +103,7 @@ class LiteralIndex:
         return self.texts[docnum]
 
     def _postings(self, gram: str) -> FrozenBitMap:
-        return self._cache.get("\0" + gram, lambda: self.grams.docs(gram))
+        return self._cache.get((_GRAM, gram), lambda: self.grams.docs(gram))
 
     def docs(self, literal: str) -> FrozenBitMap:
         """Paragraphs whose normalized text contains ``literal``.
@@ -108,7 +112,7 @@ class LiteralIndex:
         """
         if not literal:
             return EMPTY
-        return self._cache.get(literal, lambda: self._compute(literal))
+        return self._cache.get((_CONTAINS, literal), lambda: self._compute(literal))
 
     def standing(self, literal: str, tokens=lambda: EMPTY) -> FrozenBitMap:
         """Paragraphs where ``literal`` stands as a word: not inside a longer
@@ -119,7 +123,7 @@ class LiteralIndex:
         lead, tail = _LEAD.match(literal), _TAIL.search(literal)
         if not (lead or tail):
             return self.docs(literal)
-        return self._cache.get("\1" + literal, lambda: self._standing(literal, lead, tail, tokens))
+        return self._cache.get((_STANDING, literal), lambda: self._standing(literal, lead, tail, tokens))
 
     def _standing(self, literal: str, lead, tail, tokens) -> FrozenBitMap:
         """Letters only: the paragraphs where they are a whole Latin run (the

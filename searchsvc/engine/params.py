@@ -96,7 +96,7 @@ def read(params, get: Callable[[str], list[str]], settings, required: bool = Tru
         elif p.kind == "choice":
             value = _choice(p.name, values, p.choices)
         else:
-            value = [v for v in values if v.strip()]
+            value = [v.strip() for v in values if v.strip()]  # " a" is the document a
         out[p.key or p.name] = value
     return out
 

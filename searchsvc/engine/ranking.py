@@ -28,6 +28,7 @@ from math import log
 
 import numpy as np
 
+from ..storage.table import DocumentsTable
 from .cache import SizedLRU, entry_bytes
 from .docsets import to_array
 
@@ -248,14 +249,13 @@ class Headings:
         self.joined = "\n".join(parts)
 
     @classmethod
-    def of(cls, layout: dict[str, list]) -> Headings:
+    def of(cls, table: DocumentsTable) -> Headings:
         """The heading field's runs: (first docnum, paragraphs, title +
         section label + section heading, flat, as the build made them) for
-        each run of a document's paragraphs in one section (``layout`` as
-        ``OpenedBuild.layout``)."""
+        each run of a document's paragraphs in one section."""
         runs = []
-        for first, count, doc_runs, texts in zip(layout["first"], layout["paragraphs"],
-                                                 layout["runs"], layout["headings"]):
+        for first, count, doc_runs, texts in zip(table.first, table.paragraphs,
+                                                 table.runs, table.headings):
             if not doc_runs:
                 runs.append((first, count, texts[0]))
             for (_, length), text in zip(doc_runs, texts, strict=True):

@@ -324,7 +324,8 @@ def suggest(snapshot: Snapshot, query: str, limit: int = 8) -> list[dict]:
     Ranked by how many paragraphs have the word, then shorter first; the
     rest of the query is kept in front (罗湖 营商 -> 罗湖 营商环境).
     """
-    head, _, last = query.strip().rpartition(" ")
+    words = query.split()  # any white space: input methods type U+3000 between words
+    head, last = " ".join(words[:-1]), words[-1] if words else ""
     prefix = normalize_text(last).strip()
     if not prefix or prefix[0] in "-+\"" or ":" in prefix:
         return []

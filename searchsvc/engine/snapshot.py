@@ -18,6 +18,7 @@ from pathlib import Path
 from ..analysis import normalize_text
 from ..storage.layout import CURRENT, IndexUnavailable, current_or_raise
 from ..storage.opened import OpenedBuild
+from ..storage.table import DocumentsTable
 from .cache import SizedLRU, entry_bytes
 from .docsets import LiteralIndex
 from .ranking import Headings, Ranker
@@ -40,10 +41,15 @@ class Snapshot:
         self.literals = LiteralIndex(build.grams, build.texts)
         # the heading field from documents.table, which is then let go
         # (its lists were half of what a worker held after opening)
-        self.ranker = Ranker(build.words, build.lengths, build.position,
-                             headings=Headings.of(build.layout))
-        self.tags = _tag_spans(build.layout)
-        build.layout = None
+        try:
+            self.ranker = Ranker(build.words, build.lengths, build.position,
+                                 headings=Headings.of(build.table))
+            self.tags = _tag_spans(build.table)
+        except Exception as exc:  # the table is checked when read: this is a reader's bug
+            build.close()
+            raise IndexUnavailable(f"the index at {path} could not be opened "
+                                   f"({type(exc).__name__}: {exc})") from exc
+        build.table = None
         self.synonyms = _synonym_map(self.meta.synonyms)
         self.results = SizedLRU(RESULT_CACHE_BYTES, RESULT_CACHE_ENTRIES, entry_cost=entry_bytes)
         self.derived: dict[str, object] = {}  # figures of the whole build, made once (collection)
@@ -91,10 +97,10 @@ class Snapshot:
             self.close()
 
 
-def _tag_spans(layout: dict[str, list]) -> dict[str, list[tuple[int, int]]]:
+def _tag_spans(table: DocumentsTable) -> dict[str, list[tuple[int, int]]]:
     """Each tag's documents as (first docnum, paragraphs), normalized tag first."""
     spans: dict[str, list[tuple[int, int]]] = {}
-    for tags, first, count in zip(layout["tags"], layout["first"], layout["paragraphs"]):
+    for tags, first, count in zip(table.tags, table.first, table.paragraphs):
         for tag in dict.fromkeys(normalize_text(t) for t in tags):
             spans.setdefault(tag, []).append((first, count))
     return spans

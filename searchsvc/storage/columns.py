@@ -2,8 +2,8 @@
 of every paragraph (filters and facets), written when a build finishes
 and mapped when it opens (every worker reads the same pages; made at open
 they were 16 bytes a paragraph in each), and each paragraph's place in
-corpus order (ties in ranking). ``layout`` is documents.table, a list per
-field in corpus order (``paragraphs.Documents.open``).
+corpus order (ties in ranking), all made from documents.table
+(``table.DocumentsTable``).
 
 Files, per build:
   columns.labels   JSON: each column's labels, sorted ("" first: no value)
@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .files import DamagedFile, Mapped, decoded
+from .table import DocumentsTable
 
 NAMES = ("doc_id", "section", "date", "source")
 LABELS = "columns.labels"
@@ -28,12 +29,12 @@ def files() -> list[str]:
     return [LABELS, *(f"columns.{name}" for name in NAMES)]
 
 
-def positions(layout: dict[str, list], docnums: int) -> array | None:
+def positions(table: DocumentsTable, docnums: int) -> array | None:
     """Each docnum's place in corpus order, or None when docnum order is
     corpus order (a full build). After an incremental rebuild a changed
     document's paragraphs sit at the end, yet ties must rank as a full
     rebuild ranks them."""
-    spans = list(zip(layout["first"], layout["paragraphs"]))
+    spans = table.spans()
     place = 0
     for first, count in spans:
         if first != place:
@@ -103,9 +104,9 @@ class Column:
         return [(self.labels[found[i]], int(counts[i])) for i in best.tolist()]
 
 
-def write(folder: Path, layout: dict[str, list], docnums: int) -> None:
+def write(folder: Path, table: DocumentsTable, docnums: int) -> None:
     """The columns' files of a build of ``docnums`` paragraph numbers."""
-    made = columns(layout, docnums)
+    made = columns(table, docnums)
     (folder / LABELS).write_text(json.dumps({n: made[n].labels for n in NAMES},
                                             ensure_ascii=False), encoding="utf-8")
     for name in NAMES:
@@ -144,23 +145,23 @@ class Columns:
         self._files = []
 
 
-def columns(layout: dict[str, list], docnums: int) -> dict[str, Column]:
+def columns(table: DocumentsTable, docnums: int) -> dict[str, Column]:
     """Document, section, date and source of every docnum, from the
     documents' rows and section runs: a few slice assignments per
     document."""
     made = {}
-    spans = list(zip(layout["first"], layout["paragraphs"]))
+    spans = table.spans()
     for name in ("doc_id", "date", "source"):
-        labels = sorted({""} | set(layout[name]))
+        labels = sorted({""} | set(table.values(name)))
         code = {label: i for i, label in enumerate(labels)}
         values = np.full(docnums, code[""], dtype=np.int32)
-        for (first, count), label in zip(spans, layout[name]):
+        for (first, count), label in zip(spans, table.values(name)):
             values[first:first + count] = code[label]
         made[name] = Column(labels, values)
-    labels = sorted({""} | {label for runs in layout["runs"] for label, _ in runs})
+    labels = sorted({""} | {label for runs in table.runs for label, _ in runs})
     code = {label: i for i, label in enumerate(labels)}
     sections = np.full(docnums, code[""], dtype=np.int32)
-    for first, runs in zip(layout["first"], layout["runs"]):
+    for first, runs in zip(table.first, table.runs):
         for label, length in runs:
             sections[first:first + length] = code[label]
             first += length

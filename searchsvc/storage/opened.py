@@ -19,8 +19,8 @@ from .wordindex import WordIndex
 
 
 class OpenedBuild:
-    """The readers of one build. ``layout`` is documents.table (a list per
-    field, in corpus order), what the columns and the heading field are
+    """The readers of one build. ``table`` is documents.table
+    (``table.DocumentsTable``), what the columns and the heading field are
     made from; the snapshot lets it go once it has the heading field."""
 
     def __init__(self, path: Path):
@@ -47,11 +47,11 @@ class OpenedBuild:
             if len(self.deletions) != self.meta.deleted:
                 raise ValueError("the deleted paragraphs do not match meta.json")
             self.lengths = self.words.lengths()  # words per paragraph, 0 for deleted ones
-            self.documents, self.layout = paragraphs.Documents.open(path)
+            self.documents, self.table = paragraphs.Documents.open(path, self.meta.docnums)
             self.store = paragraphs.ParagraphStore(path, names)
             self.texts = texts.NormalizedTexts.read(path, names, counts, self.store)
             self.grams = grams.GramStore(path, names, self.deletions)
-            self.position = columns.positions(self.layout, len(self.texts))
+            self.position = columns.positions(self.table, len(self.texts))
             self._columns = columns.Columns(path, len(self.texts))
             self.readings = readings.Readings(path)
         except DamagedFile as exc:

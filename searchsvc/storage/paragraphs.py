@@ -14,7 +14,7 @@ Files, per part of a build (``P`` is the part's name):
 and, per build:
   documents.jsonl      one JSON object per document, in corpus order
   documents.table      what a search needs of every document: one JSON object
-                       of a list per field (``TABLE_FIELDS``), read when a
+                       of a list per field (``table.DocumentsTable``), read when a
                        build opens, where documents.jsonl's entries
                        (sections and all) took seconds at 1.7 M paragraphs
 """
@@ -28,6 +28,8 @@ from pathlib import Path
 
 from ..analysis import flat_text
 from .files import DamagedFile, Mapped, ReadAt, decoded, json_line
+from .table import DEFAULTS, FIELDS, DocumentsTable
+from .table import NAME as TABLE
 
 LINES, OFFSETS = "paragraphs.jsonl", "paragraphs.idx"
 
@@ -105,11 +107,7 @@ class ParagraphStore:
         self._parts = []
 
 
-DOCUMENTS, TABLE = "documents.jsonl", "documents.table"
-TABLE_FIELDS = ("doc_id", "title", "first", "paragraphs", "end", "runs", "headings",
-                "date", "source", "tags", "file", "digest", "size", "mtime")
-DEFAULTS = {"date": "", "source": "", "tags": [], "file": "", "digest": "", "size": 0,
-            "mtime": 0}
+DOCUMENTS = "documents.jsonl"
 
 
 def heading_texts(entry: dict) -> list[str]:
@@ -137,14 +135,14 @@ class StoredEntry:
 
     __slots__ = ("line", "_table", "_row")
 
-    def __init__(self, line: bytes, table: dict[str, list], row: int):
+    def __init__(self, line: bytes, table: DocumentsTable, row: int):
         self.line, self._table, self._row = line, table, row
 
     def __getitem__(self, name: str):
-        return self._table[name][self._row]
+        return self._table.values(name)[self._row]
 
     def get(self, name: str, default=None):
-        return self._table[name][self._row] if name in self._table else default
+        return self._table.values(name)[self._row] if name in FIELDS else default
 
     def decoded(self) -> dict:
         return decoded(DOCUMENTS, self.line, f"for {self['doc_id']!r}")
@@ -152,20 +150,20 @@ class StoredEntry:
 
 def stored_entries(folder: Path) -> dict[str, StoredEntry]:
     """A build's entries by document id, undecoded, in corpus order."""
-    table = _read_table(folder)
+    table = read_table(folder)
     data = (folder / DOCUMENTS).read_bytes()
-    ends = table["end"]
+    ends = table.end
     if (ends[-1] if ends else 0) != len(data):
         raise DamagedFile(TABLE, f"does not line up with {DOCUMENTS}")
     return {doc_id: StoredEntry(data[start:end], table, i)
-            for i, (doc_id, start, end) in enumerate(zip(table["doc_id"], [0, *ends[:-1]], ends))}
+            for i, (doc_id, start, end) in enumerate(zip(table.doc_id, [0, *ends[:-1]], ends))}
 
 
-def write_documents(folder: Path, entries: list) -> dict[str, list]:
+def write_documents(folder: Path, entries: list) -> DocumentsTable:
     """documents.jsonl (one JSON object per document, in corpus order;
     a new entry gets its heading texts, a ``StoredEntry`` is written as it
     was) and documents.table, which is returned."""
-    table: dict[str, list] = {name: [] for name in TABLE_FIELDS}
+    table: dict[str, list] = {name: [] for name in FIELDS}
     end = 0
     with open(folder / DOCUMENTS, "wb") as f:
         for entry in entries:
@@ -186,16 +184,13 @@ def write_documents(folder: Path, entries: list) -> dict[str, list]:
         f.write(json_line(table))
         f.flush()
         os.fsync(f.fileno())
-    return table
+    return DocumentsTable(**table)
 
 
-def _read_table(folder: Path) -> dict[str, list]:
-    table = decoded(TABLE, (folder / TABLE).read_bytes(), "as the documents' table")
-    if not isinstance(table, dict) or sorted(table) != sorted(TABLE_FIELDS) or \
-            any(not isinstance(v, list) for v in table.values()) or \
-            len({len(values) for values in table.values()}) > 1:
-        raise DamagedFile(TABLE, "not a list per field, of one length")
-    return table
+def read_table(folder: Path, docnums: int | None = None) -> DocumentsTable:
+    """documents.table, checked (``table.DocumentsTable.of``)."""
+    return DocumentsTable.of(decoded(TABLE, (folder / TABLE).read_bytes(),
+                                     "as the documents' table"), docnums)
 
 
 class Documents:
@@ -215,18 +210,13 @@ class Documents:
             raise DamagedFile(TABLE, f"does not line up with {DOCUMENTS}")
 
     @classmethod
-    def open(cls, folder: Path) -> tuple[Documents, dict[str, list]]:
-        """The documents, and documents.table (a list per field of
-        ``TABLE_FIELDS``, in corpus order), which the snapshot's columns
-        and heading field are made from once."""
-        table = _read_table(folder)
-        try:
-            ends = table["end"]
-            index = dict(zip(table["doc_id"], zip(table["title"], table["first"],
-                                                  table["paragraphs"], [0, *ends[:-1]], ends,
-                                                  strict=True), strict=True))
-        except (AttributeError, TypeError, ValueError) as exc:
-            raise DamagedFile(TABLE, f"{type(exc).__name__}: {exc}") from None
+    def open(cls, folder: Path, docnums: int | None = None) -> tuple[Documents, DocumentsTable]:
+        """The documents, and documents.table, which the snapshot's
+        columns and heading field are made from once."""
+        table = read_table(folder, docnums)
+        ends = table.end
+        index = dict(zip(table.doc_id, zip(table.title, table.first, table.paragraphs,
+                                           [0, *ends[:-1]], ends)))
         return cls(folder, index), table
 
     def __len__(self) -> int:

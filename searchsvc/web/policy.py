@@ -79,7 +79,10 @@ def _versioned(response):
     # revalidate with it
     if response.status_code == 200 and request.method in ("GET", "HEAD") and \
             request.endpoint in CACHEABLE:
-        params = sorted((k, v.strip()) for k, vs in request.args.lists() for v in vs if v.strip())
+        # the arguments exactly as given, each name's values in their order
+        # (the first q counts): two requests may share a tag only when no
+        # reading of them can differ; equal answers with two tags cost a miss
+        params = sorted(request.args.lists())
         tag = hashlib.sha1(json.dumps([snap.version, request.path, params],
                                       ensure_ascii=False).encode()).hexdigest()[:32]
         response.set_etag(tag, weak=True)

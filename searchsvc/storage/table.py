@@ -1,0 +1,110 @@
+"""documents.table as a typed value: one list per field, in corpus order.
+
+What a search needs of every document (where its paragraphs lie, its
+section runs, heading texts, date, source, tags) and what a rebuild's plan
+needs (file, digest, size, mtime), read once when a build opens. It is
+checked as a whole when read, types and the way its numbers fit together,
+so a damaged table is refused as the build opens (503, "run searchsvc
+rebuild") instead of failing a request later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from .files import DamagedFile
+
+NAME = "documents.table"
+DEFAULTS = {"date": "", "source": "", "tags": [], "file": "", "digest": "", "size": 0,
+            "mtime": 0}
+
+
+@dataclass(frozen=True)
+class DocumentsTable:
+    doc_id: list[str]
+    title: list[str]
+    first: list[int]  # the document's first paragraph number
+    paragraphs: list[int]  # how many paragraph numbers it has
+    end: list[int]  # where its line in documents.jsonl ends
+    runs: list[list[list]]  # its section runs, [label, paragraphs] each
+    headings: list[list[str]]  # the heading text of each run (one when it has none)
+    date: list[str]
+    source: list[str]
+    tags: list[list[str]]
+    file: list[str]
+    digest: list[str]
+    size: list[int]
+    mtime: list[float]
+
+    def __len__(self) -> int:
+        return len(self.doc_id)
+
+    def values(self, name: str) -> list:
+        """One field's list, by name (the plan and the columns ask by name)."""
+        if name not in FIELDS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Each document's (first paragraph number, paragraphs)."""
+        return list(zip(self.first, self.paragraphs))
+
+    @classmethod
+    def empty(cls) -> DocumentsTable:
+        return cls(**{name: [] for name in FIELDS})
+
+    @classmethod
+    def of(cls, data, docnums: int | None = None) -> DocumentsTable:
+        """The table decoded from its JSON object, checked; DamagedFile
+        names what is wrong. ``docnums``: the build's paragraph numbers,
+        which every document's span must lie within."""
+        if not isinstance(data, dict) or sorted(data) != sorted(FIELDS):
+            raise DamagedFile(NAME, "not an object of the table's fields")
+        if any(not isinstance(v, list) for v in data.values()) or \
+                len({len(v) for v in data.values()}) > 1:
+            raise DamagedFile(NAME, "not a list per field, of one length")
+        table = cls(**data)
+        table._check(docnums)
+        return table
+
+    def _check(self, docnums: int | None) -> None:
+        def wrong(field: str, why: str):
+            return DamagedFile(NAME, f"{field}: {why}")
+
+        for name, kind in _KINDS.items():
+            if not all(_is(v, kind) for v in getattr(self, name)):
+                raise wrong(name, f"not every value is {kind.__name__ if kind is not list else 'a list'}")
+        if len(set(self.doc_id)) != len(self.doc_id):
+            raise wrong("doc_id", "an id appears twice")
+        for field in ("tags", "headings"):
+            if not all(_is(x, str) for v in getattr(self, field) for x in v):
+                raise wrong(field, "not lists of strings")
+        previous_end, taken = 0, 0
+        for i, (first, count, end, runs, headings) in enumerate(zip(
+                self.first, self.paragraphs, self.end, self.runs, self.headings)):
+            if first < 0 or count < 0 or end <= previous_end:
+                raise wrong("first/paragraphs/end", f"row {i} out of order")
+            if docnums is not None and first + count > docnums:
+                raise wrong("first", f"row {i} reaches past the build's {docnums} paragraphs")
+            if not all(isinstance(r, list) and len(r) == 2 and _is(r[0], str) and _is(r[1], int)
+                       and r[1] >= 0 for r in runs):
+                raise wrong("runs", f"row {i} is not [label, paragraphs] pairs")
+            if runs and sum(r[1] for r in runs) != count:
+                raise wrong("runs", f"row {i}'s runs do not add up to its paragraphs")
+            if len(headings) != max(1, len(runs)):
+                raise wrong("headings", f"row {i} has not one heading per run")
+            previous_end, taken = end, taken + count
+        if docnums is not None and taken > docnums:
+            raise wrong("paragraphs", f"more than the build's {docnums}")
+
+
+FIELDS = tuple(f.name for f in fields(DocumentsTable))
+_KINDS = {"doc_id": str, "title": str, "first": int, "paragraphs": int, "end": int,
+          "runs": list, "headings": list, "date": str, "source": str, "tags": list,
+          "file": str, "digest": str, "size": int, "mtime": float}
+
+
+def _is(value, kind) -> bool:
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
