@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import querylog  # noqa: E402
 import run as bench  # noqa: E402
 
-from searchsvc.build import rebuild as indexer  # noqa: E402
+from searchsvc.indexer import rebuild as indexer  # noqa: E402
 from searchsvc.engine.snapshot import open_current  # noqa: E402
 from searchsvc.ops.cluster import Cluster, get  # noqa: E402
 

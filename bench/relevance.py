@@ -122,7 +122,7 @@ class SearchsvcSystem:
 
     def __init__(self, folder: Path, work: Path):
         from searchsvc import create_app
-        from searchsvc.build import rebuild as indexer
+        from searchsvc.indexer import rebuild as indexer
 
         indexer.build_index(folder, work / "index")
         app = create_app({"CORPUS_DIR": str(folder), "INDEX_DIR": str(work / "index")})

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from searchsvc import create_app
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import snapshot as snapshots
 
 ROOT = Path(__file__).resolve().parent.parent

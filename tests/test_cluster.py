@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.ops import nginx
 from searchsvc.ops.cluster import Cluster, get
 from searchsvc.ops.nginx import NginxSite

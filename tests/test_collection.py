@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from searchsvc import create_app
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.cli import main
 from searchsvc.dates import parse_date
 from searchsvc.engine import snapshot as snapshots

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from searchsvc import create_app
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.storage import layout as index
 from tests.conftest import write_corpus
 

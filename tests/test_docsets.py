@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import condition, docsets
 from searchsvc.engine import search as S
 from searchsvc.engine import snapshot as snapshots

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine.search import search
 from searchsvc.engine.snapshot import open_current
 from searchsvc.ingest.metadata import plausible_date

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from searchsvc import cli
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import search as S
 from searchsvc.engine import snapshot as snapshots
 from searchsvc.ingest import docx as docx_reader
@@ -424,7 +424,7 @@ def test_a_page_is_read_as_html_whatever_its_name():
 def test_an_account_name_in_the_properties_is_no_author(tmp_path, author, kept):
     """Word and PDF writers fill in the account that saved the file (#36):
     a person's or a body's name is kept, an account name left out and named."""
-    from searchsvc.build import rebuild as indexer
+    from searchsvc.indexer import rebuild as indexer
 
     d = docx.Document()
     d.core_properties.author = author

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc.build import parts
-from searchsvc.build import plan as changes
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import parts
+from searchsvc.indexer import plan as changes
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import search as S
 from searchsvc.engine import snapshot as snapshots
 from searchsvc.ingest import corpus

@@ -10,7 +10,7 @@ from whoosh import index as whoosh_index
 from whoosh.query import Term
 
 from searchsvc import create_app
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import search as S
 from searchsvc.engine import snapshot as snapshots
 from searchsvc.storage import layout as index

@@ -6,7 +6,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from searchsvc import cli, create_app
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.storage import layout as index
 from tests.conftest import write_corpus
 
@@ -105,7 +105,7 @@ def test_publish_and_rebuild_take_the_same_lock(tmp_path, monkeypatch):
     started = tmp_path / "started"
     script = (
         "import sys, time, pathlib\n"
-        "from searchsvc.build import rebuild as indexer\n"
+        "from searchsvc.indexer import rebuild as indexer\n"
         "def progress(done, total, label):\n"
         "    pathlib.Path(sys.argv[3]).touch(); time.sleep(0.4)\n"
         "indexer.build_index(sys.argv[1], sys.argv[2], progress, full=True)\n")

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import order
 from searchsvc.engine import search as S
 from tests.conftest import ROOT, own_snapshot, snippet_of, write_corpus

@@ -297,7 +297,7 @@ def test_every_document_is_reachable_from_the_start_page(browser, collection):  
 
 def test_the_start_page_pages_its_documents(tmp_path, monkeypatch):
     from searchsvc import create_app
-    from searchsvc.build import rebuild as indexer
+    from searchsvc.indexer import rebuild as indexer
     from searchsvc.web import views
     from tests.conftest import write_corpus
 

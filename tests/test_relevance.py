@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from searchsvc.analysis import normalize_text
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import search as S
 from searchsvc.ingest import corpus
 from tests.conftest import SEED, own_snapshot, snippet_of

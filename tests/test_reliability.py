@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import search as S
 from searchsvc.engine import snapshot as snapshots
 from searchsvc.storage import layout as index

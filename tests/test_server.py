@@ -6,7 +6,7 @@ import urllib.parse
 
 import pytest
 
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.web import builds
 from tests.conftest import fetch
 

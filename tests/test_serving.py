@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from tests.conftest import ROOT, Gunicorn, Server, fetch, write_corpus
 
 pytestmark = pytest.mark.server

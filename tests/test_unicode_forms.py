@@ -39,7 +39,7 @@ def forms(tmp_path_factory):
         stored = unicodedata.normalize("NFD" if k % 2 else "NFC", text)
         files[f"p{k:02d}.txt"] = f"标题{k}\n{stored}"
     corpus_dir = write_corpus(folder / "corpus", files)
-    from searchsvc.build import rebuild as indexer
+    from searchsvc.indexer import rebuild as indexer
 
     indexer.build_index(corpus_dir, folder / "index")
     return texts, own_snapshot(folder / "index")
@@ -67,7 +67,7 @@ def test_any_substring_in_either_form_finds_its_paragraph_exactly(forms, data):
 def test_a_decomposed_paragraph_is_found_and_marked(tmp_path):
     text = "Cafe\u0301 au lait, Zho\u0304ngguo\u0301 ren"
     corpus_dir = write_corpus(tmp_path / "c", {"a.txt": f"标题\n{text}"})
-    from searchsvc.build import rebuild as indexer
+    from searchsvc.indexer import rebuild as indexer
 
     indexer.build_index(corpus_dir, tmp_path / "i")
     client = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(tmp_path / "i")}).test_client()

@@ -1,7 +1,7 @@
 """Every answer names the build that gave it; repeated reads revalidate to 304."""
 
 from searchsvc import create_app
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.storage import layout as index
 from tests.conftest import write_corpus
 

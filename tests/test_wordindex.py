@@ -11,7 +11,7 @@ paragraphs. The lengths are compared with Whoosh's length column.
 import pytest
 from whoosh import index as whoosh_index
 
-from searchsvc.build import rebuild as indexer
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.storage import layout as index
 from searchsvc.storage import wordindex
 from tests.conftest import write_corpus

@@ -42,7 +42,7 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
     Only files that changed since the last rebuild are indexed again, unless
     --full is given (or the changes have piled up, or the dictionary changed).
     """
-    from ..build import rebuild as builder
+    from ..indexer import rebuild as builder
     from ..ingest.corpus import CorpusError
     from ..ingest.readers import EXTENSIONS
     from ..storage.layout import built_from, current_path, index_exists

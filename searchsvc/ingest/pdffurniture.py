@@ -9,7 +9,7 @@ from statistics import median
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .pdflayout import Line
+    from .pdfline import Line
 
 _ROMAN = r"(?:m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}))"
 # a page number alone on its line, in any numbering: 5, - 5 -, 第 5 页, 5/20,

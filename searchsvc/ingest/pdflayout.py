@@ -16,6 +16,7 @@ from statistics import median
 
 from ..analysis import CLOSERS, HAN, SENTENCE_ENDS
 from .model import Parsed, join_lines
+from .pdfline import Line
 from .pdftitle import title_lines
 
 # a line that ends a sentence, a clause before a list (：) or a Latin sentence
@@ -28,27 +29,6 @@ _ITEM = re.compile(r"^(?:[•·∗◦‣⁃▪■◆◇●○□►▶✓※]|[\
 _URLISH = re.compile(r"(?:/|www\.|://)\S*$")  # an address: its hyphens are its own
 _HAN_END = re.compile(f"[{HAN}]$")
 _HAN_ANY = re.compile(f"[{HAN}]")
-
-
-@dataclass
-class Line:
-    text: str
-    page: int  # from 1
-    left: float
-    right: float
-    top: float
-    bottom: float
-    size: float = 0.0  # type size; 0: unknown (the box's height stands for it)
-    bold: bool = False
-    hyphen: bool = False  # ends in a soft hyphen: the word goes on in the next line
-
-    @property
-    def height(self) -> float:
-        return self.top - self.bottom
-
-    @property
-    def type_size(self) -> float:
-        return self.size or self.height
 
 
 @dataclass

@@ -14,7 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .pdflayout import Line
+    from .pdfline import Line
 
 MAX_LINES = 6  # a long title set large wraps to five or six lines
 MAX_CHARS = 150

@@ -1,4 +1,4 @@
-"""build: documents to a build (full and incremental), and the switch to it.
+"""indexer: documents to a build (full and incremental), and the switch to it.
 
 Owns the plan of a rebuild (``plan``: what to keep, index again or
 delete), writing parts in processes (``parts``) and the rebuild itself
