@@ -215,16 +215,24 @@ def nginx_config(upstreams, listen, state, pid, error_log, access_log, user, no_
         raise click.ClickException(str(exc)) from None
 
 
+def _filter_options(command):
+    """One repeatable --NAME option per filter (``engine.filters.FILTERS``),
+    with the help the API gives it."""
+    from ..engine.filters import FILTERS
+
+    for f in reversed(FILTERS):
+        command = click.option(f"--{f.name}", f.name, multiple=True, metavar="VALUE",
+                               help=f.help)(command)
+    return command
+
+
 @main.command("search")
 @click.argument("query", default="")
 @click.option("--page", default="1", metavar="N", show_default=True,
               help="Results page [up to MAX_PAGE].")
 @click.option("--per-page", default="10", metavar="N", show_default=True,
               help="Results per page [up to MAX_PER_PAGE].")
-@click.option("--section", multiple=True, help="Only this section (repeatable).")
-@click.option("--doc", multiple=True, metavar="ID", help="Only this document (repeatable).")
-@click.option("--source", multiple=True, help="Only documents from this source (repeatable).")
-@click.option("--tag", multiple=True, help="Only documents with this tag (repeatable).")
+@_filter_options
 @click.option("--from", "date_from", default="", metavar="DATE",
               help="Only documents dated on or after DATE (2019, 2019-03, 2019-03-05).")
 @click.option("--to", "date_to", default="", metavar="DATE",
@@ -235,17 +243,18 @@ def nginx_config(upstreams, listen, state, pid, error_log, access_log, user, no_
 @click.option("--as-typed", is_flag=True,
               help="Search the query as typed, never its correction.")
 @click.option("--index", "index_dir", metavar="DIR", help="Index folder [env SEARCHSVC_INDEX].")
-def search_command(query, page, per_page, section, doc, source, tag, date_from, date_to, sort,
-                   group, as_typed, index_dir):
+def search_command(query, page, per_page, date_from, date_to, sort, group, as_typed, index_dir,
+                   **filters):
     """Ranked paragraphs for QUERY, matches highlighted; without QUERY, a
     filter lists the paragraphs it keeps in reading order."""
+    from ..engine.request import SearchRequest
+
     cfg = _settings(index_dir=index_dir)
-    given = {"q": [query], "page": [page], "per_page": [per_page], "section": list(section),
-             "doc": list(doc), "source": list(source), "tag": list(tag), "from": [date_from],
+    given = {"q": [query], "page": [page], "per_page": [per_page], "from": [date_from],
              "to": [date_to], "sort": [sort], "group": [group],
-             "as_typed": ["1" if as_typed else ""]}
+             "as_typed": ["1" if as_typed else ""], **{k: list(v) for k, v in filters.items()}}
     try:
-        asked = params.read(params.SEARCH, lambda name: given.get(name, []), cfg)
+        asked = SearchRequest.read(lambda name: given.get(name, []), cfg)
     except params.BadParameter as exc:
         raise click.UsageError(exc.message) from None
     from ..engine.search import search
@@ -258,13 +267,7 @@ def search_command(query, page, per_page, section, doc, source, tag, date_from, 
     except IndexUnavailable as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        result = search(snap, asked["query"], asked["page"], asked["per_page"],
-                        section=asked["section"], doc=asked["doc"], source=asked["source"],
-                        tag=asked["tag"], date_from=asked["date_from"], date_to=asked["date_to"],
-                        sort=asked["sort"], group=asked["group"],
-                        as_typed=asked["as_typed"] == "1")
-    except params.BadParameter as exc:  # a date range that runs backwards
-        raise click.UsageError(exc.message) from None
+        result = search(snap, asked)
     except DamagedFile as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -9,23 +9,29 @@ fills the budget like any other, and the entry limit holds as well.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from cachetools import LRUCache
 
 ENTRY_BYTES = 240  # an entry's own cost: the LRU's links, the dict slot, the wrapper
 
 
-def key_bytes(key) -> int:
-    """What a key holds: a string, or a tuple of strings, numbers and tuples."""
+def key_bytes(key: object) -> int:
+    """What a key holds: a string or number, or a tuple or frozen
+    dataclass (a search request) of them."""
     if isinstance(key, tuple):
         return sys.getsizeof(key) + sum(key_bytes(k) for k in key)
+    if dataclasses.is_dataclass(key):
+        return sys.getsizeof(key) + sum(key_bytes(getattr(key, f.name))
+                                        for f in dataclasses.fields(key))
     return sys.getsizeof(key)
 
 
-def entry_bytes(key) -> int:
+def entry_bytes(key: object) -> int:
     """The cost of one entry apart from its value."""
     return ENTRY_BYTES + key_bytes(key)
 
@@ -54,13 +60,14 @@ class SizedLRU:
         """The sum of the kept entries' weights."""
         return int(self._items.currsize)
 
-    def get(self, key, compute):
-        """The cached value for ``key``, computing (outside the lock) if absent."""
+    def peek(self, key: Hashable) -> Any | None:
+        """The value kept for ``key`` (now the most recently used), or None."""
         with self._lock:
             found = self._items.get(key)
-        if found is not None:
-            return found[0]
-        value = compute()
+        return None if found is None else found[0]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep ``value`` for ``key``, unless it alone outweighs the budget."""
         weight = self._weigh(value) + (self._entry_cost(key) if self._entry_cost else 0)
         with self._lock:
             if key not in self._items and weight <= self._items.maxsize:
@@ -68,7 +75,14 @@ class SizedLRU:
                     while self._items and len(self._items) >= self.max_entries:
                         self._items.popitem()  # the least recently used
                 self._items[key] = (value, weight)
-        return value
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The cached value for ``key``, computing (outside the lock) if absent."""
+        found = self.peek(key)
+        if found is None:
+            found = compute()
+            self.put(key, found)
+        return found
 
     def clear(self) -> None:
         with self._lock:

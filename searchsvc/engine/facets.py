@@ -13,7 +13,7 @@ import numpy as np
 from pyroaring import FrozenBitMap
 
 from . import docsets
-from .filters import year_counts
+from .filters import DATE_KEY, FILTERS, year_counts
 from .snapshot import Snapshot
 
 MAX_FACET_VALUES = 30
@@ -27,8 +27,9 @@ class Facet(NamedTuple):
     count: int
 
 
-# facet → the filter it sets: a facet is counted with every other filter
-FACET_FILTERS = {"section": "section", "doc": "doc_id", "source": "source", "year": "date"}
+# facet → the column it counts: one per filter with a column, and the years
+# (the date range's)
+FACET_COLUMNS = {**{f.name: f.column for f in FILTERS if f.column}, "year": "date"}
 
 
 def facets(snapshot: Snapshot, matched: FrozenBitMap, retrieval) -> dict[str, list[Facet]]:
@@ -41,7 +42,8 @@ def facets(snapshot: Snapshot, matched: FrozenBitMap, retrieval) -> dict[str, li
     out = {}
     kept: dict[tuple, np.ndarray] = {}  # the filters applied → the results they keep
     firsts: dict[tuple, np.ndarray] = {}  # ... one per document
-    for name, key in FACET_FILTERS.items():
+    for name, column in FACET_COLUMNS.items():
+        key = DATE_KEY if name == "year" else name  # the filter it leaves out
         applied = tuple(k for k in retrieval.asked.filters if k != key)
         if applied not in kept:
             others = retrieval.filter_docs(leave_out=key)
@@ -59,7 +61,7 @@ def facets(snapshot: Snapshot, matched: FrozenBitMap, retrieval) -> dict[str, li
             documents = source.counts(firsts[applied])
             out["source_documents"] = [Facet(f.value, documents[f.value]) for f in out[name]]
         else:
-            out[name] = [Facet(*f) for f in snapshot.column(key).top(ids, MAX_FACET_VALUES)]
+            out[name] = [Facet(*f) for f in snapshot.column(column).top(ids, MAX_FACET_VALUES)]
     return out
 
 

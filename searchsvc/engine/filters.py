@@ -2,6 +2,12 @@
 beside the section and document filters, each a set of paragraphs read
 from the build's columns (``storage.columns``) or its documents' tags.
 
+``FILTERS`` names each filter of values once: the URL parameter, the
+command line's option, the query's ``name:value`` syntax, the search
+request's field, the facet counted for it and the paragraphs it keeps all
+come from its entry (the date range, ``from`` and ``to``, is the one
+filter of another shape: ``DateRange``).
+
 Dates are ISO strings of a year, month or day (``ingest.metadata``). A
 range keeps a document whose date overlaps it: ``from=2019-06`` keeps a
 report dated only ``2019``, and ``to=2020`` keeps every day of 2020.
@@ -9,12 +15,16 @@ report dated only ``2019``, and ``to=2020`` keeps every day of 2020.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..analysis import normalize_text
-from .params import BadParameter, read_date
+
+if TYPE_CHECKING:
+    from .snapshot import Snapshot
 
 
 @dataclass(frozen=True)
@@ -37,20 +47,6 @@ def earliest(date: str) -> str:
 
 def latest(date: str) -> str:
     return date + "-12-31"[len(date) - 4:] if len(date) < 10 else date
-
-
-def date_range(date_from: str, date_to: str) -> DateRange | None:
-    """The range ``from``/``to`` ask for (year, month or day; either may
-    be empty); None when neither is given. Raises BadParameter naming the
-    parameter that cannot be read, or both when from is after to."""
-    given = [read_date("from", date_from or ""), read_date("to", date_to or "")]
-    bounds = [earliest(given[0]) if given[0] else "", latest(given[1]) if given[1] else ""]
-    if not any(bounds):
-        return None
-    if bounds[0] and bounds[1] and bounds[0] > bounds[1]:
-        raise BadParameter("invalid_date_range",
-                           f"from ({date_from.strip()}) is after to ({date_to.strip()})")
-    return DateRange(*bounds, given=tuple(given))
 
 
 def date_docs(column, wanted: DateRange) -> np.ndarray:
@@ -81,3 +77,27 @@ def year_counts(date_counts: dict[str, int]) -> list[tuple[str, int]]:
         if date:
             years[date[:4]] = years.get(date[:4], 0) + count
     return sorted(years.items(), reverse=True)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter of values: any of them keeps a paragraph."""
+
+    name: str  # URL parameter, --option, query syntax (name:value), request and facet key
+    help: str  # what it keeps, as the API, the CLI and the OpenAPI document say it
+    docs: Callable[[Snapshot, tuple[str, ...]], np.ndarray]  # the docnums it keeps
+    column: str | None = None  # the build's column a facet counts, if it has one
+
+
+FILTERS = (
+    Filter("section", "Only paragraphs of this section (repeatable: any of them).",
+           lambda snap, values: label_docs(snap.column("section"), values), column="section"),
+    Filter("doc", "Only paragraphs of this document id (repeatable: any of them).",
+           lambda snap, values: snap.column("doc_id").docs(values), column="doc_id"),
+    Filter("source", "Only paragraphs of documents from this source (repeatable).",
+           lambda snap, values: label_docs(snap.column("source"), values), column="source"),
+    Filter("tag", "Only paragraphs of documents with this tag (repeatable).",
+           lambda snap, values: tag_docs(snap.tags, values)),
+)
+BY_NAME = {f.name: f for f in FILTERS}
+DATE_KEY = "date"  # the date range's key among a query's filters

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..dates import parse_date
+from .filters import FILTERS, DateRange, earliest, latest
 
 
 class BadParameter(Exception):
@@ -54,10 +55,7 @@ SEARCH = (
     QUERY,
     Param("page", "int", "Results page, from 1.", default=1, low=1, high="MAX_PAGE"),
     Param("per_page", "int", "Results per page.", default=PER_PAGE, low=1, high="MAX_PER_PAGE"),
-    Param("section", "list", "Only paragraphs of this section (repeatable: any of them)."),
-    Param("doc", "list", "Only paragraphs of this document id (repeatable: any of them)."),
-    Param("source", "list", "Only paragraphs of documents from this source (repeatable)."),
-    Param("tag", "list", "Only paragraphs of documents with this tag (repeatable)."),
+    *(Param(f.name, "list", f.help) for f in FILTERS),
     Param("from", "date", f"Only documents dated on or after this: {DATE_FORMS}.",
           key="date_from"),
     Param("to", "date", f"Only documents dated on or before this (a year or month: all of it): "
@@ -80,7 +78,7 @@ def read(params, get: Callable[[str], list[str]], settings, required: bool = Tru
     """Each of ``params`` read from ``get(name)`` (every value given for
     the name, as ``request.args.getlist``: the first query counts, the
     last number) and checked. ``required``: the query must not be empty.
-    A date is checked here and read by ``filters.date_range``. Raises BadParameter."""
+    A date is checked here and read by ``date_range``. Raises BadParameter."""
     out = {}
     for p in params:
         values = get(p.name)
@@ -135,13 +133,12 @@ def _integer(name: str, values: list[str], default: int, low: int, high: int) ->
     return value
 
 
-FILTERS = ("section", "doc", "source", "tag", "from", "to")  # any of them: an empty query lists
-# the same filters as ``read`` returns them
-FILTER_KEYS = tuple(p.key or p.name for p in SEARCH if p.name in FILTERS)
+# the parameters that filter: given any of them, an empty query lists what they keep
+FILTER_PARAMS = (*(f.name for f in FILTERS), "from", "to")
 
 
 def _filtered(get: Callable[[str], list[str]]) -> bool:
-    return any(v.strip() for f in FILTERS for v in get(f))
+    return any(v.strip() for f in FILTER_PARAMS for v in get(f))
 
 
 def read_date(name: str, raw: str) -> str:
@@ -175,3 +172,17 @@ def _choice(name: str, values: list[str], choices: tuple[str, ...]) -> str:
         shown = ", ".join(c or "empty" for c in choices)
         raise BadParameter(f"invalid_{name}", f"{name} must be one of {shown}, not {raw[:40]!r}")
     return raw
+
+
+def date_range(date_from: str, date_to: str) -> DateRange | None:
+    """The range ``from``/``to`` ask for (year, month or day; either may
+    be empty); None when neither is given. Raises BadParameter naming the
+    parameter that cannot be read, or both when from is after to."""
+    given = (read_date("from", date_from or ""), read_date("to", date_to or ""))
+    bounds = [earliest(given[0]) if given[0] else "", latest(given[1]) if given[1] else ""]
+    if not any(bounds):
+        return None
+    if bounds[0] and bounds[1] and bounds[0] > bounds[1]:
+        raise BadParameter("invalid_date_range",
+                           f"from ({date_from.strip()}) is after to ({date_to.strip()})")
+    return DateRange(bounds[0], bounds[1], given=given)

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..analysis import flat_text
+from .filters import FILTERS
 
-FIELDS = {"section": "section", "doc": "doc_id", "source": "source", "tag": "tag"}
+FIELDS = {f.name: f.name for f in FILTERS}  # what may be typed as name:value
 # A word runs to a space or to a quotation mark that has its closing mark
 # later on; an opening mark with none is a character of the word.
 _WORD = r'(?:[^\s“「『"]|“(?![^”]*”)|「(?![^」]*」)|『(?![^』]*』)|"(?![^"]*"))+'

@@ -21,7 +21,7 @@ from pyroaring import FrozenBitMap
 
 from .condition import Condition
 from .docsets import EMPTY, docset, union
-from .filters import date_docs, label_docs, tag_docs
+from .filters import BY_NAME, DATE_KEY, date_docs
 from .units import Asked, Unit
 
 MAX_UNITS = 32  # the rarest words of a long query decide and rank its results
@@ -111,14 +111,10 @@ class Retrieval:
         snapshot = self.snapshot
         self._filters = {}
         for key, values in self.asked.filters.items():
-            if key in ("section", "source"):
-                ids = label_docs(snapshot.column(key), values)
-            elif key == "tag":
-                ids = tag_docs(snapshot.tags, values)
-            elif key == "date":
+            if key == DATE_KEY:
                 ids = date_docs(snapshot.column("date"), values[0])
             else:
-                ids = snapshot.column(key).docs(values)
+                ids = BY_NAME[key].docs(snapshot, tuple(values))
             self._filters[key] = FrozenBitMap(ids.astype(np.uint32))
         return self._filters
 

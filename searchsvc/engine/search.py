@@ -14,20 +14,21 @@ import time
 from dataclasses import dataclass, field
 from itertools import islice
 from sys import getsizeof
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..analysis import normalize_text
 from . import docsets, listing, pinyin
 from .facets import facets
-from .filters import date_range
+from .filters import DATE_KEY
 from .highlight import fragments, match_spans
 from .order import ranked_page
-from .params import DATE, GROUPS, PER_PAGE, RELEVANCE, SORTS, BadParameter
+from .params import DATE, PER_PAGE, RELEVANCE
 from .query import ParsedQuery, Term, parse_query
+from .request import SearchRequest
 from .retrieval import Retrieval
 from .snapshot import Snapshot
 from .spelling import did_you_mean
-from .units import analyse
+from .units import Asked, analyse
 
 # --------------------------------------------------------------------------
 # Results
@@ -91,42 +92,31 @@ class SearchResult:
         return (shown + self.per_page - 1) // self.per_page
 
 
-def search(snapshot: Snapshot, query: str, page: int = 1, per_page: int = PER_PAGE,
-           section: list[str] | None = None, doc: list[str] | None = None, *,
-           source: list[str] | None = None, tag: list[str] | None = None,
-           date_from: str = "", date_to: str = "", sort: str = RELEVANCE,
-           group: str = "", as_typed: bool = False) -> SearchResult:
-    """Ranked paragraphs for ``query``, one page of them, with what matched
+def search(snapshot: Snapshot, request: SearchRequest | str, *args: Any,
+           **options: Any) -> SearchResult:
+    """Ranked paragraphs for ``request``, one page of them, with what matched
     and the snippet's fragments as offsets into each text: the web renders
-    them as HTML and links, the command line as terminal text.
+    them as HTML and links, the command line as terminal text. A query
+    string and keyword arguments make the request (``SearchRequest.of``).
 
-    ``section``, ``doc``, ``source`` and ``tag`` (any of each) and the date
-    range ``date_from``/``date_to`` add filters to those typed in the
-    query; an empty query with a filter lists what the filters keep, in
-    reading order. ``sort``: "relevance" or "date" (newest first, then
-    as by relevance); ``group``: "doc" for one hit per document, with how
-    many more it has. When nothing matches as typed and a one-character
-    correction of the query does (营商坏境), the hits are the correction's
-    and ``corrected_to`` names it, unless ``as_typed``. Raises BadParameter
-    for a date that cannot be read.
-    Results are kept per snapshot (so per index version) in a bounded
-    cache: real query logs repeat a few queries often.
+    The request's filters add to those typed in the query; an empty query
+    with a filter lists what the filters keep, in reading order. When
+    nothing matches as typed and a one-character correction of the query
+    does (营商坏境), the hits are the correction's and ``corrected_to``
+    names it, unless ``as_typed``. Results are kept per snapshot (so per
+    index version) in a bounded cache keyed on the request: real query
+    logs repeat a few queries often.
     """
     started = time.perf_counter()
-    if sort not in SORTS:
-        raise BadParameter("invalid_sort", f"sort must be one of {', '.join(SORTS)}")
-    if group not in GROUPS:
-        raise BadParameter("invalid_group", "group must be doc or empty")
-    dates = date_range(date_from, date_to)
-    asked = {"section": section, "doc_id": doc, "source": source, "tag": tag}
-    key = (query, page, per_page, *(tuple(v or ()) for v in asked.values()), dates, sort, group,
-           bool(as_typed))
-    computed = []
-    cached = snapshot.results.get(key, lambda: computed.append(1) or _Cached(
-        _search(snapshot, query, page, per_page, asked, dates, sort, group, started,
-                bool(as_typed))))
-    return dataclasses.replace(cached.result, took_ms=(time.perf_counter() - started) * 1000,
-                               cached=not computed)
+    if not isinstance(request, SearchRequest):
+        request = SearchRequest.of(request, *args, **options)
+    found = snapshot.results.peek(request)
+    if found is not None:
+        return dataclasses.replace(found.result, took_ms=(time.perf_counter() - started) * 1000,
+                                   cached=True)
+    result = _search(snapshot, request, started)
+    snapshot.results.put(request, _Cached(result))
+    return result
 
 
 class _Cached:
@@ -156,41 +146,45 @@ class _Cached:
 
 
 class Interpretation(NamedTuple):
-    """A query as it is searched: parsed, its quoted phrases found nowhere
-    unquoted, its pinyin read as words. The results and the document view
-    both read a query through ``interpret``, so they mark the same things."""
+    """A request as it is searched: its query parsed, quoted phrases found
+    nowhere unquoted, pinyin read as words, the request's filters added to
+    those typed, and the whole analysed into what retrieval looks for. The
+    results, the document view and the benchmarks all read a request
+    through ``interpret``, so they find and mark the same things."""
 
     parsed: ParsedQuery
     relaxed: list[str]
     interpreted_as: str | None
+    filters: dict[str, list[Any]]  # as the result shows them: typed and asked, from/to
+    asked: Asked
 
 
-def interpret(snapshot: Snapshot, query: str) -> Interpretation:
-    parsed = parse_query(query)
+def interpret(snapshot: Snapshot, request: SearchRequest) -> Interpretation:
+    parsed = parse_query(request.query)
     relaxed = relax_phrases(parsed, snapshot.literals)
-    return Interpretation(parsed, relaxed, pinyin.interpret(
-        parsed, query, snapshot.literals, snapshot.readings, relaxed))
+    interpreted = pinyin.interpret(parsed, request.query, snapshot.literals, snapshot.readings,
+                                   relaxed)
+    for name, values in request.filters:
+        typed = parsed.filters.setdefault(name, [])
+        typed += [v for v in values if v not in typed]
+    filters: dict[str, list[Any]] = {k: list(v) for k, v in parsed.filters.items()}
+    if request.dates is not None:
+        parsed.filters[DATE_KEY] = [request.dates]
+        filters.update({k: [v] for k, v in zip(("from", "to"), request.dates.given) if v})
+    return Interpretation(parsed, relaxed, interpreted, filters,
+                          analyse(parsed, snapshot.synonyms, snapshot.user_dict))
 
 
-def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
-            started, as_typed) -> SearchResult:
-    parsed, relaxed, interpreted = interpret(snapshot, query)
-    for key, values in asked_filters.items():
-        for v in values or []:
-            if v and v.strip() and v not in parsed.filters.get(key, []):
-                parsed.filters.setdefault(key, []).append(v)
-    filters = {("doc" if k == "doc_id" else k): v for k, v in parsed.filters.items()}
-    if dates is not None:
-        parsed.filters["date"] = [dates]
-        filters.update({k: [v] for k, v in zip(("from", "to"), dates.given) if v})
+def _search(snapshot: Snapshot, request: SearchRequest, started: float) -> SearchResult:
+    parsed, relaxed, interpreted, filters, asked = interpret(snapshot, request)
+    page, per_page, sort, group = request.page, request.per_page, request.sort, request.group
     start, end = (page - 1) * per_page, page * per_page
     browsing = not parsed.clauses and not parsed.excluded
     if browsing and not parsed.filters:
-        return SearchResult(query, 0, page, per_page,
+        return SearchResult(request.query, 0, page, per_page,
                             (time.perf_counter() - started) * 1000, [], filters=filters,
                             sort=sort, group=group)
 
-    asked = analyse(parsed, snapshot.synonyms, snapshot.user_dict)
     retrieval = Retrieval(asked, snapshot)
     suggestion = None
     if browsing:  # the filters alone: every paragraph they keep
@@ -203,14 +197,15 @@ def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
         matched, allowed = tiers.matched, tiers.allowed
         complete = tiers.complete
         if not tiers.exact and not interpreted:  # found nowhere as typed: a typo?
-            correction = did_you_mean(parsed, query, snapshot.literals, snapshot.readings)
+            correction = did_you_mean(parsed, request.query, snapshot.literals,
+                                      snapshot.readings)
             suggestion = correction and correction.text
-            if correction and correction.unseen and not as_typed:  # what was meant: its results
-                fixed = _search(snapshot, suggestion, page, per_page, asked_filters, dates, sort,
-                                group, started, True)
+            if correction and correction.unseen and not request.as_typed:  # what was meant
+                fixed = _search(snapshot, request.replace(query=suggestion, as_typed=True),
+                                started)
                 if fixed.total and not fixed.partial:
-                    return dataclasses.replace(fixed, query=query, did_you_mean=suggestion,
-                                               corrected_to=suggestion)
+                    return dataclasses.replace(fixed, query=request.query,
+                                               did_you_mean=suggestion, corrected_to=suggestion)
         if not group:
             stream = None  # one page, ranked directly
         elif sort == DATE:
@@ -246,7 +241,7 @@ def _search(snapshot, query, page, per_page, asked_filters, dates, sort, group,
     absent = []
     if complete is not None and len(complete) < len(allowed):
         absent = [u.label for u in asked.units if not retrieval.unit_docs(u).intersect(allowed)]
-    return SearchResult(query, len(allowed), page, per_page,
+    return SearchResult(request.query, len(allowed), page, per_page,
                         (time.perf_counter() - started) * 1000, hits,
                         partial=bool(allowed) and complete is not None and not complete,
                         facets=facets(snapshot, matched, retrieval), filters=filters,
@@ -271,21 +266,16 @@ def relax_phrases(parsed: ParsedQuery, literals) -> list[str]:
     return relaxed
 
 
-def _ranked(snapshot, parsed, start: int, end: int):
-    asked = analyse(parsed, snapshot.synonyms, snapshot.user_dict)
-    retrieval = Retrieval(asked, snapshot)
-    tiers = retrieval.tiers()
-    return asked, retrieval, tiers, ranked_page(retrieval, tiers.ordered(), start, end)
-
-
 def ranked(snapshot: Snapshot, query: str, limit: int = PER_PAGE) -> tuple[int, list[int]]:
     """The engine alone, without the result cache: how many paragraphs match ``query`` and
     the docnums of the best ``limit``, without snippets or facets. What
     the benchmark sets beside compiled engines (bench/anchors.py)."""
-    parsed = parse_query(query)
-    if not parsed.clauses and not parsed.excluded:
+    found = interpret(snapshot, SearchRequest(query))
+    if not found.parsed.clauses and not found.parsed.excluded:
         return 0, []
-    _, _, tiers, picked = _ranked(snapshot, parsed, 0, limit)
+    retrieval = Retrieval(found.asked, snapshot)
+    tiers = retrieval.tiers()
+    picked = ranked_page(retrieval, tiers.ordered(), 0, limit)
     return len(tiers.allowed), [docnum for docnum, _, _ in picked]
 
 
@@ -302,10 +292,10 @@ def document_marks(snapshot: Snapshot, doc_id: str, texts: list[str],
     Only the paragraphs that the query finds are marked, as in the results,
     so a lone character of a long query does not light up the whole page.
     """
-    parsed = interpret(snapshot, query).parsed if query else ParsedQuery()
-    if not parsed.positive:
+    found = interpret(snapshot, SearchRequest(query)) if query.strip() else None
+    if found is None or not found.parsed.positive:
         return [[] for _ in texts]
-    asked = analyse(parsed, snapshot.synonyms, snapshot.user_dict)
+    asked = found.asked
     retrieval = Retrieval(asked, snapshot)
     first, count = snapshot.documents.span(doc_id)
     in_doc = docsets.docset(range(first, first + count))

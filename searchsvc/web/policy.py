@@ -79,10 +79,11 @@ def _versioned(response):
     # revalidate with it
     if response.status_code == 200 and request.method in ("GET", "HEAD") and \
             request.endpoint in CACHEABLE:
-        # the arguments exactly as given, each name's values in their order
-        # (the first q counts): two requests may share a tag only when no
-        # reading of them can differ; equal answers with two tags cost a miss
-        params = sorted(request.args.lists())
+        # a search: the request as the engine read it (its repr names every
+        # field, the dates as typed too, which the page shows); any other
+        # read: the arguments exactly as given, each name's values in order
+        asked = g.get("search_request")
+        params = repr(asked) if asked is not None else sorted(request.args.lists())
         tag = hashlib.sha1(json.dumps([snap.version, request.path, params],
                                       ensure_ascii=False).encode()).hexdigest()[:32]
         response.set_etag(tag, weak=True)

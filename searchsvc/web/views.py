@@ -14,16 +14,8 @@ from werkzeug.exceptions import NotFound
 
 from ..engine import collection
 from ..engine import search as engine
-from ..engine.params import (
-    FILTER_KEYS,
-    PER_PAGE,
-    QUERY,
-    SEARCH,
-    SORTS,
-    SUGGEST,
-    BadParameter,
-    read,
-)
+from ..engine.params import QUERY, SUGGEST, BadParameter, read
+from ..engine.request import SearchRequest
 from ..ingest.readers import original_type
 from ..storage.layout import INTERNAL_KEYS, IndexUnavailable
 from . import api, builds, chart, messages, metrics
@@ -32,45 +24,25 @@ from .render import citation, contents, marked_html, rendered_hits
 bp = Blueprint("web", __name__)
 
 
-def _search_params(required: bool) -> dict:
-    return read(SEARCH, request.args.getlist, current_app.config, required)
+def _search_request(required: bool) -> SearchRequest:
+    return SearchRequest.read(request.args.getlist, current_app.config, required)
 
 
-def run_search(params: dict) -> tuple[engine.SearchResult, list[tuple[str, str]]]:
-    """The engine's result for ``params`` and its hits as the web shows
+def run_search(asked: SearchRequest) -> tuple[engine.SearchResult, list[tuple[str, str]]]:
+    """The engine's result for ``asked`` and its hits as the web shows
     them: (snippet HTML, link) each."""
     snap = builds.current()
-    result = engine.search(snap, params["query"], params["page"], params["per_page"],
-                           section=params["section"], doc=params["doc"],
-                           source=params["source"], tag=params["tag"],
-                           date_from=params["date_from"], date_to=params["date_to"],
-                           sort=params["sort"], group=params["group"],
-                           as_typed=params["as_typed"] == "1")
+    g.search_request = asked  # what the ETag is made from (policy)
+    result = engine.search(snap, asked)
     metrics.search_done(result)
     g.result = result
-    key = (snap.version, *(tuple(v) if isinstance(v, list) else v for v in params.values()))
-    return result, rendered_hits(result, key)
+    return result, rendered_hits(result, (snap.version, asked))
 
 
-def _args(params: dict, **changes) -> dict:
-    """A search's URL arguments, without those at their defaults."""
-    args = {"q": params["query"], "page": params["page"], "section": params["section"],
-            "doc": params["doc"], "source": params["source"], "tag": params["tag"],
-            "from": params["date_from"], "to": params["date_to"],
-            "sort": params["sort"] if params["sort"] != SORTS[0] else "",
-            "group": params["group"], "as_typed": params["as_typed"]}
-    if params["per_page"] != PER_PAGE:
-        args["per_page"] = params["per_page"]
-    args.update(changes)
-    if args.get("page") == 1:
-        args.pop("page")
-    return {k: v for k, v in args.items() if v not in (None, "", [])}
-
-
-def more_urls(endpoint: str, params: dict, result) -> list[str | None]:
+def more_urls(endpoint: str, asked: SearchRequest, result) -> list[str | None]:
     """Per hit of a grouped result, the search that shows its document's
     other results (the same search, in that document, not grouped)."""
-    return [url_for(endpoint, **_args(params, page=1, group="", doc=[h.doc_id]))
+    return [url_for(endpoint, **asked.args(page=1, group="", doc=[h.doc_id]))
             if h.more else None for h in result.hits]
 
 
@@ -80,9 +52,9 @@ def _json(body: str):
 
 @bp.get("/api/search")
 def api_search():
-    params = _search_params(required=True)
-    result, rendered = run_search(params)
-    return _json(api.search_body(result, rendered, more_urls("web.api_search", params, result)))
+    asked = _search_request(required=True)
+    result, rendered = run_search(asked)
+    return _json(api.search_body(result, rendered, more_urls("web.api_search", asked, result)))
 
 
 @bp.get("/api/suggest")
@@ -142,8 +114,8 @@ def healthz():
                             index_version=snap.version, corpus=snap.meta.corpus).model_dump_json())
 
 
-def _page_url(params: dict, **changes) -> str:
-    return url_for("web.index", **_args(params, **changes))
+def _page_url(asked: SearchRequest, **changes) -> str:
+    return url_for("web.index", **asked.args(**changes))
 
 
 @bp.app_context_processor
@@ -169,13 +141,15 @@ def index():
     # what the page shows when a parameter is refused: every default, what was typed kept
     typed = {key: request.args.get(name, "")[:200]
              for name, key in (("q", "query"), ("from", "date_from"), ("to", "date_to"))}
-    params = dict(read(SEARCH, lambda name: [], cfg, required=False), **typed)
+    asked = SearchRequest()
+    params = dict(asked.params(), **typed)
     try:
-        params = _search_params(required=False)
-        if params["query"] or any(params[f] for f in FILTER_KEYS):
-            result, rendered = run_search(params)
+        asked = _search_request(required=False)
+        params = asked.params()
+        if asked.query or asked.filtered:
+            result, rendered = run_search(asked)
             hits = list(zip(result.hits, rendered))
-            more = more_urls("web.index", params, result)
+            more = more_urls("web.index", asked, result)
     except BadParameter as exc:
         error = messages.page_message(exc, request.args, cfg)
         error_field = exc.code.removeprefix("invalid_")
@@ -189,10 +163,10 @@ def index():
     years = []
     if result is not None and len(result.facets.get("year", [])) > 1:
         years = chart.bars(result.facets["year"], result.facets.get("year_documents", []),
-                           lambda y: _page_url(params, page=1, **{"from": y, "to": y}),
+                           lambda y: _page_url(asked, page=1, **{"from": y, "to": y}),
                            params["date_from"], params["date_to"])
     return render_template("index.html", params=params, result=result, hits=hits, error=error,
-                           more=more, page_url=lambda **kw: _page_url(params, **kw),
+                           more=more, page_url=lambda **kw: _page_url(asked, **kw),
                            documents=snap.documents if snap else {}, front=front,
                            years=years, chart=chart, citation=citation,
                            error_field=error_field, front_examples=examples)
