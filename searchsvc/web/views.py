@@ -14,6 +14,7 @@ from werkzeug.exceptions import NotFound
 
 from ..engine import collection
 from ..engine import search as engine
+from ..engine.filters import FILTERS
 from ..engine.params import QUERY, SUGGEST, BadParameter, read
 from ..engine.request import SearchRequest
 from ..ingest.readers import original_type
@@ -169,7 +170,8 @@ def index():
                            more=more, page_url=lambda **kw: _page_url(asked, **kw),
                            documents=snap.documents if snap else {}, front=front,
                            years=years, chart=chart, citation=citation,
-                           error_field=error_field, front_examples=examples)
+                           error_field=error_field, front_examples=examples,
+                           filter_names=[f.name for f in FILTERS])
 
 
 def _snapshot_or_none():
