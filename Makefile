@@ -11,7 +11,7 @@ CHROMIUM  := /usr/bin/chromium
 CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install lock browser-deps rsync-dep nginx-dep systemd-dep bench-deps anchor-deps run rebuild cluster test soak bench bench-64 bench-anchors cluster-bench relevance screenshots clean
+.PHONY: install lock browser-deps rsync-dep nginx-dep systemd-dep bench-deps anchor-deps run rebuild cluster check test soak bench bench-64 bench-anchors cluster-bench relevance screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -73,9 +73,17 @@ systemd-dep:
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null; }
 
-## ruff (pyproject.toml's rules), then every test
+## While working: ruff, mypy (engine and storage, strict) and every test that needs no
+## server, browser or Debian program (tests/tiers.py); installs nothing from Debian
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "not server and not browser and not system"
+
+## ruff, mypy, then every test (what .ci/run calls)
 test: install browser-deps rsync-dep nginx-dep systemd-dep
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## One minute of load at 400 req/s through gunicorn (not part of make test)

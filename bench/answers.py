@@ -28,9 +28,9 @@ from querylog import distinct_queries  # noqa: E402
 from run import SHARED, long_queries, make_queries  # noqa: E402
 
 from searchsvc import create_app  # noqa: E402
-from searchsvc.indexer.rebuild import build_index  # noqa: E402
 from searchsvc.engine import search as S  # noqa: E402
 from searchsvc.engine.snapshot import open_current  # noqa: E402
+from searchsvc.indexer.rebuild import build_index  # noqa: E402
 
 
 def answer(client, query: str, page: int = 1, doc=()) -> dict:

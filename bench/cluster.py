@@ -41,8 +41,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import querylog  # noqa: E402
 import run as bench  # noqa: E402
 
-from searchsvc.indexer import rebuild as indexer  # noqa: E402
 from searchsvc.engine.snapshot import open_current  # noqa: E402
+from searchsvc.indexer import rebuild as indexer  # noqa: E402
 from searchsvc.ops.cluster import Cluster, get  # noqa: E402
 
 SETUPS = (  # (name, replicas, through nginx, nginx cache)

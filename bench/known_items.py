@@ -80,9 +80,9 @@ def main(argv=None) -> int:
     ap.add_argument("--queries", type=int, default=1500)
     ap.add_argument("--coverage", default="0,0.5,1", help="coverage powers to compare")
     args = ap.parse_args(argv)
-    from searchsvc.indexer import rebuild as indexer
     from searchsvc.engine import order
     from searchsvc.engine.snapshot import open_current
+    from searchsvc.indexer import rebuild as indexer
 
     for folder in args.corpora:
         if not folder.is_dir():

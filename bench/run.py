@@ -48,9 +48,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from searchsvc.analysis import normalize_text, query_words, word_spans  # noqa: E402
-from searchsvc.indexer import rebuild as indexer  # noqa: E402
 from searchsvc.engine import search as S  # noqa: E402
 from searchsvc.engine.snapshot import Snapshot, open_current  # noqa: E402
+from searchsvc.indexer import rebuild as indexer  # noqa: E402
 from searchsvc.ingest import corpus, model  # noqa: E402
 from searchsvc.storage.layout import current_path  # noqa: E402
 

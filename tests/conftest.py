@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from searchsvc import create_app
-from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import snapshot as snapshots
+from searchsvc.indexer import rebuild as indexer
+
+pytest_plugins = ["tests.tiers"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "luohu-2019.txt"

@@ -3,9 +3,13 @@
 import json
 import sys
 
+import pytest
+
 from tests.conftest import ROOT, SEED, write_corpus
 
 
+@pytest.mark.server
+@pytest.mark.system
 def test_bench_harness_runs_on_a_tiny_corpus(tmp_path):
     sys.path.insert(0, str(ROOT / "bench"))
     import run as bench
@@ -69,6 +73,8 @@ def test_anchors_run_the_engine_alone_beside_whatever_anchor_is_installed(tmp_pa
         assert "missing" in data[anchor] or data[anchor]["lines"] == 300
 
 
+@pytest.mark.server
+@pytest.mark.system
 def test_cluster_bench_runs_every_setup(tmp_path):
     """bench/cluster.py: every setup answers the log without an error; the
     cached setups are served mostly by nginx."""

@@ -21,7 +21,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--no-first-run", "--disable-component-update", "--disable-sync"]
 SHOTS = os.environ.get("SCREENSHOT_DIR")
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 
 @pytest.fixture(scope="module")

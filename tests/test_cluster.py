@@ -29,7 +29,7 @@ from searchsvc.ops.publish import Published, publish
 from searchsvc.storage import layout as index
 from tests.conftest import ROOT, free_port, write_corpus
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.system]
 
 TOPICS = ["营商环境", "城市更新", "民生实事", "教育医疗", "交通治理", "产业升级"]
 

@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from searchsvc import create_app
-from searchsvc.indexer import rebuild as indexer
 from searchsvc.cli import main
 from searchsvc.dates import parse_date
 from searchsvc.engine import snapshot as snapshots
 from searchsvc.engine.params import BadParameter
 from searchsvc.engine.search import search
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.ingest import corpus
 from searchsvc.ingest.headings import Outline, parse_rules
 from searchsvc.ingest.text import parse_text

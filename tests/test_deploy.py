@@ -93,6 +93,7 @@ def test_compose_nginx_config_is_the_template_rendered_for_it(compose, monkeypat
     assert "Traceback" not in missing.output
 
 
+@pytest.mark.system
 def test_nginx_accepts_the_compose_config(compose, tmp_path):
     """nginx -t on it, with the replicas' names resolving as compose's
     network would (a private /etc/hosts) and this machine's folders and user
@@ -161,6 +162,7 @@ def stop(proc):
         proc.kill()
 
 
+@pytest.mark.server
 def test_the_entrypoint_builds_serves_and_rebuilds_mounted_documents(tmp_path):
     import json
 
@@ -195,6 +197,7 @@ def test_the_entrypoint_builds_serves_and_rebuilds_mounted_documents(tmp_path):
         stop(proc)
 
 
+@pytest.mark.server
 def test_the_entrypoint_serves_the_sample_without_mounted_documents(tmp_path):
     import json
 
@@ -208,6 +211,7 @@ def test_the_entrypoint_serves_the_sample_without_mounted_documents(tmp_path):
         stop(proc)
 
 
+@pytest.mark.server
 def test_the_entrypoint_runs_any_other_command_as_given(tmp_path):
     import os
 
@@ -220,6 +224,7 @@ def test_the_entrypoint_runs_any_other_command_as_given(tmp_path):
 SYSTEMD = ROOT / "deploy" / "systemd"
 
 
+@pytest.mark.system
 def test_systemd_units_are_accepted_by_systemd(tmp_path):
     """deploy/systemd as systemd reads it (systemd-analyze verify, from
     Debian's systemd, which `make test` installs when missing), with the

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import condition, docsets
 from searchsvc.engine import search as S
 from searchsvc.engine import snapshot as snapshots
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.storage import layout as index
 from searchsvc.storage import texts
 from tests.conftest import SEED, own_snapshot, write_corpus

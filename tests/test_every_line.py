@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine.search import search
 from searchsvc.engine.snapshot import open_current
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.ingest.metadata import plausible_date
 from searchsvc.ingest.text import parse_text
 from tests.conftest import REPORTS, SEED, write_corpus
@@ -171,6 +171,7 @@ def test_new_readers_read_every_file_again(tmp_path, monkeypatch):
     assert indexer.build_index(folder, tmp_path / "index").mode == "full"
 
 
+@pytest.mark.browser
 def test_every_paragraph_of_each_format_is_found(tmp_path):
     """The same report as a web page, Word, Markdown and a printed PDF,
     with lines that look like metadata among its paragraphs: each of its

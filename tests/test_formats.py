@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from searchsvc import cli
-from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import search as S
 from searchsvc.engine import snapshot as snapshots
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.ingest import docx as docx_reader
 from searchsvc.ingest import markdown, model, pdf, pdflayout
 from searchsvc.ingest import readers as formats
@@ -56,6 +56,7 @@ def formats_index(tmp_path_factory):
 
 
 @pytest.mark.parametrize("doc_id", ["as-page", "as-page-gb", "as-word", "as-markdown", "as-pdf"])
+@pytest.mark.browser
 def test_each_format_gives_the_report_s_paragraphs_and_sections(formats_index, doc_id):
     snap, report, doc = formats_index
     assert not report.skipped and report.documents == 6
@@ -82,6 +83,7 @@ def test_each_format_gives_the_report_s_paragraphs_and_sections(formats_index, d
         assert not any("page" in p for p in stored)
 
 
+@pytest.mark.browser
 def test_every_format_is_found_and_marked(formats_index):
     snap = formats_index[0]
     r = S.search(snap, '"一半山水一半城"', per_page=20)
@@ -281,6 +283,7 @@ def test_the_original_file_is_one_click_away_and_never_runs_here(tmp_path):
 
 
 
+@pytest.mark.browser
 def test_a_phrase_wrapped_across_pdf_lines_is_found_and_marked_whole(formats_index):
     """Whatever the fonts make of the lines: find a line that ends and a
     line that starts in Chinese, as pdfium itself breaks the page's text,
@@ -301,6 +304,7 @@ def test_a_phrase_wrapped_across_pdf_lines_is_found_and_marked_whole(formats_ind
     assert f"<mark>{phrase}</mark>" in snippet_of(hit)
 
 
+@pytest.mark.browser
 def test_latin_lines_join_with_one_space(tmp_path):
     words = ("The district report describes urban renewal, business environment reform "
              "and public services in considerable detail so that this paragraph wraps "
@@ -313,6 +317,7 @@ def test_latin_lines_join_with_one_space(tmp_path):
     assert [t for _, t in parsed.paragraphs] == [" ".join(words * 2)]
 
 
+@pytest.mark.browser
 def test_scanned_encrypted_and_truncated_pdfs_are_named(tmp_path):
     import base64
 
@@ -338,6 +343,7 @@ def test_scanned_encrypted_and_truncated_pdfs_are_named(tmp_path):
         pdf.read_pdf(printed[:len(printed) // 2])
 
 
+@pytest.mark.browser
 def test_pages_show_on_the_results_and_in_the_document_view(formats_index):
     from searchsvc import create_app
 
@@ -395,6 +401,7 @@ def test_an_incremental_rebuild_reindexes_a_changed_word_file(tmp_path):
         snap.close()
 
 
+@pytest.mark.browser
 def test_a_long_pdf_whose_text_repeats_loses_no_line(tmp_path):
     """Running headers are told from body text by recurring at the same
     height on most pages: the report three times over (the same lines on

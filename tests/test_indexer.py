@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from searchsvc.engine import search as S
+from searchsvc.engine import snapshot as snapshots
 from searchsvc.indexer import parts
 from searchsvc.indexer import plan as changes
 from searchsvc.indexer import rebuild as indexer
-from searchsvc.engine import search as S
-from searchsvc.engine import snapshot as snapshots
 from searchsvc.ingest import corpus
 from searchsvc.storage import grams
 from searchsvc.storage import layout as index

@@ -210,6 +210,7 @@ def _check(parsed, pages):
     assert [(flat(t), n) for (_, t), n in zip(parsed.paragraphs, parsed.pages)] == expected
 
 
+@pytest.mark.browser
 def test_printed_two_column_pages_with_a_head_on_odd_pages(report_paragraphs, tmp_path):
     pages = [report_paragraphs[i:i + 4] for i in range(0, 24, 4)]
     parsed = _read_printed(paged_html(pages, title="罗湖区2019年工作回顾",
@@ -219,6 +220,7 @@ def test_printed_two_column_pages_with_a_head_on_odd_pages(report_paragraphs, tm
     _check(parsed, pages)
 
 
+@pytest.mark.browser
 def test_printed_text_beside_a_label_column_with_roman_page_numbers(report_paragraphs, tmp_path):
     pages = [report_paragraphs[i:i + 2] for i in range(0, 12, 2)]
     parsed = _read_printed(paged_html(pages, columns=1, label="工作回顾",
@@ -231,6 +233,7 @@ def test_printed_text_beside_a_label_column_with_roman_page_numbers(report_parag
     _check(parsed, pages)
 
 
+@pytest.mark.browser
 def test_printed_block_paragraphs_with_a_head_on_two_pages_of_six(report_paragraphs, tmp_path):
     pages = [report_paragraphs[i:i + 2] for i in range(0, 12, 2)]
     parsed = _read_printed(paged_html(pages, columns=1, indent=False,
@@ -239,6 +242,7 @@ def test_printed_block_paragraphs_with_a_head_on_two_pages_of_six(report_paragra
     _check(parsed, pages)
 
 
+@pytest.mark.browser
 def test_printed_journal_head_with_page_numbers_glued_on(report_paragraphs, tmp_path):
     pages = [report_paragraphs[i:i + 3] for i in range(0, 18, 3)]
     parsed = _read_printed(paged_html(pages, head=lambda n: f"第{n}期 孙辉辉 等: 城市更新规划 {n + 4}",

@@ -90,6 +90,7 @@ def test_behind_nginx_the_client_is_the_one_it_saw(seed_dirs, access_lines, prox
     assert access_lines[-1]["client"] == logged
 
 
+@pytest.mark.system
 def test_last_rebuild_and_publish_outcomes_are_metrics(tmp_path):
     """The commands leave their outcome in the index folder; the servers of
     the build's folder and of a replica's folder show it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from searchsvc import cli, create_app
@@ -133,7 +134,6 @@ def _make_run(tmp_path, corpus_dir, index_dir, name):
     root = Path(__file__).resolve().parent.parent
     venv = Path(sys.executable).parent.parent
     if not (venv / ".installed").exists():
-        import pytest
         pytest.skip(f"{venv} was not made by `make install`")
     port = free_port()
     env = dict(os.environ, SEARCHSVC_CORPUS=str(corpus_dir), SEARCHSVC_INDEX=str(index_dir),
@@ -159,6 +159,7 @@ def _make_run(tmp_path, corpus_dir, index_dir, name):
         proc.wait(timeout=30)
 
 
+@pytest.mark.server
 def test_make_run_with_a_second_folder_serves_that_folder(tmp_path):
     sample = write_corpus(tmp_path / "sample", {"luohu.txt": "罗湖报告\n罗湖营商环境持续优化。"})
     mine = write_corpus(tmp_path / "reports", {"2024/gwr.txt": "政府工作报告\n新质生产力加快发展。"})

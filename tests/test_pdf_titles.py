@@ -43,6 +43,7 @@ def printed(tmp_path, name: str, head: str) -> corpus.Document:
     ("bold", "<p class=c style='font-weight:bold;font-family:Liberation Serif'>"
              "Annual Review of the District, 2019</p>", "Annual Review of the District, 2019"),
 ])
+@pytest.mark.browser
 def test_the_first_pages_title_wins_over_a_file_name_in_the_metadata(tmp_path, name, head, title):
     doc = printed(tmp_path, name, head)
     assert doc.title == title
@@ -50,6 +51,7 @@ def test_the_first_pages_title_wins_over_a_file_name_in_the_metadata(tmp_path, n
     assert texts[-1].startswith("第9段") and not any(title in t for t in texts)
 
 
+@pytest.mark.browser
 def test_a_masthead_is_kept_as_text_and_a_heading_after_body_text_is_no_title(tmp_path):
     official = printed(tmp_path, "m", "<p class=c style='font-size:30pt'>某市某区人民政府文件</p>"
                                       "<p class=c>区府〔2019〕12号</p>")

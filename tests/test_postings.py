@@ -10,9 +10,9 @@ from whoosh import index as whoosh_index
 from whoosh.query import Term
 
 from searchsvc import create_app
-from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import search as S
 from searchsvc.engine import snapshot as snapshots
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.storage import layout as index
 from searchsvc.storage import postings
 from tests.conftest import write_corpus

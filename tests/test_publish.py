@@ -3,6 +3,7 @@ a destination that cannot take it keeps serving its old build."""
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from searchsvc import cli, create_app
@@ -15,6 +16,7 @@ def publish(*args):
     return CliRunner().invoke(cli.main, ["publish", *args])
 
 
+@pytest.mark.system
 def test_replicas_serve_what_is_published_and_keep_serving_on_failure(tmp_path):
     folder = write_corpus(tmp_path / "c", {"a.txt": "标题\n第一版:罗湖的营商环境。"})
     indexer.build_index(folder, tmp_path / "main")
@@ -54,6 +56,7 @@ def test_replicas_serve_what_is_published_and_keep_serving_on_failure(tmp_path):
     assert not list(replicas[0].glob("*.tmp")) and not list(replicas[0].glob(".current*"))
 
 
+@pytest.mark.system
 def test_a_copy_that_does_not_open_is_never_switched_in(tmp_path, monkeypatch):
     from searchsvc.ops import publish as publishing
 
@@ -87,6 +90,7 @@ def test_nothing_to_publish_and_bad_arguments_are_readable(tmp_path):
     assert r.exit_code == 1 and "the index folder the build comes from" in r.output
 
 
+@pytest.mark.system
 def test_publish_and_rebuild_take_the_same_lock(tmp_path, monkeypatch):
     """A rebuild in the destination folder (another process) refuses a
     publish there, and a publish refuses a rebuild: each would remove the

@@ -16,9 +16,9 @@ import sys
 
 import pytest
 
-from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import order
 from searchsvc.engine import search as S
+from searchsvc.indexer import rebuild as indexer
 from tests.conftest import ROOT, own_snapshot, snippet_of, write_corpus
 
 FILLER = [

@@ -75,6 +75,7 @@ def new_page(browser, viewport=DESKTOP, js=True):  # noqa: F811
 # --------------------------------------------------------------------------
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_a_composition_searches_nothing_until_it_is_committed(browser, small):  # noqa: F811
     """Typing 营商 through a pinyin input method: while `yingshang` is being
     composed no search, suggestion or history entry; the committed text
@@ -115,6 +116,7 @@ def test_a_composition_searches_nothing_until_it_is_committed(browser, small):  
 
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_slash_focuses_the_box_and_the_start_page_is_focused(browser, small):  # noqa: F811
     page = new_page(browser)
     page.goto(small + "/")
@@ -144,6 +146,7 @@ def first_hit_top(browser, base, path, js):  # noqa: F811
 
 
 @pytest.mark.browser
+@pytest.mark.server
 @pytest.mark.parametrize("js", [True, False])
 def test_results_come_first_on_a_phone(browser, small, js):  # noqa: F811
     box, closed = first_hit_top(browser, small, "/?q=" + q("营商环境") + "&from=2015", js)
@@ -152,6 +155,7 @@ def test_results_come_first_on_a_phone(browser, small, js):  # noqa: F811
 
 
 @pytest.mark.browser
+@pytest.mark.server
 @pytest.mark.parametrize("js", [True, False])
 def test_results_come_first_on_a_phone_on_the_collection(browser, collection, js):  # noqa: F811
     for query in ("营商环境", "科技创新 人才", "粮食安全"):
@@ -161,6 +165,7 @@ def test_results_come_first_on_a_phone_on_the_collection(browser, collection, js
 
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_the_filters_open_on_a_phone_and_show_on_a_desktop(browser, small):  # noqa: F811
     page = new_page(browser, PHONE)
     page.goto(small + "/?q=" + q("营商环境"))
@@ -196,6 +201,7 @@ def check_every_facet_link_finds(base, page, path):
 
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_every_facet_link_under_a_date_filter_finds_something(browser, small):  # noqa: F811
     page = new_page(browser)
     links = check_every_facet_link_finds(small, page, "/?q=" + q("营商环境") + "&from=2017&to=2019")
@@ -204,6 +210,7 @@ def test_every_facet_link_under_a_date_filter_finds_something(browser, small):  
 
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_every_facet_link_under_a_date_filter_finds_something_on_the_collection(
         browser, collection):  # noqa: F811
     page = new_page(browser)
@@ -222,6 +229,7 @@ def test_every_facet_link_under_a_date_filter_finds_something_on_the_collection(
 
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_the_year_chart_has_a_bar_per_year_and_its_bars_filter(browser, collection):  # noqa: F811
     page = new_page(browser)
     query = "营商环境"
@@ -274,6 +282,7 @@ def start_page_documents(base, page) -> set[str]:
 
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_every_document_is_reachable_from_the_start_page(browser, collection):  # noqa: F811
     page = new_page(browser)
     documents = {d["doc_id"] for d in api(collection, "/api/documents")["documents"]}
@@ -329,6 +338,7 @@ def test_the_start_page_pages_its_documents(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_a_typo_shows_the_corrected_results(browser, seed_only, collection):  # noqa: F811
     for base in (seed_only, collection):
         page = new_page(browser)
@@ -368,6 +378,7 @@ BAD = [("from", "去年"), ("to", "2019-13"), ("page", "abc"), ("page", "0"), ("
 
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_a_refused_parameter_is_said_in_chinese_beside_what_was_typed(browser, small):  # noqa: F811
     page = new_page(browser)
     cases = [f"q={q('营商环境')}&{name}={q(value)}" for name, value in BAD]
@@ -392,6 +403,7 @@ def test_a_refused_parameter_is_said_in_chinese_beside_what_was_typed(browser, s
 
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_small_things_a_reader_notices(browser, small):  # noqa: F811
     page = new_page(browser)
     page.goto(small + "/?q=" + q("营商环境"))
@@ -504,6 +516,7 @@ def test_facets_are_counted_with_the_other_filters(reports):
 # --------------------------------------------------------------------------
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_the_document_view_has_contents_and_steps_through_every_match(browser, small):  # noqa: F811
     page = new_page(browser)
     page.goto(small + "/doc/luohu-2019?q=" + q("罗湖"))
@@ -539,6 +552,7 @@ def test_the_document_view_has_contents_and_steps_through_every_match(browser, s
 
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_the_document_view_marks_what_the_results_marked(browser, collection):  # noqa: F811
     page = new_page(browser)
     for query in ("yingshanghuanjing", '"营商环境优化提升" 营商环境'):
@@ -567,6 +581,7 @@ def test_error_pages_are_in_chinese(client):
 
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_pictures_of_the_collection(browser, collection):  # noqa: F811
     """The README's and the docs' pictures, taken on the 99 reports (kept
     by `make screenshots`), each checked for what it is meant to show."""

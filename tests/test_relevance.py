@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from searchsvc.analysis import normalize_text
-from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import search as S
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.ingest import corpus
 from tests.conftest import SEED, own_snapshot, snippet_of
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from searchsvc.indexer import rebuild as indexer
 from searchsvc.engine import search as S
 from searchsvc.engine import snapshot as snapshots
+from searchsvc.indexer import rebuild as indexer
 from searchsvc.storage import layout as index
 from tests.conftest import SEED, fetch, write_corpus
 

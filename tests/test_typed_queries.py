@@ -8,11 +8,11 @@ import sys
 import pytest
 
 from searchsvc import create_app
-from searchsvc.indexer.readings import pinyin_table
-from searchsvc.indexer.rebuild import build_index
 from searchsvc.engine.query import parse_query
 from searchsvc.engine.search import search
 from searchsvc.engine.snapshot import open_current
+from searchsvc.indexer.readings import pinyin_table
+from searchsvc.indexer.rebuild import build_index
 from searchsvc.storage.readings import Readings, write
 from tests.conftest import REPORTS, ROOT
 

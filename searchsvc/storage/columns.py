@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from array import array
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ def files() -> list[str]:
     return [LABELS, *(f"columns.{name}" for name in NAMES)]
 
 
-def positions(table: DocumentsTable, docnums: int) -> array | None:
+def positions(table: DocumentsTable, docnums: int) -> array[int] | None:
     """Each docnum's place in corpus order, or None when docnum order is
     corpus order (a full build). After an incremental rebuild a changed
     document's paragraphs sit at the end, yet ties must rank as a full
@@ -62,16 +63,16 @@ class Column:
         self.codes = codes
         self.empty = labels.index("") if "" in labels else -1
 
-    def docs(self, wanted, key=None) -> np.ndarray:
+    def docs(self, wanted: Iterable[str], key: Callable[[str], str] | None = None) -> np.ndarray:
         """The docnums whose label is one of ``wanted``, compared through
         ``key`` when given (a section filter compares normalized labels)."""
-        wanted = set(wanted)
+        asked = set(wanted)
         codes = [i for i, label in enumerate(self.labels) if label and
-                 (key(label) if key else label) in wanted]
+                 (key(label) if key else label) in asked]
         return np.flatnonzero(np.isin(self.codes, codes))
 
     def label(self, docnum: int) -> str:
-        return self.labels[self.codes[docnum]]
+        return self.labels[int(self.codes[docnum])]
 
     def _counted(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(codes, paragraphs) of the labels the docnums ``ids`` have, in

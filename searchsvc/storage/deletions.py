@@ -10,6 +10,8 @@ suggestions) ever sees a deleted paragraph.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from pyroaring import FrozenBitMap
 
@@ -26,7 +28,7 @@ class Deletions:
     def __len__(self) -> int:
         return len(self._deleted)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(self._deleted)
 
     @property
@@ -34,7 +36,7 @@ class Deletions:
         """How many paragraphs a search can find."""
         return self.docnums - len(self._deleted)
 
-    def postings(self, ids: np.ndarray, counts: np.ndarray):
+    def postings(self, ids: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``ids`` and their ``counts`` without the deleted docnums."""
         if not len(self._deleted) or not len(ids):
             return ids, counts

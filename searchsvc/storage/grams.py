@@ -13,9 +13,10 @@ Kept out of Whoosh on purpose: through Whoosh's pure-Python posting
 pipeline these ~2 postings per character made up three quarters of the
 build time and most of the index size.
 
-Files, per part of a build (see layout.py; ``P`` is the part's name):
+Files, per part of a build (see layout.py; ``P`` is the part's name), keyed
+runs (``keyed``):
   P.grams.keys   sorted uint64 keys (see ``gram_key``, ``latin_key``)
-  P.grams.meta   uint64 offset and uint32 count per key
+  P.grams.meta   per key: its first posting and how many (``keyed.RUN``)
   P.grams.post   per key: ``count`` uint32 paragraph numbers, ascending
 
 Paragraph numbers are the index's docnums (the part's first docnum plus
@@ -27,19 +28,22 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_left
+from collections.abc import Iterable
 from hashlib import blake2b
 from pathlib import Path
 
 import numpy as np
 from pyroaring import FrozenBitMap
 
+from . import keyed
 from .deletions import Deletions
-from .files import DamagedFile, ReadAt
+from .files import DamagedFile
+from .keyed import RUN, KeyedRuns
 
 EMPTY = FrozenBitMap()
 
 KEYS, META, POSTINGS = "grams.keys", "grams.meta", "grams.post"
+META_TYPE = np.dtype(RUN)
 
 
 def files(part: str) -> list[str]:
@@ -55,6 +59,7 @@ def gram_key(gram: str) -> int:
 
 LATIN_RUN = re.compile("[a-z]+")
 _EXACT_LETTERS = 13  # 27**13 < 2**63: a run this long or shorter has its own key
+_EXACT_CODES: int = 27 ** _EXACT_LETTERS
 
 
 def latin_key(run: str) -> int:
@@ -62,18 +67,18 @@ def latin_key(run: str) -> int:
     the letters in base 27 up to 13 of them, so shorter runs never share a
     key; a longer run hashes into the codes above those."""
     if len(run) > _EXACT_LETTERS:
-        span = 2 ** 63 - 27 ** _EXACT_LETTERS
+        span = (1 << 63) - _EXACT_CODES
         digest = int.from_bytes(blake2b(run.encode(), digest_size=8).digest(), "little")
-        return (1 << 63) | (27 ** _EXACT_LETTERS + digest % span)
+        return (1 << 63) | (_EXACT_CODES + digest % span)
     code = 0
     for ch in run:
         code = code * 27 + ord(ch) - 96
     return (1 << 63) | code
 
 
-def _latin_pairs(texts, base: int) -> tuple[np.ndarray, np.ndarray]:
+def _latin_pairs(texts: list[str], base: int) -> tuple[np.ndarray, np.ndarray]:
     """(key, docnum) for each distinct Latin run of each text, in docnum order."""
-    keys, docs, known = array("Q"), array("I"), {}
+    keys, docs, known = array("Q"), array("I"), dict[str, int]()
     for n, text in enumerate(texts, base):
         for run in set(LATIN_RUN.findall(text)):
             key = known.get(run)
@@ -84,7 +89,7 @@ def _latin_pairs(texts, base: int) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(keys, dtype=np.uint64), np.frombuffer(docs, dtype=np.uint32)
 
 
-def write(folder: Path, part: str, texts, base: int = 0) -> None:
+def write(folder: Path, part: str, texts: Iterable[str], base: int = 0) -> None:
     """Write part ``part`` for ``texts`` (normalized, no white space), whose
     docnums are ``base``, ``base + 1``, ... in order.
 
@@ -111,15 +116,19 @@ def write(folder: Path, part: str, texts, base: int = 0) -> None:
     if len(keys):
         first = np.concatenate([[True], (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])])
         keys, docs = keys[first], docs[first]
-        key_starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-    else:
-        key_starts = np.zeros(0, dtype=np.int64)
-    counts = np.diff(np.append(key_starts, len(keys))).astype(np.uint32)
-    docs.astype(np.uint32).tofile(post_file)
-    keys[key_starts].astype(np.uint64).tofile(keys_file)
-    with open(meta_file, "wb") as f:
-        (4 * key_starts).astype(np.uint64).tofile(f)
-        counts.tofile(f)
+    distinct, starts = keyed.runs(keys)
+    docs.astype("<u4").tofile(post_file)
+    keyed.write(keys_file, meta_file, distinct,
+                keyed.records(len(distinct), META_TYPE, starts, len(docs)))
+
+
+def _packed(runs: list[np.ndarray]) -> array[int]:
+    """Runs of uint32 paragraph numbers as one array of "I", what a
+    roaring bitmap is made from in one call."""
+    packed = array("I")
+    for run in runs:
+        packed.frombytes(run.tobytes())
+    return packed
 
 
 class GramStore:
@@ -151,10 +160,8 @@ class GramStore:
         return self._docs(latin_key(word), word)
 
     def _docs(self, key: int, name: str) -> FrozenBitMap:
-        docs = array("I")
-        for part in self.parts:
-            docs.extend(part.docs(key))
-        found = FrozenBitMap(docs)
+        runs = [run for run in (part.docs(key) for part in self.parts) if len(run)]
+        found = FrozenBitMap(_packed(runs)) if runs else EMPTY
         if found and found.max() >= self.deletions.docnums:
             names = ", ".join(p.postings_file for p in self.parts)
             raise DamagedFile(names, f"a paragraph number past the last one under {name!r}")
@@ -166,38 +173,19 @@ class GramStore:
 
 
 class _Part:
-    """One part's files: keys and offsets in memory, postings read from the file."""
+    """One part's keyed runs: a gram's (or Latin run's) paragraph numbers."""
 
     def __init__(self, folder: Path, part: str):
         keys_file, meta_file, post_file = (folder / f for f in files(part))
-        self.keys = array("Q")
-        self.keys.frombytes(keys_file.read_bytes())
-        meta = meta_file.read_bytes()
-        split = 8 * len(self.keys)
-        self.offsets = array("Q")
-        self.offsets.frombytes(meta[:split])
-        self.counts = array("I")
-        self.counts.frombytes(meta[split:])
-        if len(self.counts) != len(self.keys):
-            raise ValueError(f"{meta_file.name} does not match {keys_file.name}")
-        self._postings = ReadAt(post_file)
+        self._runs = KeyedRuns(keys_file, meta_file, META_TYPE, [(post_file, "<u4")])
         self.postings_file = post_file.name
 
-    def _find(self, key: int) -> int:
-        i = bisect_left(self.keys, key)
-        return i if i < len(self.keys) and self.keys[i] == key else -1
-
     def df(self, gram: str) -> int:
-        i = self._find(gram_key(gram))
-        return self.counts[i] if i >= 0 else 0
+        return sum(self._runs.count(i) for i in self._runs.find(gram_key(gram)))
 
-    def docs(self, key: int) -> array:
-        docs = array("I")
-        i = self._find(key)
-        if i >= 0:
-            start = self.offsets[i]
-            docs.frombytes(self._postings.read(start, start + 4 * self.counts[i]))
-        return docs
+    def docs(self, key: int) -> np.ndarray:
+        found = self._runs.find(key)
+        return self._runs.run(found[0]) if found else np.zeros(0, dtype="<u4")
 
     def close(self) -> None:
-        self._postings.close()
+        self._runs.close()

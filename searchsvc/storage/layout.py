@@ -29,6 +29,7 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from . import grams, paragraphs, postings, texts
 from .files import DamagedFile
@@ -38,7 +39,7 @@ LOCK_FILE = ".rebuild.lock"
 META_FILE = "meta.json"
 DICTIONARY_FILE = "dictionary.txt"  # the jieba user dictionary the build was segmented with
 INTERNAL_KEYS = ("first", "digest", "runs", "size", "mtime", "headings")  # documents.jsonl keys, not metadata
-FORMAT_VERSION = 17  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
+FORMAT_VERSION = 18  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
 # 9: the word index holds words only (filters read the columns); 10: text folded a
 # cluster at a time (decomposed text as composed); 11: the user dictionary a plain
 # file, no frequencies in the character index; 12: the word index stores each
@@ -50,6 +51,8 @@ FORMAT_VERSION = 17  # 2: character index out of Whoosh; 5: parts; 6: paragraph 
 # month precision, and the heading rules' sections; 16: the pinyin table (readings)
 # 17: the character index keeps each Latin run (a Latin word standing as a word), the
 # pinyin table three words per reading and syllable split (xi'an: 西安)
+# 18: one I/O policy (every file mapped): the character index's table as keyed runs
+# (first posting and count per key, as the word postings have)
 
 
 class IndexUnavailable(Exception):
@@ -70,12 +73,12 @@ class Meta:
     paragraphs: int
     docnums: int  # paragraphs + deleted: Whoosh keeps a deleted paragraph's number
     deleted: int
-    parts: list[dict]  # {"name", "docnums"} per part, in docnum order
+    parts: list[dict[str, Any]]  # {"name", "docnums"} per part, in docnum order
     dictionary: str  # digest of the user dictionary the build was segmented with
     synonyms: list[list[str]] = field(default_factory=list)
-    skipped: list[dict] = field(default_factory=list)  # {"file", "reason"}
+    skipped: list[dict[str, str]] = field(default_factory=list)  # {"file", "reason"}
     build_seconds: float = 0.0  # how long the rebuild that wrote it took
-    files: dict = field(default_factory=dict)  # every file's size in bytes (file_sizes)
+    files: dict[str, int] = field(default_factory=dict)  # every file's size in bytes (file_sizes)
     corpus: str = ""  # the corpus folder it was read from, resolved ("" before #36)
     format: int = FORMAT_VERSION
 
@@ -153,15 +156,15 @@ class IndexLock:
     def __init__(self, index_dir: Path, what: str):
         self.path = Path(index_dir) / LOCK_FILE
         self.what = what
-        self.fd = None
+        self.fd = -1
 
     def __enter__(self) -> IndexLock:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        self.fd = fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            holder = os.pread(self.fd, 200, 0).decode("utf-8", "replace").strip()
-            os.close(self.fd)
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+            os.close(fd)
             if exc.errno in (errno.EAGAIN, errno.EACCES):
                 raise IndexBusy(f"another rebuild or publish of {self.path.parent} is running"
                                 f"{f' ({holder})' if holder else ''}; wait for it to finish "
@@ -172,7 +175,7 @@ class IndexLock:
         os.write(self.fd, f"{self.what}, process {os.getpid()}, since {since}".encode())
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         fcntl.flock(self.fd, fcntl.LOCK_UN)
         os.close(self.fd)
 

@@ -11,11 +11,20 @@ The engine's ``Snapshot`` adds the caches of answers over it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from . import columns, grams, layout, paragraphs, readings, texts
 from .files import DamagedFile
 from .layout import IndexUnavailable, Meta, OtherFormat
+from .table import DocumentsTable
 from .wordindex import WordIndex
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+_Opened = TypeVar("_Opened", bound=_Closable)
 
 
 class OpenedBuild:
@@ -34,26 +43,26 @@ class OpenedBuild:
         except (OSError, ValueError) as exc:
             raise IndexUnavailable(f"the index at {path} is damaged ({exc}); "
                                    "run `searchsvc rebuild`") from exc
-        self.words = self.grams = self.store = self.documents = self.texts = None
-        self.readings = None
-        self._columns = None
+        self._opened: list[_Closable] = []  # closed in reverse when opening fails or ends
         try:
             layout.check_sizes(path, self.meta)
             self.user_dict = layout.read_user_dictionary(path)
-            self.words = WordIndex(path, self.meta.parts)
+            self.words = self._keep(WordIndex(path, self.meta.parts))
             names = [p["name"] for p in self.meta.parts]
             counts = [p["docnums"] for p in self.meta.parts]
             self.deletions = self.words.deletions
             if len(self.deletions) != self.meta.deleted:
                 raise ValueError("the deleted paragraphs do not match meta.json")
             self.lengths = self.words.lengths()  # words per paragraph, 0 for deleted ones
-            self.documents, self.table = paragraphs.Documents.open(path, self.meta.docnums)
-            self.store = paragraphs.ParagraphStore(path, names)
-            self.texts = texts.NormalizedTexts.read(path, names, counts, self.store)
-            self.grams = grams.GramStore(path, names, self.deletions)
-            self.position = columns.positions(self.table, len(self.texts))
-            self._columns = columns.Columns(path, len(self.texts))
-            self.readings = readings.Readings(path)
+            self.documents, table = paragraphs.Documents.open(path, self.meta.docnums)
+            self.table: DocumentsTable | None = table
+            self._keep(self.documents)
+            self.store = self._keep(paragraphs.ParagraphStore(path, names))
+            self.texts = self._keep(texts.NormalizedTexts.read(path, names, counts, self.store))
+            self.grams = self._keep(grams.GramStore(path, names, self.deletions))
+            self.position = columns.positions(table, len(self.texts))
+            self._columns = self._keep(columns.Columns(path, len(self.texts)))
+            self.readings = self._keep(readings.Readings(path))
         except DamagedFile as exc:
             self.close()
             raise IndexUnavailable(f"the index at {path} is damaged: {exc}") from exc
@@ -62,7 +71,7 @@ class OpenedBuild:
             raise IndexUnavailable(f"the index at {path} is damaged ({type(exc).__name__}: "
                                    f"{exc}); run `searchsvc rebuild`") from exc
 
-    def paragraphs(self, doc_id: str) -> list[dict] | None:
+    def paragraphs(self, doc_id: str) -> list[dict[str, Any]] | None:
         """A document's paragraphs ({n, section, heading, text}), read on demand."""
         if doc_id not in self.documents:
             return None
@@ -76,11 +85,13 @@ class OpenedBuild:
         deleted ones."""
         return self._columns[name]
 
+    def _keep(self, opened: _Opened) -> _Opened:
+        self._opened.append(opened)
+        return opened
+
     def close(self) -> None:
-        for part in (self.words, self.grams, self.store, self.documents, self.texts,
-                     self._columns, self.readings):
-            if part is not None:
-                part.close()
+        while self._opened:
+            self._opened.pop().close()
 
 
 def open_current(index_dir: str | Path) -> OpenedBuild:

@@ -4,8 +4,7 @@ heading and text) and every document's metadata.
 A hit's text and the document view are read from here, not from Whoosh's
 stored fields: Whoosh pickles and compresses each paragraph's fields at
 build time (about a fifth of a build's work) and unpickles them per hit;
-here a paragraph is one JSON line, found through an offset table and read
-with one ``pread``: every worker reads the same pages of the page cache.
+here a paragraph is one JSON line of a line table (``linetable``).
 
 Files, per part of a build (``P`` is the part's name):
   P.paragraphs.jsonl   one JSON object per paragraph, in docnum order:
@@ -22,14 +21,20 @@ and, per build:
 from __future__ import annotations
 
 import os
-from array import array
-from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..analysis import flat_text
-from .files import DamagedFile, Mapped, ReadAt, decoded, json_line
+from . import linetable
+from .files import DamagedFile, Mapped, decoded, json_line
+from .linetable import LineTable
+from .partmap import PartMap
 from .table import DEFAULTS, FIELDS, DocumentsTable
 from .table import NAME as TABLE
+
+__all__ = ["DOCUMENTS", "TABLE", "Documents", "ParagraphStore", "StoredEntry", "files",
+           "heading_texts", "read_table", "stored_entries", "write", "write_documents"]
 
 LINES, OFFSETS = "paragraphs.jsonl", "paragraphs.idx"
 
@@ -38,79 +43,57 @@ def files(part: str) -> list[str]:
     return [f"{part}.{LINES}", f"{part}.{OFFSETS}"]
 
 
-def write(folder: Path, part: str, records) -> None:
+def write(folder: Path, part: str, records: Iterable[dict[str, Any]]) -> None:
     """Write part ``part``: ``records`` are dicts, in docnum order."""
     lines_file, offsets_file = (folder / f for f in files(part))
-    offsets = array("Q", [0])
-    with open(lines_file, "wb") as f:
-        for record in records:
-            line = json_line(record)
-            f.write(line)
-            offsets.append(offsets[-1] + len(line))
-    with open(offsets_file, "wb") as f:
-        offsets.tofile(f)
+    linetable.write(lines_file, offsets_file, (json_line(r)[:-1] for r in records))
 
 
 class ParagraphStore:
     """Read side over a build's parts; docnums run on from part to part."""
 
     def __init__(self, folder: Path, parts: list[str]):
-        # (lines, offsets, the offsets' mapped file) per part: the offsets
-        # are read in place, shared by every worker (8 bytes a paragraph)
-        self._parts: list[tuple[ReadAt, memoryview, Mapped]] = []
-        self._bases: list[int] = []
-        base = 0
+        self._parts: list[LineTable] = []
         try:
             for part in parts:
                 lines_file, offsets_file = (folder / f for f in files(part))
-                lines = ReadAt(lines_file)
-                self._parts.append((lines, memoryview(b""), None))
-                mapped = Mapped(offsets_file)
-                offsets = mapped.integers("Q")
-                self._parts[-1] = (lines, offsets, mapped)
-                if len(offsets) < 1 or offsets[-1] != len(lines):
-                    raise ValueError(f"{offsets_file.name} does not match {lines_file.name}")
-                self._bases.append(base)
-                base += len(offsets) - 1
+                self._parts.append(LineTable(lines_file, offsets_file))
         except BaseException:
             self.close()
             raise
-        self.count = base
+        self._numbering = PartMap([len(t) for t in self._parts])
+        self.count = self._numbering.total
 
     def __len__(self) -> int:
         return self.count
 
-    def record(self, docnum: int) -> dict:
+    def record(self, docnum: int) -> dict[str, Any]:
         """One paragraph: {"doc", "n", "section", "heading", "text"}, and
         "page" for a PDF's."""
         return self.records(docnum, 1)[0]
 
-    def records(self, first: int, count: int) -> list[dict]:
+    def records(self, first: int, count: int) -> list[dict[str, Any]]:
         """Consecutive paragraphs of one part (a document's), in one read."""
         if count < 1 or not 0 <= first <= self.count - count:
             raise IndexError(f"paragraphs {first} to {first + count - 1}")
-        i = bisect_right(self._bases, first) - 1
-        lines, offsets, _ = self._parts[i]
-        local = first - self._bases[i]
-        if local + count >= len(offsets):
+        i, local = self._numbering.locate(first)
+        table = self._parts[i]
+        if local + count > len(table):
             raise IndexError(f"paragraphs {first} to {first + count - 1} span two parts")
-        start = offsets[local]
-        data = lines.read(start, offsets[local + count])
-        return [decoded(lines.name, data[offsets[k] - start:offsets[k + 1] - start],
-                        f"for paragraph {self._bases[i] + k}") for k in range(local, local + count)]
+        return [decoded(table.text.name, line, f"for paragraph {first + k}")
+                for k, line in enumerate(table.lines(local, count))]
 
     def close(self) -> None:
-        for lines, _, mapped in self._parts:
-            lines.close()
-            if mapped is not None:
-                mapped.close()
+        for table in self._parts:
+            table.close()
         self._parts = []
 
 
 DOCUMENTS = "documents.jsonl"
+Entry = dict[str, Any]  # a document's entry: its metadata, sections and runs
 
 
-def heading_texts(entry: dict) -> list[str]:
+def heading_texts(entry: Entry) -> list[str]:
     """The heading field of each run of a document's paragraphs (one for
     the document when it has no runs): its title, section label and the
     section's heading, flat (``analysis.flat_text``), joined by NUL so no
@@ -138,14 +121,15 @@ class StoredEntry:
     def __init__(self, line: bytes, table: DocumentsTable, row: int):
         self.line, self._table, self._row = line, table, row
 
-    def __getitem__(self, name: str):
+    def __getitem__(self, name: str) -> Any:
         return self._table.values(name)[self._row]
 
-    def get(self, name: str, default=None):
+    def get(self, name: str, default: Any = None) -> Any:
         return self._table.values(name)[self._row] if name in FIELDS else default
 
-    def decoded(self) -> dict:
-        return decoded(DOCUMENTS, self.line, f"for {self['doc_id']!r}")
+    def decoded(self) -> Entry:
+        entry: Entry = decoded(DOCUMENTS, self.line, f"for {self['doc_id']!r}")
+        return entry
 
 
 def stored_entries(folder: Path) -> dict[str, StoredEntry]:
@@ -159,11 +143,11 @@ def stored_entries(folder: Path) -> dict[str, StoredEntry]:
             for i, (doc_id, start, end) in enumerate(zip(table.doc_id, [0, *ends[:-1]], ends))}
 
 
-def write_documents(folder: Path, entries: list) -> DocumentsTable:
+def write_documents(folder: Path, entries: list[StoredEntry | Entry]) -> DocumentsTable:
     """documents.jsonl (one JSON object per document, in corpus order;
     a new entry gets its heading texts, a ``StoredEntry`` is written as it
     was) and documents.table, which is returned."""
-    table: dict[str, list] = {name: [] for name in FIELDS}
+    table: dict[str, list[Any]] = {name: [] for name in FIELDS}
     end = 0
     with open(folder / DOCUMENTS, "wb") as f:
         for entry in entries:
@@ -202,8 +186,8 @@ class Documents:
     as dicts took 10 MB in every worker.
     """
 
-    def __init__(self, folder: Path, index: dict[str, tuple]):
-        self._lines = ReadAt(folder / DOCUMENTS)
+    def __init__(self, folder: Path, index: dict[str, tuple[str, int, int, int, int]]):
+        self._lines = Mapped(folder / DOCUMENTS)
         self._index = index  # doc_id -> (title, first, paragraphs, start, end)
         if index and next(reversed(index.values()))[4] != len(self._lines):
             self.close()
@@ -222,28 +206,30 @@ class Documents:
     def __len__(self) -> int:
         return len(self._index)
 
-    def __contains__(self, doc_id) -> bool:
+    def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._index
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._index)
 
-    def __getitem__(self, doc_id: str) -> dict:
+    def __getitem__(self, doc_id: str) -> Entry:
         _, _, _, start, end = self._index[doc_id]
-        return decoded(DOCUMENTS, self._lines.read(start, end), f"at {start}")
+        entry: Entry = decoded(DOCUMENTS, self._lines.read(start, end), f"at {start}")
+        return entry
 
     def title(self, doc_id: str) -> str:
         return self._index[doc_id][0]
 
     def span(self, doc_id: str) -> tuple[int, int]:
         """(first docnum, number of paragraphs)."""
-        return self._index[doc_id][1:3]
+        _, first, count, _, _ = self._index[doc_id]
+        return first, count
 
-    def head(self, n: int) -> list[dict]:
+    def head(self, n: int) -> list[Entry]:
         """The first ``n`` documents' entries, in corpus order."""
         return [self[d] for d, _ in zip(self._index, range(n))]
 
-    def values(self):
+    def values(self) -> Iterator[Entry]:
         for doc_id in self._index:
             yield self[doc_id]
 

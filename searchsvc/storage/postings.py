@@ -9,7 +9,8 @@ over mapped keys and one slice: nothing is decoded (Whoosh's posting
 blocks are pickled and compressed, and were decoded anew in every
 worker), and nothing is held per worker but what the ranker caches.
 
-Files, per part of a build (``P`` is the part's name):
+Files, per part of a build (``P`` is the part's name), keyed runs
+(``keyed``) with two posting columns:
   P.words.keys   sorted uint64 keys: the first 8 bytes of the word's BLAKE2b
   P.words.meta   per key: first posting, postings, the word's byte offset
                  and length in P.words.list (uint64, uint32, uint64, uint32)
@@ -33,12 +34,15 @@ from pathlib import Path
 import numpy as np
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from . import keyed
 from .deletions import Deletions
 from .files import DamagedFile, Mapped
+from .keyed import RUN, KeyedRuns
+from .partmap import PartMap
 
 KEYS, META, WORDS, POSTINGS, COUNTS, LENGTHS = (
     "words.keys", "words.meta", "words.list", "words.post", "words.tf", "lengths")
-META_TYPE = np.dtype([("first", "<u8"), ("count", "<u4"), ("at", "<u8"), ("size", "<u4")])
+META_TYPE = np.dtype([*RUN, ("at", "<u8"), ("size", "<u4")])  # the word at P.words.list
 MAX_COUNT = 65_535
 BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -55,7 +59,7 @@ def word_key(word: bytes) -> int:
 class Collector:
     """A part's postings as its paragraphs are added, in docnum order."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._ids: dict[str, int] = {}
         self._words = array("I")  # a word id per posting
         self._counts = array("I")  # its count
@@ -96,8 +100,7 @@ class Collector:
         sizes = np.fromiter((len(w) for w in ordered), dtype=np.int64, count=len(ordered))
         meta["size"] = sizes
         meta["at"] = np.cumsum(sizes) - sizes
-        keys[by_key].astype("<u8").tofile(keys_file)
-        meta.tofile(meta_file)
+        keyed.write(keys_file, meta_file, keys[by_key], meta)
         words_file.write_bytes(b"".join(ordered))
         len_file.write_bytes(bytes(self._lengths))
 
@@ -109,11 +112,10 @@ class WordPostings:
     def __init__(self, folder: Path, parts: list[str], counts: list[int], deletions: Deletions):
         self.deletions = deletions
         self._parts: list[_Part] = []
+        numbering = PartMap(counts)
         try:
-            base = 0
-            for part, count in zip(parts, counts):
+            for part, base, count in zip(parts, numbering.bases, counts):
                 self._parts.append(_Part(folder, part, base, count))
-                base += count
         except BaseException:
             self.close()
             raise
@@ -130,7 +132,7 @@ class WordPostings:
         """Live paragraphs whose tokens include ``word``."""
         if len(self.deletions):
             return len(self.postings(word)[0])
-        return sum(int(p.meta[k]["count"]) for p in self._parts for k in p.find(word))
+        return sum(p.runs.count(k) for p in self._parts for k in p.find(word))
 
     def lengths(self) -> Lengths:
         codes = np.concatenate([p.lengths for p in self._parts]) if self._parts else \
@@ -153,69 +155,53 @@ class Lengths:
     def __len__(self) -> int:
         return len(self.codes)
 
-    def __getitem__(self, ids) -> np.ndarray:
-        return BYTE_LENGTHS[self.codes[ids]]
+    def __getitem__(self, ids: np.ndarray) -> np.ndarray:
+        found: np.ndarray = BYTE_LENGTHS[self.codes[ids]]
+        return found
 
     def sum(self) -> float:
         return float(np.bincount(self.codes, minlength=256) @ BYTE_LENGTHS)
 
 
 class _Part:
-    """One part's mapped files."""
+    """One part's keyed runs (docnums and counts), its words and lengths."""
 
     def __init__(self, folder: Path, part: str, base: int, count: int):
         self.base, self.count = base, count
-        self._files = []
+        keys, meta, words, post, tf, lengths = (folder / f for f in files(part))
+        self.runs = KeyedRuns(keys, meta, META_TYPE, [(post, "<u4"), (tf, "<u2")])
+        self._words: Mapped | None = None
+        self._lengths: Mapped | None = None
         try:
-            keys, meta, words, post, tf, lengths = (self._map(folder / f) for f in files(part))
-            self.keys = keys.array("<u8")
-            self.meta = meta.array(META_TYPE)
-            self._words = words
-            self._post = post.array("<u4")
-            self._tf = tf.array("<u2")
-            self.lengths = np.array(lengths.array(np.uint8))  # a copy: whole, every query
+            self._words = Mapped(words)
+            self._lengths = Mapped(lengths)
+            self.lengths = np.array(self._lengths.array(np.uint8))  # a copy: whole, every query
         except BaseException:
             self.close()
             raise
         self.postings_file = post.name
-        if len(self.meta) != len(self.keys) or len(self._tf) != len(self._post) or \
-                len(self.lengths) != count:
+        if len(self.lengths) != count:
             self.close()
-            raise DamagedFile(meta.name, f"{part}'s word files do not line up")
-        if len(self.meta) and int(self.meta[-1]["first"]) + int(self.meta[-1]["count"]) \
-                != len(self._post):
-            self.close()
-            raise DamagedFile(post.name, "the postings do not match the table")
-
-    def _map(self, path: Path) -> Mapped:
-        self._files.append(mapped := Mapped(path))
-        return mapped
+            raise DamagedFile(lengths.name, f"{part}'s word files do not line up")
 
     def find(self, word: str) -> list[int]:
-        """The indexes of ``word``'s key (one, or none)."""
+        """The index of ``word``'s key (one, or none: two words may share a key)."""
         raw = word.encode("utf-8")
-        key = np.uint64(word_key(raw))
-        i = int(np.searchsorted(self.keys, key))
-        while i < len(self.keys) and self.keys[i] == key:
-            entry = self.meta[i]
+        for i in self.runs.find(word_key(raw)):
+            entry = self.runs.meta[i]
             at = int(entry["at"])
-            if self._words.read(at, at + int(entry["size"])) == raw:
+            if self._words is not None and self._words.read(at, at + int(entry["size"])) == raw:
                 return [i]
-            i += 1
         return []
 
     def postings(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        entry = self.meta[i]
-        first, count = int(entry["first"]), int(entry["count"])
-        if first + count > len(self._post):
-            raise DamagedFile(self.postings_file, f"postings {first} to {first + count}")
-        ids = self._post[first:first + count].astype(np.int64)
-        if count and not self.base <= ids[0] <= ids[-1] < self.base + self.count:
+        ids = self.runs.run(i, 0).astype(np.int64)
+        if len(ids) and not self.base <= ids[0] <= ids[-1] < self.base + self.count:
             raise DamagedFile(self.postings_file, "a paragraph number outside the part")
-        return ids, self._tf[first:first + count].astype(np.float64)
+        return ids, self.runs.run(i, 1).astype(np.float64)
 
     def close(self) -> None:
-        self.keys = self.meta = self._post = self._tf = None
-        for mapped in self._files:
-            mapped.close()
-        self._files = []
+        self.runs.close()
+        for mapped in (self._words, self._lengths):
+            if mapped is not None:
+                mapped.close()

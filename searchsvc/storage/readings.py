@@ -12,7 +12,7 @@ table (with pypinyin); this module owns its files:
                  for every character pypinyin knows, in the corpus or not
   readings.idx   uint64 byte offsets: each line's start, then the file's end
 
-Both are mapped: a lookup is a binary search over the lines, so no worker
+A line table (``linetable``): a lookup is a binary search over the lines, so no worker
 holds the table in its own memory, and no worker loads pypinyin (its
 dictionaries cost each process some 60 MB).
 """
@@ -21,9 +21,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from .files import DamagedFile, Mapped
+from . import linetable
+from .linetable import LineTable
 
 TABLE_FILE, OFFSETS_FILE = "readings.txt", "readings.idx"
 FILES = (TABLE_FILE, OFFSETS_FILE)
@@ -35,42 +34,32 @@ def write(folder: Path, table: dict[str, list[tuple[str, int]]],
     ``chars``: character → its reading."""
     rows = [(key, "\t".join([key, *(f"{w} {c}" for w, c in found)])) for key, found in table.items()]
     rows += [(ch, f"{ch}\t{reading}") for ch, reading in (chars or {}).items()]
-    lines = [(line + "\n").encode("utf-8")
-             for _, line in sorted(rows, key=lambda row: row[0].encode("utf-8"))]
-    (folder / TABLE_FILE).write_bytes(b"".join(lines))
-    sizes = np.fromiter((len(line) for line in lines), dtype=np.uint64, count=len(lines))
-    np.concatenate([[0], np.cumsum(sizes)]).astype("<u8").tofile(folder / OFFSETS_FILE)
+    linetable.write(folder / TABLE_FILE, folder / OFFSETS_FILE,
+                    (line.encode("utf-8") for _, line in sorted(rows, key=lambda r: r[0].encode("utf-8"))))
 
 
 class Readings:
-    """The table of one build, read from its mapped files."""
+    """The table of one build, a line table binary-searched by key."""
 
     def __init__(self, folder: Path):
-        self._text = Mapped(folder / TABLE_FILE)
-        self._index = Mapped(folder / OFFSETS_FILE)
-        self._starts = self._index.integers("Q")
-        if not len(self._starts) or self._starts[-1] != len(self._text):
-            self.close()
-            raise DamagedFile(OFFSETS_FILE, f"does not end at {TABLE_FILE}'s size")
+        self._lines = LineTable(folder / TABLE_FILE, folder / OFFSETS_FILE)
 
     def __len__(self) -> int:
-        return max(0, len(self._starts) - 1)
-
-    def _line(self, i: int) -> bytes:
-        return self._text.read(self._starts[i], self._starts[i + 1] - 1)
+        return len(self._lines)
 
     def _find(self, wanted: bytes) -> bytes | None:
         """The rest of the line keyed ``wanted``, or None."""
-        lo, hi = 0, len(self)
+        lines = self._lines
+        lo, hi = 0, len(lines)
         while lo < hi:  # the first line whose key is >= wanted
             mid = (lo + hi) // 2
-            if self._line(mid).partition(b"\t")[0] < wanted:
+            if lines.line(mid).partition(b"\t")[0] < wanted:
                 lo = mid + 1
             else:
                 hi = mid
-        if lo == len(self):
+        if lo == len(lines):
             return None
-        found, _, rest = self._line(lo).partition(b"\t")
+        found, _, rest = lines.line(lo).partition(b"\t")
         return rest if found == wanted else None
 
     def reading(self, ch: str) -> str | None:
@@ -91,6 +80,4 @@ class Readings:
         return pairs
 
     def close(self) -> None:
-        self._starts = memoryview(b"").cast("Q")
-        self._text.close()
-        self._index.close()
+        self._lines.close()

@@ -13,6 +13,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 KINDS = ("rebuild", "publish", "received")
 
@@ -21,7 +22,7 @@ def file_name(kind: str) -> str:
     return f"last-{kind}.json"
 
 
-def record(index_dir: str | Path, kind: str, **fields) -> None:
+def record(index_dir: str | Path, kind: str, **fields: object) -> None:
     """Replace the record of ``kind`` (atomically; best effort)."""
     assert kind in KINDS, kind
     path = Path(index_dir) / file_name(kind)
@@ -44,7 +45,7 @@ def received_script(version: str, seconds: float) -> str:
     return f"{{ printf '%s' {shlex.quote(text)} > .{name}.tmp && mv .{name}.tmp {name}; }} || true"
 
 
-def last(index_dir: str | Path) -> dict[str, dict]:
+def last(index_dir: str | Path) -> dict[str, dict[str, Any]]:
     """Each kind's last record that can be read."""
     found = {}
     for kind in KINDS:

@@ -11,6 +11,7 @@ rebuild") instead of failing a request later.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 from .files import DamagedFile
 
@@ -26,7 +27,7 @@ class DocumentsTable:
     first: list[int]  # the document's first paragraph number
     paragraphs: list[int]  # how many paragraph numbers it has
     end: list[int]  # where its line in documents.jsonl ends
-    runs: list[list[list]]  # its section runs, [label, paragraphs] each
+    runs: list[list[tuple[str, int]]]  # its section runs, [label, paragraphs] each
     headings: list[list[str]]  # the heading text of each run (one when it has none)
     date: list[str]
     source: list[str]
@@ -39,11 +40,12 @@ class DocumentsTable:
     def __len__(self) -> int:
         return len(self.doc_id)
 
-    def values(self, name: str) -> list:
+    def values(self, name: str) -> list[Any]:
         """One field's list, by name (the plan and the columns ask by name)."""
         if name not in FIELDS:
             raise KeyError(name)
-        return getattr(self, name)
+        values: list[Any] = getattr(self, name)
+        return values
 
     def spans(self) -> list[tuple[int, int]]:
         """Each document's (first paragraph number, paragraphs)."""
@@ -54,7 +56,7 @@ class DocumentsTable:
         return cls(**{name: [] for name in FIELDS})
 
     @classmethod
-    def of(cls, data, docnums: int | None = None) -> DocumentsTable:
+    def of(cls, data: object, docnums: int | None = None) -> DocumentsTable:
         """The table decoded from its JSON object, checked; DamagedFile
         names what is wrong. ``docnums``: the build's paragraph numbers,
         which every document's span must lie within."""
@@ -68,7 +70,7 @@ class DocumentsTable:
         return table
 
     def _check(self, docnums: int | None) -> None:
-        def wrong(field: str, why: str):
+        def wrong(field: str, why: str) -> DamagedFile:
             return DamagedFile(NAME, f"{field}: {why}")
 
         for name, kind in _KINDS.items():
@@ -104,7 +106,7 @@ _KINDS = {"doc_id": str, "title": str, "first": int, "paragraphs": int, "end": i
           "file": str, "digest": str, "size": int, "mtime": float}
 
 
-def _is(value, kind) -> bool:
+def _is(value: object, kind: type) -> bool:
     if kind is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     return isinstance(value, kind) and not (kind is int and isinstance(value, bool))

@@ -20,8 +20,9 @@ tests/test_postings.py hold both formats to Whoosh's own public answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from pyroaring import FrozenBitMap
 from whoosh import index as whoosh_index
@@ -35,7 +36,7 @@ from .wordschema import FIELD, schema
 LIMIT_MB = 256  # Whoosh's posting pool, per writer
 
 
-def _writer_options() -> dict:
+def _writer_options() -> dict[str, Any]:
     """Options of every Whoosh writer here.
 
     The codec leaves out per-posting length stats: they serve Whoosh's own
@@ -76,7 +77,7 @@ class PartWriter:
         self._writer.add_document(id=paragraph_id, text=words)
         self.serving.add(words)
 
-    def finish(self):
+    def finish(self) -> Any:
         """The finished segment (picklable), not yet in the table of contents."""
         return self._writer._finalize_segment()  # what Whoosh's own sub-writers do
 
@@ -84,7 +85,7 @@ class PartWriter:
         self._writer.cancel()
 
 
-def commit_parts(folder: Path, segments: list) -> None:
+def commit_parts(folder: Path, segments: list[Any]) -> None:
     """Put the parts' segments, in order, into the table of contents."""
     writer = whoosh_index.open_dir(str(folder)).writer(**_writer_options())
     writer.commit(mergetype=lambda w, existing: list(existing) + segments)
@@ -117,7 +118,7 @@ class Incremental:
 def paragraph_count(folder: Path) -> int:
     """Docnums in a build's word index (deleted ones included)."""
     with whoosh_index.open_dir(str(folder)).reader() as reader:
-        return reader.doc_count_all()
+        return int(reader.doc_count_all())
 
 
 # --------------------------------------------------------------------------
@@ -132,7 +133,7 @@ class WordIndex:
     across the parts in order, as Whoosh's multi-segment reader numbers
     them. ``parts`` is meta.json's ({"name", "docnums"}) list."""
 
-    def __init__(self, folder: Path, parts: list[dict]):
+    def __init__(self, folder: Path, parts: list[dict[str, Any]]):
         try:
             self._index = whoosh_index.open_dir(str(folder))
             self._reader = self._index.reader()
@@ -164,7 +165,7 @@ class WordIndex:
         if getattr(self, "_serving", None) is not None:
             self._serving.close()
 
-    def words(self, prefix: str):
+    def words(self, prefix: str) -> Iterator[str]:
         """The index's words that start with ``prefix``, in order."""
         try:
             for raw in self._reader.expand_prefix(FIELD, prefix):
@@ -179,10 +180,10 @@ class WordIndex:
         return ", ".join(_segment_file(leaf, ".trm") for leaf, _ in self._leaves)
 
 
-def _segment_file(leaf, ext: str) -> str:
+def _segment_file(leaf: Any, ext: str) -> str:
     """The name of a segment's file (``MAIN_<id>.pst``), for error messages."""
     segment = getattr(leaf, "_segment", None)
     try:
-        return segment.make_filename(ext)
+        return str(segment.make_filename(ext))  # type: ignore[union-attr]
     except Exception:
         return f"the word index's {ext} file"

@@ -13,7 +13,8 @@ trusted to write it (docs/architecture.md, "What a build trusts").
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import STORED, TEXT, Schema
@@ -25,16 +26,16 @@ FIELD = "text"
 ID_FIELD = "id"  # each paragraph's id, stored: doc_id#pN, as the API's hits name it
 
 
-class WordTokenizer(Tokenizer):
+class WordTokenizer(Tokenizer):  # type: ignore[misc]  # Whoosh is untyped
     """jieba words of the normalized text (the default dictionary). The
     builder hands Whoosh each paragraph's words already counted
     (``CountedText``) and searches read postings by word, so Whoosh runs
     this only if asked to analyse a string itself."""
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
 
-    def __call__(self, value, mode="", **kwargs):
+    def __call__(self, value: str, mode: str = "", **kwargs: Any) -> Iterator[Token]:
         token = Token(mode=mode, **kwargs)
         for text, _, _, _ in word_spans(normalize(value).text,
                                         "index" if mode == "index" else "query"):
@@ -42,7 +43,7 @@ class WordTokenizer(Tokenizer):
             yield token
 
 
-class CountedText(TEXT):
+class CountedText(TEXT):  # type: ignore[misc]  # Whoosh is untyped
     """Whoosh's TEXT field that also takes a paragraph's words already
     counted (a mapping word -> frequency): the builder segments each
     paragraph once for Whoosh and the character index, and Whoosh's own
@@ -50,7 +51,7 @@ class CountedText(TEXT):
     cost about an eighth of the build. Frequencies are what the Frequency
     format writes: weight = count, value = the count packed."""
 
-    def index(self, value, **kwargs):
+    def index(self, value: Any, **kwargs: Any) -> Any:
         if isinstance(value, Mapping):
             return [(w.encode("utf-8"), f, float(f), pack_uint(f)) for w, f in value.items()]
         return super().index(value, **kwargs)

@@ -12,7 +12,9 @@ is written last.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from . import columns, grams, layout, paragraphs, readings, texts
 from .layout import Meta
@@ -25,7 +27,8 @@ REWRITTEN = frozenset({layout.META_FILE, layout.DICTIONARY_FILE, paragraphs.DOCU
                        *readings.FILES})
 
 
-def write_part(folder: Path, part: str, records, flats: list[str], base: int,
+def write_part(folder: Path, part: str, records: Iterable[dict[str, Any]], flats: list[str],
+               base: int,
                words: Collector) -> None:
     """Part ``part``'s files: ``records`` (an iterable of {"doc", "n",
     "section", "heading", "text"[, "page"]}), ``flats`` (their flat
@@ -39,7 +42,8 @@ def write_part(folder: Path, part: str, records, flats: list[str], base: int,
     grams.write(folder, part, flats, base)
 
 
-def finish(folder: Path, meta: Meta, entries: list, user_dict: str) -> None:
+def finish(folder: Path, meta: Meta, entries: list[paragraphs.StoredEntry | paragraphs.Entry],
+           user_dict: str) -> None:
     """documents.jsonl and documents.table (``entries`` in corpus order),
     the columns, the user dictionary and ``meta.json`` with every file's
     size."""

@@ -1,0 +1,96 @@
+"""Keyed runs: sorted uint64 keys, each with a run of postings: the
+character index (a gram's paragraphs) and the word postings (a word's
+paragraphs and counts) are each one per part.
+
+Files: ``keys`` (sorted uint64), ``meta`` (per key: its first posting and
+how many, then whatever the kind adds, as one numpy record) and one or
+more posting columns of equal length (paragraph numbers, counts). All
+are mapped (docs/architecture.md, "Reading files").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .files import DamagedFile, Mapped
+
+RUN = [("first", "<u8"), ("count", "<u4")]  # what every key's record starts with
+
+
+def runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For keys sorted with repeats (a key per posting): the distinct
+    keys and the first posting and count of each."""
+    if not len(sorted_keys):
+        return sorted_keys[:0], np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]]))
+    return sorted_keys[starts], starts
+
+
+def write(keys_file: Path, meta_file: Path, keys: np.ndarray, meta: np.ndarray) -> None:
+    """The keys (sorted) and their records (``meta["first"]`` and
+    ``meta["count"]`` set; the posting columns are the caller's files)."""
+    keys.astype("<u8").tofile(keys_file)
+    meta.tofile(meta_file)
+
+
+def records(count: int, dtype: np.dtype, starts: np.ndarray, total: int) -> np.ndarray:
+    """``count`` records of ``dtype`` with each run's first posting and
+    length from ``starts`` (each key's first posting) and ``total``."""
+    meta = np.zeros(count, dtype=dtype)
+    meta["first"] = starts
+    meta["count"] = np.diff(np.append(starts, total))
+    return meta
+
+
+class KeyedRuns:
+    """One part's keyed runs over its mapped files; ``columns``: the
+    posting files and their types, each as long as the runs say."""
+
+    def __init__(self, keys_file: Path, meta_file: Path, dtype: np.dtype,
+                 columns: list[tuple[Path, str]]):
+        self._files: list[Mapped] = []
+        try:
+            self.keys = self._map(keys_file).array("<u8")
+            self.meta = self._map(meta_file).array(dtype)
+            self.columns = [self._map(path).array(kind) for path, kind in columns]
+        except BaseException:
+            self.close()
+            raise
+        self.postings_file = columns[0][0].name
+        total = len(self.columns[0])
+        if len(self.meta) != len(self.keys) or any(len(c) != total for c in self.columns):
+            self.close()
+            raise DamagedFile(meta_file.name, f"does not line up with {keys_file.name}")
+        if len(self.meta) and int(self.meta[-1]["first"]) + int(self.meta[-1]["count"]) != total:
+            self.close()
+            raise DamagedFile(self.postings_file, "the postings do not match the table")
+
+    def _map(self, path: Path) -> Mapped:
+        self._files.append(mapped := Mapped(path))
+        return mapped
+
+    def find(self, key: int) -> range:
+        """The indexes of ``key`` (none, one, or several when two names share a key)."""
+        wanted = np.uint64(key)
+        lo = int(np.searchsorted(self.keys, wanted, side="left"))
+        hi = int(np.searchsorted(self.keys, wanted, side="right"))
+        return range(lo, hi)
+
+    def count(self, i: int) -> int:
+        return int(self.meta[i]["count"])
+
+    def run(self, i: int, column: int = 0) -> np.ndarray:
+        """Key ``i``'s postings in one column (a view over the map)."""
+        first, count = int(self.meta[i]["first"]), int(self.meta[i]["count"])
+        if first + count > len(self.columns[column]):
+            raise DamagedFile(self.postings_file, f"postings {first} to {first + count}")
+        return self.columns[column][first:first + count]
+
+    def close(self) -> None:
+        self.keys = self.meta = np.zeros(0)
+        self.columns = []
+        for mapped in self._files:
+            mapped.close()
+        self._files = []
