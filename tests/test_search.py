@@ -264,7 +264,7 @@ def test_the_result_cache_counts_what_a_result_really_holds(seed_snapshot, app, 
 
     result = S.search(seed_snapshot, query)
     real = _deep_size(result)
-    assert 0.9 * real <= S._Cached(result).size <= 1.5 * real
+    assert 0.9 * real <= S.Cached(result).size <= 1.5 * real
     with app.test_request_context():
         rendered = render.rendered_hits(result, ("test", query))
     assert len(rendered) == len(result.hits)

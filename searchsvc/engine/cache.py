@@ -13,7 +13,7 @@ import dataclasses
 import sys
 import threading
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Generic, TypeVar
 
 from cachetools import LRUCache
 
@@ -36,16 +36,21 @@ def entry_bytes(key: object) -> int:
     return ENTRY_BYTES + key_bytes(key)
 
 
-class SizedLRU:
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class SizedLRU(Generic[K, V]):
     """Keeps recently used values while the sum of their weights stays under
     ``budget`` and their number under ``max_entries``. A value's weight is
     ``weigh(value)`` plus ``entry_cost(key)``. A value heavier than the
     whole budget is returned, not kept."""
 
     def __init__(self, budget: int, max_entries: int | None = None,
-                 weigh: Callable[[object], int] = len,
-                 entry_cost: Callable[[object], int] | None = None):
-        self._items = LRUCache(maxsize=budget, getsizeof=lambda entry: entry[1])
+                 weigh: Callable[[V], int] = len,  # type: ignore[assignment]  # V is sized
+                 entry_cost: Callable[[K], int] | None = None):
+        self._items: LRUCache[K, tuple[V, int]] = LRUCache(maxsize=budget,
+                                                           getsizeof=lambda entry: entry[1])
         self._weigh = weigh
         self._entry_cost = entry_cost
         self.max_entries = max_entries
@@ -60,13 +65,13 @@ class SizedLRU:
         """The sum of the kept entries' weights."""
         return int(self._items.currsize)
 
-    def peek(self, key: Hashable) -> Any | None:
+    def peek(self, key: K) -> V | None:
         """The value kept for ``key`` (now the most recently used), or None."""
         with self._lock:
             found = self._items.get(key)
         return None if found is None else found[0]
 
-    def put(self, key: Hashable, value: Any) -> None:
+    def put(self, key: K, value: V) -> None:
         """Keep ``value`` for ``key``, unless it alone outweighs the budget."""
         weight = self._weigh(value) + (self._entry_cost(key) if self._entry_cost else 0)
         with self._lock:
@@ -76,7 +81,7 @@ class SizedLRU:
                         self._items.popitem()  # the least recently used
                 self._items[key] = (value, weight)
 
-    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+    def get(self, key: K, compute: Callable[[], V]) -> V:
         """The cached value for ``key``, computing (outside the lock) if absent."""
         found = self.peek(key)
         if found is None:

@@ -11,16 +11,23 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import numpy as np
 
 from ..analysis import is_stop_word, word_spans
+from ..storage.paragraphs import Entry
 from .docsets import to_array
+from .snapshot import Snapshot
 
 SAMPLE = 400  # paragraphs, spread over the collection, read for example words
 EXAMPLES = 3
 _HAN_WORD = re.compile(r"[\u3400-\u9fff]{2,}")
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,27 +41,27 @@ class Overview:
     section: str  # a short real section name, for the section: example
 
 
-def _once(snapshot, name: str, make):
+def _once(snapshot: Snapshot, name: str, make: Callable[[Snapshot], T]) -> T:
     """``make(snapshot)``, kept with the snapshot: a build's figures never change."""
     found = snapshot.derived.get(name)
     if found is None:
         found = snapshot.derived[name] = make(snapshot)
-    return found
+    return cast(T, found)
 
 
-def overview(snapshot) -> Overview:
+def overview(snapshot: Snapshot) -> Overview:
     """The collection's figures, computed once per snapshot."""
     return _once(snapshot, "overview", _overview)
 
 
-def _document_dates(snapshot) -> dict[str, str]:
+def _document_dates(snapshot: Snapshot) -> dict[str, str]:
     """Each document's date, read from the date column at its first paragraph."""
     column = snapshot.column("date")
     spans = {doc_id: snapshot.documents.span(doc_id) for doc_id in snapshot.documents}
     return {doc_id: column.label(first) for doc_id, (first, count) in spans.items() if count}
 
 
-def _overview(snapshot) -> Overview:
+def _overview(snapshot: Snapshot) -> Overview:
     dates, _ = _by_date(snapshot)
     dated = sorted(d for d in dates.values() if d)
     source = snapshot.column("source")
@@ -68,7 +75,7 @@ def _overview(snapshot) -> Overview:
         examples=_examples(snapshot, live), section=_section(snapshot, live))
 
 
-def _examples(snapshot, live: np.ndarray) -> list[str]:
+def _examples(snapshot: Snapshot, live: np.ndarray) -> list[str]:
     """The collection's characteristic words: counted over paragraphs
     spread evenly through it (jieba's words, Chinese, two characters or
     more), words of four characters first, none inside another one chosen."""
@@ -93,22 +100,23 @@ def _examples(snapshot, live: np.ndarray) -> list[str]:
     return chosen
 
 
-def _section(snapshot, live: np.ndarray) -> str:
+def _section(snapshot: Snapshot, live: np.ndarray) -> str:
     """A section name to show ``section:`` with: the most frequent one that
     is short and has no blank (it is typed after the colon)."""
     for label, _ in snapshot.column("section").top(live, 50):
         if len(label) <= 16 and not any(c.isspace() for c in label):
-            return label
+            return str(label)
     return ""
 
 
-def documents_by_year(snapshot, page: int, per_page: int) -> tuple[list[tuple[str, list[dict]]], int]:
+def documents_by_year(snapshot: Snapshot, page: int,
+                      per_page: int) -> tuple[list[tuple[str, list[Entry]]], int]:
     """One page of every document, newest first (undated last, then in
     corpus order), grouped by year: [(year or "", [entries])], and the
     number of pages."""
     dates, order = _by_date(snapshot)
     pages = max(1, (len(order) + per_page - 1) // per_page)
-    groups: list[tuple[str, list[dict]]] = []
+    groups: list[tuple[str, list[Entry]]] = []
     for doc_id in order[(page - 1) * per_page:page * per_page]:
         year = dates[doc_id][:4]
         if not groups or groups[-1][0] != year:
@@ -117,9 +125,9 @@ def documents_by_year(snapshot, page: int, per_page: int) -> tuple[list[tuple[st
     return groups, pages
 
 
-def _by_date(snapshot) -> tuple[dict[str, str], list[str]]:
+def _by_date(snapshot: Snapshot) -> tuple[dict[str, str], list[str]]:
     """Each document's date, and the documents newest first; once per snapshot."""
-    def make(snapshot):
+    def make(snapshot: Snapshot) -> tuple[dict[str, str], list[str]]:
         dates = _document_dates(snapshot)
         return dates, sorted(dates, key=lambda d: (not dates[d], _negated(dates[d])))
     return _once(snapshot, "by_date", make)

@@ -19,6 +19,7 @@ paragraphs through the character index (``docs``), checks one paragraph
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
 
@@ -45,12 +46,12 @@ class Condition:
     options: tuple[tuple[tuple[str, ...], ...], ...]
 
     @classmethod
-    def of(cls, options) -> Condition:
+    def of(cls, options: Iterable[Iterable[Iterable[str]]]) -> Condition:
         """From lists: [[[literal, ...] per group] per option]."""
         return cls(tuple(tuple(tuple(group) for group in option) for option in options))
 
     @classmethod
-    def any_of(cls, literals) -> Condition:
+    def any_of(cls, literals: Iterable[str]) -> Condition:
         """Holds when one of ``literals`` occurs."""
         return cls(((tuple(literals),),))
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from collections.abc import Callable, Collection, Iterable
 
 import numpy as np
 from pyroaring import FrozenBitMap
@@ -44,7 +45,7 @@ _GRAM, _CONTAINS, _STANDING = 0, 1, 2
 _LEAD, _TAIL = re.compile("[a-z]+"), re.compile("[a-z]+$")  # Latin letters at its ends
 
 
-def union(sets) -> FrozenBitMap:
+def union(sets: Iterable[FrozenBitMap]) -> FrozenBitMap:
     """The union of docsets, without copying when only one distinct
     non-empty set is given (a word and the term it was typed as often
     share one cached docset)."""
@@ -54,7 +55,7 @@ def union(sets) -> FrozenBitMap:
     return FrozenBitMap.union(*distinct) if distinct else EMPTY
 
 
-def docset(numbers) -> FrozenBitMap:
+def docset(numbers: Iterable[int] | np.ndarray) -> FrozenBitMap:
     """A docset of paragraph numbers (any iterable of ints; a numpy array
     goes through an array of uint32, ten times faster than item by item)."""
     if isinstance(numbers, np.ndarray):
@@ -64,7 +65,7 @@ def docset(numbers) -> FrozenBitMap:
     return FrozenBitMap(numbers)
 
 
-def to_array(docs) -> np.ndarray:
+def to_array(docs: FrozenBitMap | Collection[int]) -> np.ndarray:
     """A docset's paragraph numbers as a sorted int64 array (any iterable)."""
     if isinstance(docs, FrozenBitMap):
         return np.frombuffer(docs.to_array(), dtype=np.uint32).astype(np.int64)
@@ -83,8 +84,9 @@ class LiteralIndex:
     def __init__(self, grams: GramStore, texts: NormalizedTexts):
         self.grams = grams
         self.texts = texts
-        self._cache = SizedLRU(CACHE_BYTES, CACHE_ENTRIES, weigh=lambda d: BITMAP_BYTES * len(d),
-                               entry_cost=entry_bytes)
+        self._cache: SizedLRU[tuple[int, str], FrozenBitMap] = SizedLRU(
+            CACHE_BYTES, CACHE_ENTRIES, weigh=lambda d: BITMAP_BYTES * len(d),
+            entry_cost=entry_bytes)
 
     def df(self, gram: str) -> int:
         return self.grams.df(gram)
@@ -114,7 +116,8 @@ class LiteralIndex:
             return EMPTY
         return self._cache.get((_CONTAINS, literal), lambda: self._compute(literal))
 
-    def standing(self, literal: str, tokens=lambda: EMPTY) -> FrozenBitMap:
+    def standing(self, literal: str,
+                 tokens: Callable[[], FrozenBitMap] = lambda: EMPTY) -> FrozenBitMap:
         """Paragraphs where ``literal`` stands as a word: not inside a longer
         Latin word (``tar`` in ``tar命令``, ``pm`` in ``pm2.5``, not in
         ``whatarethe``). ``tokens()``: paragraphs that have it as a jieba
@@ -125,7 +128,8 @@ class LiteralIndex:
             return self.docs(literal)
         return self._cache.get((_STANDING, literal), lambda: self._standing(literal, lead, tail, tokens))
 
-    def _standing(self, literal: str, lead, tail, tokens) -> FrozenBitMap:
+    def _standing(self, literal: str, lead: re.Match[str] | None, tail: re.Match[str] | None,
+                  tokens: Callable[[], FrozenBitMap]) -> FrozenBitMap:
         """Letters only: the paragraphs where they are a whole Latin run (the
         character index keeps those). Otherwise a paragraph needs its letters
         at each end as whole runs, and those that have them are read."""

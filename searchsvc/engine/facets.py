@@ -7,7 +7,7 @@ documents with hits, which the page's year chart and the start page show.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from pyroaring import FrozenBitMap
@@ -15,6 +15,9 @@ from pyroaring import FrozenBitMap
 from . import docsets
 from .filters import DATE_KEY, FILTERS, year_counts
 from .snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from .retrieval import Retrieval
 
 MAX_FACET_VALUES = 30
 
@@ -24,7 +27,7 @@ class Facet(NamedTuple):
     to 60 of them, and with a dict each they made a quarter of its memory)."""
 
     value: str
-    count: int
+    count: int  # type: ignore[assignment]  # the API's name for it, over tuple.count
 
 
 # facet → the column it counts: one per filter with a column, and the years
@@ -32,19 +35,20 @@ class Facet(NamedTuple):
 FACET_COLUMNS = {**{f.name: f.column for f in FILTERS if f.column}, "year": "date"}
 
 
-def facets(snapshot: Snapshot, matched: FrozenBitMap, retrieval) -> dict[str, list[Facet]]:
+def facets(snapshot: Snapshot, matched: FrozenBitMap,
+           retrieval: Retrieval) -> dict[str, list[Facet]]:
     """Hit counts per section, document and source (the 30 largest, most
     hits first) and per year (every year, newest first), each counted with
     every filter applied but its own, as disjunctive facets are: a value
     shown is one more choice that has results under the other filters.
     ``year_documents`` and ``source_documents`` count the documents with
     hits of each year and source."""
-    out = {}
-    kept: dict[tuple, np.ndarray] = {}  # the filters applied → the results they keep
-    firsts: dict[tuple, np.ndarray] = {}  # ... one per document
+    out: dict[str, list[Facet]] = {}
+    kept: dict[tuple[str, ...], np.ndarray] = {}  # the filters applied → the results they keep
+    firsts: dict[tuple[str, ...], np.ndarray] = {}  # ... one per document
     for name, column in FACET_COLUMNS.items():
         key = DATE_KEY if name == "year" else name  # the filter it leaves out
-        applied = tuple(k for k in retrieval.asked.filters if k != key)
+        applied = tuple(k for k in retrieval.filter_names() if k != key)
         if applied not in kept:
             others = retrieval.filter_docs(leave_out=key)
             kept[applied] = docsets.to_array(matched if others is None else matched & others)

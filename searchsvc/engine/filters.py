@@ -15,7 +15,7 @@ report dated only ``2019``, and ``to=2020`` keeps every day of 2020.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ import numpy as np
 from ..analysis import normalize_text
 
 if TYPE_CHECKING:
+    from ..storage.columns import Column
     from .snapshot import Snapshot
 
 
@@ -49,19 +50,20 @@ def latest(date: str) -> str:
     return date + "-12-31"[len(date) - 4:] if len(date) < 10 else date
 
 
-def date_docs(column, wanted: DateRange) -> np.ndarray:
+def date_docs(column: Column, wanted: DateRange) -> np.ndarray:
     """The docnums whose document's date overlaps ``wanted``."""
     codes = [i for i, label in enumerate(column.labels) if wanted.keeps(label)]
-    return np.flatnonzero(np.isin(column.codes, codes))
+    found: np.ndarray = np.flatnonzero(np.isin(column.codes, codes))
+    return found
 
 
-def label_docs(column, values) -> np.ndarray:
+def label_docs(column: Column, values: Iterable[str]) -> np.ndarray:
     """The docnums whose label is one of ``values``, compared normalized
     (width, case, traditional or simplified)."""
     return column.docs({normalize_text(v) for v in values}, key=normalize_text)
 
 
-def tag_docs(tags: dict[str, list[tuple[int, int]]], values) -> np.ndarray:
+def tag_docs(tags: dict[str, list[tuple[int, int]]], values: Iterable[str]) -> np.ndarray:
     """The docnums of documents with one of the tags ``values``."""
     spans = [span for v in dict.fromkeys(normalize_text(v) for v in values)
              for span in tags.get(v, [])]

@@ -13,6 +13,7 @@ end (the web's HTML, the terminal's).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 
 from ..analysis import CLOSERS, SENTENCE_ENDS, flatten
 from .condition import occurrences
@@ -21,14 +22,16 @@ _ENDS, _CLOSERS = re.escape(SENTENCE_ENDS), re.escape(CLOSERS)
 _SENTENCE = re.compile(f"[^{_ENDS}]*(?:[{_ENDS}]+[{_CLOSERS}]*|$)")
 
 SNIPPET_WIDTH = 160
+Spans = Sequence[Sequence[int]]  # [start, end) pairs, as tuples or as the API's lists
 MAX_FRAGMENTS = 3
 
 
-def _occurrences(flat: str, literals) -> list[tuple[int, int]]:
+def _occurrences(flat: str, literals: Iterable[str]) -> list[tuple[int, int]]:
     return [span for literal in literals for span in occurrences(flat, literal)]
 
 
-def match_spans(text: str, groups) -> list[tuple[int, int]]:
+def match_spans(text: str, groups: Iterable[tuple[Iterable[str], Iterable[str]]]
+                ) -> list[tuple[int, int]]:
     """Original-text spans of what each term matched, merged.
 
     ``groups`` is ``[(literals, words), …]`` per term (``units.Asked.marks``):
@@ -38,7 +41,7 @@ def match_spans(text: str, groups) -> list[tuple[int, int]]:
     spans are original offsets.
     """
     norm = flatten(text)
-    raw = []
+    raw: list[tuple[int, int]] = []
     for literals, words in groups:
         raw += _occurrences(norm.text, literals) or _occurrences(norm.text, words)
     raw.sort()
@@ -55,10 +58,12 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.end() > m.start()]
 
 
-def render(text: str, start: int, end: int, spans, mark, plain) -> str:
+def render(text: str, start: int, end: int, spans: Spans, mark: Callable[[str], str],
+           plain: Callable[[str], str]) -> str:
     """``text[start:end]`` with each span passed through ``mark`` and the
     rest through ``plain``."""
-    out, pos = [], start
+    out: list[str] = []
+    pos = start
     for s, e in spans:
         s, e = max(s, start), min(e, end)
         if s >= e:
@@ -69,21 +74,22 @@ def render(text: str, start: int, end: int, spans, mark, plain) -> str:
     return "".join(out)
 
 
-def fragments(text: str, spans, width: int = SNIPPET_WIDTH,
+def fragments(text: str, spans: Spans, width: int = SNIPPET_WIDTH,
               max_fragments: int = MAX_FRAGMENTS) -> list[tuple[int, int]]:
     """The best 1-3 sentence-bounded windows of about ``width`` characters."""
     if len(text) <= width * 5 // 4:
         return [(0, len(text))]
     sentences = _sentences(text)
 
-    def marks_in(s, e):
+    def marks_in(s: int, e: int) -> int:
         return sum(1 for a, b in spans if a < e and b > s)
 
     scored = [(marks_in(s, e), s, e) for s, e in sentences]
     if not any(score for score, _, _ in scored):
         return [_window(sentences[0][0], min(len(text), sentences[0][0] + width),
                         text, spans, width)]
-    chosen, used = [], 0
+    chosen: list[tuple[int, int]] = []
+    used = 0
     for score, s, e in sorted(scored, key=lambda x: (-x[0], x[1])):
         if not score or len(chosen) >= max_fragments:
             break
@@ -94,7 +100,7 @@ def fragments(text: str, spans, width: int = SNIPPET_WIDTH,
     return sorted(chosen)
 
 
-def _window(s, e, text, spans, width):
+def _window(s: int, e: int, text: str, spans: Spans, width: int) -> tuple[int, int]:
     """A sentence cut down to ``width`` around its first mark."""
     if e - s <= width:
         return s, e
@@ -103,10 +109,11 @@ def _window(s, e, text, spans, width):
     return start, min(e, start + width)
 
 
-def snippet(text: str, frags, spans, mark, plain) -> str:
+def snippet(text: str, frags: Spans, spans: Spans, mark: Callable[[str], str],
+            plain: Callable[[str], str]) -> str:
     """The fragments ``frags`` of ``text``, spans marked, joined by … where
     text was left out."""
-    parts = []
+    parts: list[str] = []
     prev_end = 0
     for s, e in frags:
         if s > prev_end or (s > 0 and not parts):

@@ -16,13 +16,16 @@ from pyroaring import FrozenBitMap
 
 from .docsets import to_array
 from .order import ranked_page
+from .retrieval import Retrieval
+from .snapshot import Snapshot
 
 WINDOW = 64  # results ranked at first; each further window is four times larger
 
-Picked = tuple[int, float, bool]
+Picked = tuple[int, float, bool]  # (docnum, score, holds the query as typed)
+Tiers = list[tuple[FrozenBitMap, bool]]  # retrieval.Tiers.ordered: (docs, exact) per tier
 
 
-def ranked(retrieval, tiers) -> Iterator[Picked]:
+def ranked(retrieval: Retrieval, tiers: Tiers) -> Iterator[Picked]:
     """Every result of ``tiers`` (``Tiers.ordered``) by relevance: the order
     of ``order.ranked_page``, whose pages never overlap."""
     total = sum(len(docs) for docs, _ in tiers)
@@ -33,11 +36,12 @@ def ranked(retrieval, tiers) -> Iterator[Picked]:
         done, window = end, window * 4
 
 
-def _date_codes(snapshot, ids: np.ndarray) -> np.ndarray:
-    return snapshot.column("date").codes[ids]
+def _date_codes(snapshot: Snapshot, ids: np.ndarray) -> np.ndarray:
+    codes: np.ndarray = snapshot.column("date").codes[ids]
+    return codes
 
 
-def _date_buckets(retrieval, tiers):
+def _date_buckets(retrieval: Retrieval, tiers: Tiers) -> Iterator[Tiers]:
     """``tiers`` cut by document date, newest first (undated last): per
     date, the tiers' docs of that date."""
     allowed = FrozenBitMap().union(*(docs for docs, _ in tiers))
@@ -48,16 +52,17 @@ def _date_buckets(retrieval, tiers):
         yield [(docs & bucket, exact) for docs, exact in tiers]
 
 
-def by_date(retrieval, tiers) -> Iterator[Picked]:
+def by_date(retrieval: Retrieval, tiers: Tiers) -> Iterator[Picked]:
     """Newest document date first (undated last), by relevance within a date."""
     for bucket in _date_buckets(retrieval, tiers):
         yield from ranked(retrieval, bucket)
 
 
-def date_page(retrieval, tiers, start: int, end: int) -> list[Picked]:
+def date_page(retrieval: Retrieval, tiers: Tiers, start: int, end: int) -> list[Picked]:
     """Results ``start`` to ``end`` of ``by_date``, ranking only the dates
     the page reaches."""
-    picked, offset = [], 0
+    picked: list[Picked] = []
+    offset = 0
     for bucket in _date_buckets(retrieval, tiers):
         size = sum(len(docs) for docs, _ in bucket)
         lo, hi = max(0, start - offset), min(end - offset, size)
@@ -69,7 +74,7 @@ def date_page(retrieval, tiers, start: int, end: int) -> list[Picked]:
     return picked
 
 
-def reading(snapshot, allowed: FrozenBitMap, by_date: bool = False) -> Iterator[Picked]:
+def reading(snapshot: Snapshot, allowed: FrozenBitMap, by_date: bool = False) -> Iterator[Picked]:
     """``allowed`` in reading order (corpus order, a document's paragraphs
     in turn), newest document first when ``by_date``; score 0."""
     ids = to_array(allowed).astype(np.int64)
@@ -80,7 +85,7 @@ def reading(snapshot, allowed: FrozenBitMap, by_date: bool = False) -> Iterator[
         yield docnum, 0.0, False
 
 
-def grouped(snapshot, stream: Iterator[Picked], allowed: FrozenBitMap, start: int,
+def grouped(snapshot: Snapshot, stream: Iterator[Picked], allowed: FrozenBitMap, start: int,
             end: int) -> tuple[list[Picked], dict[int, int], int]:
     """Groups ``start`` to ``end`` of one result per document (its first in
     ``stream``): the picked results, each one's count of other results in
@@ -88,7 +93,8 @@ def grouped(snapshot, stream: Iterator[Picked], allowed: FrozenBitMap, start: in
     codes = snapshot.column("doc_id").codes
     per_doc = np.bincount(codes[to_array(allowed)], minlength=len(snapshot.column("doc_id").labels))
     seen: set[int] = set()
-    picked, more = [], {}
+    picked: list[Picked] = []
+    more: dict[int, int] = {}
     if start < end:
         for docnum, score, exact in stream:
             code = int(codes[docnum])

@@ -10,7 +10,12 @@ never overlap.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import partial
 
+from pyroaring import FrozenBitMap
+
+from .ranking import Ranked
 from .retrieval import Retrieval
 
 RERANK = 50  # the best this many of each tier are reordered with proximity
@@ -19,19 +24,18 @@ COVERAGE = 0.5  # scores in the rerank scale by (units held / units) to this pow
 PROXIMITY_WEIGHT = 0.5  # two query words side by side add this share of the rarer one's idf
 
 
-def ranked_lists(retrieval: Retrieval) -> list:
+def ranked_lists(retrieval: Retrieval) -> list[Ranked]:
     """Each scoring word's BM25 list and its heading-field list."""
     ranker = retrieval.snapshot.ranker
-    lists = []
+    lists: list[Ranked] = []
     for word in retrieval.asked.words:
         docs = retrieval.docs(word)
-        lists.append(ranker.word(word, docs,
-                                 lambda w=word, d=docs: _inside(retrieval, w, d)))
+        lists.append(ranker.word(word, docs, partial(_inside, retrieval, word, docs)))
         lists.append(ranker.heading(word, len(docs)))
     return lists
 
 
-def _inside(retrieval: Retrieval, word: str, docs):
+def _inside(retrieval: Retrieval, word: str, docs: FrozenBitMap) -> FrozenBitMap | None:
     """Paragraphs of ``docs`` where a word with Latin ends is only inside
     longer Latin words; None for other words."""
     if not _LATIN_EDGE.search(word):
@@ -59,7 +63,7 @@ class Proximity:
         if not COVERAGE or len(self.held) < 2:
             return 1.0
         held = sum(docnum in docs for docs in self.held)
-        return (held / len(self.held)) ** COVERAGE
+        return float((held / len(self.held)) ** COVERAGE)
 
     def __call__(self, docnum: int) -> float:
         text = self.literals.text(docnum)
@@ -89,28 +93,33 @@ def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 def _positions(text: str, word: str, limit: int = 16) -> list[tuple[int, int]]:
     """(start, end) of the first ``limit`` occurrences of ``word``."""
-    out, i = [], text.find(word)
+    out: list[tuple[int, int]] = []
+    i = text.find(word)
     while i != -1 and len(out) < limit:
         out.append((i, i + len(word)))
         i = text.find(word, i + 1)
     return out
 
 
-def ranked_page(retrieval: Retrieval, tiers, start: int, end: int) -> list[tuple[int, float, bool]]:
+def ranked_page(retrieval: Retrieval, tiers: Iterable[tuple[FrozenBitMap, bool]], start: int,
+                end: int) -> list[tuple[int, float, bool]]:
     """Ranks ``start`` to ``end`` over ``tiers`` (``Tiers.ordered``):
     (docnum, score, holds the query as typed)."""
     top = retrieval.snapshot.ranker.top
-    lists = proximity = None
-    picked, offset = [], 0
+    lists: list[Ranked] | None = None
+    proximity: Proximity | None = None
+    picked: list[tuple[int, float, bool]] = []
+    offset = 0
     for docs, is_exact in tiers:
         lo, hi = max(0, start - offset), min(end - offset, len(docs))
         offset += len(docs)
         if lo >= hi:
             continue
-        if lists is None:
+        if lists is None or proximity is None:
             lists, proximity = ranked_lists(retrieval), Proximity(retrieval)
+        rerank = proximity
         best = top(lists, docs, 0, max(hi, min(RERANK, len(docs))))
-        head = sorted(((d, (s + proximity(d)) * proximity.coverage(d)) for d, s in best[:RERANK]),
+        head = sorted(((d, (s + rerank(d)) * rerank.coverage(d)) for d, s in best[:RERANK]),
                       key=lambda ds: -ds[1])  # stable: ties keep their order
         picked += [(d, s, is_exact) for d, s in (head + best[RERANK:])[lo:hi]]
     return picked

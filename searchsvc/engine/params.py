@@ -10,11 +10,14 @@ Limits that a deployment may change come from the settings
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..dates import parse_date
 from .filters import FILTERS, DateRange, earliest, latest
+
+Settings = Mapping[str, Any]  # config.resolve's values: the limits a deployment sets
 
 
 class BadParameter(Exception):
@@ -37,8 +40,11 @@ class Param:
     key: str | None = None  # the name in what ``read`` returns, when not ``name``
     choices: tuple[str, ...] = ()  # a "choice"'s values, the first the default
 
-    def limit(self, settings) -> int | None:
-        return settings[self.high] if isinstance(self.high, str) else self.high
+    def limit(self, settings: Settings) -> int:
+        high = settings[self.high] if isinstance(self.high, str) else self.high
+        if high is None:
+            raise ValueError(f"{self.name} has no upper limit")
+        return int(high)
 
 
 PER_PAGE = 10  # results per page when a client does not say
@@ -74,21 +80,23 @@ SUGGEST = (
 )
 
 
-def read(params, get: Callable[[str], list[str]], settings, required: bool = True) -> dict:
+def read(params: Iterable[Param], get: Callable[[str], list[str]], settings: Settings,
+         required: bool = True) -> dict[str, Any]:
     """Each of ``params`` read from ``get(name)`` (every value given for
     the name, as ``request.args.getlist``: the first query counts, the
     last number) and checked. ``required``: the query must not be empty.
     A date is checked here and read by ``date_range``. Raises BadParameter."""
-    out = {}
+    out: dict[str, Any] = {}
     for p in params:
         values = get(p.name)
+        value: Any
         if p.kind == "query":
             raw = values[0] if values else ""
             # an empty query is asked for only when no filter is given either
             needed = required and (bool(raw.strip()) or not _filtered(get))
             value = _query(raw, settings["MAX_QUERY_LENGTH"], needed)
         elif p.kind == "int":
-            value = _integer(p.name, values, p.default, p.low, p.limit(settings))
+            value = _integer(p.name, values, p.default or 0, p.low or 0, p.limit(settings))
         elif p.kind == "date":
             value = _date(p.name, values)
         elif p.kind == "choice":

@@ -17,7 +17,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Collection
 
+from pyroaring import FrozenBitMap
+
+from ..storage.readings import Readings
+from .docsets import LiteralIndex
 from .query import ParsedQuery, Term
 
 MIN_LATIN = 3  # paragraphs: a Latin run found in this many is searched as typed only
@@ -26,15 +31,16 @@ MAX_LETTERS = 80  # a longer run is not read as pinyin (the cut is quadratic)
 _LATIN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")  # xi'an: the apostrophe parts syllables
 
 
-def interpret(parsed: ParsedQuery, query: str, literals, readings,
-              quoted: list[str] = ()) -> str | None:
+def interpret(parsed: ParsedQuery, query: str, literals: LiteralIndex, readings: Readings | None,
+              quoted: Collection[str] = ()) -> str | None:
     """Replace the pinyin runs of ``parsed`` (in place) by their words, or
     by their words or the Latin; the query as it was read ("罗湖 营商环境"),
     or None when nothing in it reads as pinyin. ``quoted``: phrases typed in
     quotes and relaxed, never read as pinyin (quotes ask for the letters)."""
     if readings is None or not len(readings):
         return None
-    runs, run = [], []
+    runs: list[list[int]] = []
+    run: list[int] = []
     for i, clause in enumerate(parsed.clauses):
         term = clause[0]
         if len(clause) == 1 and not term.exact and not term.required and \
@@ -46,7 +52,7 @@ def interpret(parsed: ParsedQuery, query: str, literals, readings,
         run = []
     if run:
         runs.append(run)
-    read = []
+    read: list[tuple[list[Term], str]] = []
     for run in reversed(runs):  # from the end: indices before a run stay valid
         terms = [parsed.clauses[i][0] for i in run]
         latin = _latin_count(terms, literals)
@@ -62,25 +68,25 @@ def interpret(parsed: ParsedQuery, query: str, literals, readings,
     return _rewritten(query, read[::-1]) if read else None
 
 
-def _latin_count(terms: list[Term], literals) -> int:
+def _latin_count(terms: list[Term], literals: LiteralIndex) -> int:
     """Paragraphs holding every Latin word of the run."""
-    docs = None
+    docs: FrozenBitMap | None = None
     for term in terms:
         found = literals.docs(term.literal)
         docs = found if docs is None else docs & found
         if not docs:
             return 0
-    return len(docs)
+    return len(docs) if docs is not None else 0
 
 
-def _cut(typed: str, readings) -> list[str] | None:
+def _cut(typed: str, readings: Readings) -> list[str] | None:
     """The index's words whose readings make up the letters of ``typed``
     exactly: the fewest words, then the most frequent; None when they do
     not, or when the cut is mostly single characters (english ``change``:
     长 额). An apostrophe parts syllables, as input methods read it:
     ``xi'an`` is 西安 (xi an), never 先 (xian); so does a space."""
     letters = typed.replace("'", "")
-    parted = set()  # offsets in ``letters`` where a syllable must end
+    parted: set[int] = set()  # offsets in ``letters`` where a syllable must end
     for piece in typed.split("'")[:-1]:
         parted.add(len(piece) + max(parted, default=0))
     n = len(letters)
@@ -90,7 +96,8 @@ def _cut(typed: str, readings) -> list[str] | None:
     best[0] = (0, 0.0, [])
     for end in range(1, n + 1):
         for start in range(max(0, end - MAX_KEY), end):
-            if best[start] is None:
+            before = best[start]
+            if before is None:
                 continue
             inside = [p - start for p in parted if start < p < end]
             found = [(w, c) for w, c in readings.words(letters[start:end])
@@ -98,18 +105,20 @@ def _cut(typed: str, readings) -> list[str] | None:
             if not found:
                 continue
             word, count = found[0]
-            count_words, cost, words = best[start]
+            count_words, cost, words = before
             candidate = (count_words + 1, cost - math.log(count + 1), words + [word])
-            if best[end] is None or candidate[:2] < best[end][:2]:
+            now = best[end]
+            if now is None or candidate[:2] < now[:2]:
                 best[end] = candidate
-    if best[n] is None:
+    last = best[n]
+    if last is None:
         return None
-    words = best[n][2]
+    words = last[2]
     longer = sum(len(w) > 1 for w in words)
     return words if longer and longer >= len(words) - longer else None
 
 
-def _parted_at(word: str, length: int, offsets: list[int], readings) -> bool:
+def _parted_at(word: str, length: int, offsets: list[int], readings: Readings) -> bool:
     """Whether ``word``'s syllables (its characters' usual readings) end at
     every offset of its ``length`` letters in ``offsets``; True when the
     usual readings are not the word's (还原 is huanyuan, 还 alone hai)."""

@@ -24,13 +24,22 @@ import heapq
 import re
 from array import array
 from bisect import bisect_left
+from collections.abc import Callable, Collection
 from math import log
+from typing import TYPE_CHECKING
 
 import numpy as np
+from pyroaring import FrozenBitMap
 
 from ..storage.table import DocumentsTable
+from ..storage.wordindex import WordIndex
 from .cache import SizedLRU, entry_bytes
 from .docsets import to_array
+
+if TYPE_CHECKING:
+    from ..storage.postings import Lengths
+
+Docs = FrozenBitMap | Collection[int]  # a set of paragraphs: a docset, or numbers
 
 B = 0.75
 K1 = 1.2
@@ -64,12 +73,12 @@ class Ranked:
 
     __slots__ = ("ids", "scores", "_order")
 
-    def __init__(self, ids: array, scores: array):
+    def __init__(self, ids: array[int], scores: array[float]):
         self.ids, self.scores = ids, scores
-        self._order: array | None = None
+        self._order: array[int] | None = None
 
     @property
-    def order(self) -> array:
+    def order(self) -> array[int]:
         if self._order is None:
             self._order = array("I", sorted(range(len(self.ids)),
                                             key=self.scores.__getitem__, reverse=True))
@@ -83,7 +92,7 @@ class Ranked:
         return self.scores[i] if i < len(self.ids) and self.ids[i] == docnum else 0.0
 
 
-def _summed(ranked: list[Ranked], docs) -> dict:
+def _summed(ranked: list[Ranked], docs: Docs) -> dict[int, float]:
     """Each paragraph of ``docs`` with its summed score. A term's list that
     is not much longer than the set is walked once; a longer one is looked
     up (a binary search) per paragraph."""
@@ -114,27 +123,30 @@ class Ranker:
     ties (None: docnum order is corpus order).
     """
 
-    def __init__(self, words, lengths, position: array | None = None, headings=None):
+    def __init__(self, words: WordIndex, lengths: Lengths, position: array[int] | None = None,
+                 headings: Headings | None = None):
         self.words = words
         self.position = position
         self.headings = headings  # the heading field (``Headings``), or None
         self.n = words.deletions.live
-        self._cache = SizedLRU(CACHE_BYTES, CACHE_ENTRIES, weigh=lambda r: POSTING_BYTES * len(r),
-                               entry_cost=entry_bytes)
+        self._cache: SizedLRU[tuple[str, str], Ranked] = SizedLRU(
+            CACHE_BYTES, CACHE_ENTRIES, weigh=lambda r: POSTING_BYTES * len(r),
+            entry_cost=entry_bytes)
         self._lengths = lengths  # words per docnum, 0 for deleted paragraphs
         self._avg = float(self._lengths.sum()) / self.n if self.n else 1.0
 
     def idf(self, df: int) -> float:
         return idf(self.n, df)
 
-    def word(self, word: str, docs, inside=lambda: None) -> Ranked:
+    def word(self, word: str, docs: FrozenBitMap,
+             inside: Callable[[], FrozenBitMap | None] = lambda: None) -> Ranked:
         """BM25 of ``word`` in every paragraph of ``docs`` (those that
         contain it), cached by word: ``docs`` must be the word's docset.
         ``inside()``: those of them where the word is only part of a longer
         Latin word (tar in whatarethe), which score INSIDE of it."""
         return self._cache.get(("text", word), lambda: self._word(word, docs, inside()))
 
-    def _word(self, word: str, docs, inside=None) -> Ranked:
+    def _word(self, word: str, docs: FrozenBitMap, inside: FrozenBitMap | None = None) -> Ranked:
         if not docs:
             return Ranked(array("I"), array("f"))
         ids = to_array(docs)
@@ -158,11 +170,12 @@ class Ranker:
         paragraph whose heading (title, section) contains it."""
         if self.headings is None:
             return Ranked(array("I"), array("f"))
+        headings = self.headings
         return self._cache.get(("heading", word), lambda: Ranked(
-            ids := self.headings.docs(word),
+            ids := headings.docs(word),
             array("f", [HEADING_WEIGHT * self.idf(df)]) * len(ids)))
 
-    def top(self, ranked: list[Ranked], docs, start: int, end: int) -> list[tuple[int, float]]:
+    def top(self, ranked: list[Ranked], docs: Docs, start: int, end: int) -> list[tuple[int, float]]:
         """Ranks ``start`` to ``end`` of ``docs`` by the summed scores of ``ranked``.
 
         Ties keep document order, so pages are stable. A large set is ranked
@@ -172,7 +185,8 @@ class Ranker:
         if end <= start or not docs:
             return []
         ranked = [r for r in ranked if len(r)]
-        place = self.position.__getitem__ if self.position is not None else int
+        place: Callable[[int], int] = self.position.__getitem__ if self.position is not None \
+            else int
         if len(docs) <= SMALL or end > DEEP_PAGE or not ranked:
             best = heapq.nsmallest(end, _summed(ranked, docs).items(),
                                    key=lambda ds: (-ds[1], place(ds[0])))
@@ -203,11 +217,12 @@ class Ranker:
         if len(heap) < end:  # every list ran out: the rest score nothing
             for d in sorted((d for d in docs if d not in seen), key=place)[:end - len(heap)]:
                 heap.append((0.0, -place(d), d))
-        best = sorted(heap, reverse=True)
-        return [(d, s) for s, _, d in best[start:end]]
+        by_rank = sorted(heap, reverse=True)
+        return [(d, s) for s, _, d in by_rank[start:end]]
 
 
-    def _top_arrays(self, ranked: list[Ranked], docs, start: int, end: int):
+    def _top_arrays(self, ranked: list[Ranked], docs: Docs, start: int,
+                    end: int) -> list[tuple[int, float]]:
         """The same ranking computed with numpy: every paragraph of ``docs``
         looked up in each term's list at once (binary searches in C), then
         the best ``end`` by score, ties by corpus order. Scores are summed
@@ -263,7 +278,7 @@ class Headings:
                 first += length
         return cls(runs)
 
-    def docs(self, word: str) -> array:
+    def docs(self, word: str) -> array[int]:
         """Sorted docnums of the paragraphs whose heading contains ``word``."""
         if not word:
             return array("I")

@@ -22,6 +22,7 @@ from pyroaring import FrozenBitMap
 from .condition import Condition
 from .docsets import EMPTY, docset, union
 from .filters import BY_NAME, DATE_KEY, date_docs
+from .snapshot import Snapshot
 from .units import Asked, Unit
 
 MAX_UNITS = 32  # the rarest words of a long query decide and rank its results
@@ -56,7 +57,7 @@ class Retrieval:
     changes ``asked`` (its units and words) once, when made.
     """
 
-    def __init__(self, asked: Asked, snapshot):
+    def __init__(self, asked: Asked, snapshot: Snapshot):
         self.asked = asked
         self.snapshot = snapshot
         self.literals = snapshot.literals
@@ -91,6 +92,10 @@ class Retrieval:
             found = self._unit_docs[id(unit)] = unit.condition.docs(self.literals)
         return found
 
+    def filter_names(self) -> list[str]:
+        """The filters applied: each filter of values asked, then the dates."""
+        return [*self.asked.filters, *([DATE_KEY] if self.asked.dates is not None else [])]
+
     def filter_docs(self, leave_out: str | None = None) -> FrozenBitMap | None:
         """Paragraphs of the documents, sections, sources, tags and dates
         the filters name (typed in the query, or the page's and the API's
@@ -111,11 +116,11 @@ class Retrieval:
         snapshot = self.snapshot
         self._filters = {}
         for key, values in self.asked.filters.items():
-            if key == DATE_KEY:
-                ids = date_docs(snapshot.column("date"), values[0])
-            else:
-                ids = BY_NAME[key].docs(snapshot, tuple(values))
+            ids = BY_NAME[key].docs(snapshot, tuple(values))
             self._filters[key] = FrozenBitMap(ids.astype(np.uint32))
+        if self.asked.dates is not None:
+            ids = date_docs(snapshot.column("date"), self.asked.dates)
+            self._filters[DATE_KEY] = FrozenBitMap(ids.astype(np.uint32))
         return self._filters
 
     def _without_excluded(self, docs: FrozenBitMap) -> FrozenBitMap:

@@ -11,86 +11,29 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass, field
 from itertools import islice
-from sys import getsizeof
 from typing import Any, NamedTuple
+
+from pyroaring import FrozenBitMap
 
 from ..analysis import normalize_text
 from . import docsets, listing, pinyin
+from .docsets import LiteralIndex
 from .facets import facets
-from .filters import DATE_KEY
 from .highlight import fragments, match_spans
+from .listing import Picked
 from .order import ranked_page
-from .params import DATE, PER_PAGE, RELEVANCE
+from .params import DATE, PER_PAGE
 from .query import ParsedQuery, Term, parse_query
 from .request import SearchRequest
+from .results import Cached, Hit, SearchResult
 from .retrieval import Retrieval
 from .snapshot import Snapshot
 from .spelling import did_you_mean
 from .units import Asked, analyse
 
-# --------------------------------------------------------------------------
-# Results
-# --------------------------------------------------------------------------
-
-@dataclass(slots=True)  # slots: a cached result holds ten of these
-class Hit:
-    id: str
-    doc_id: str
-    title: str
-    section: str
-    heading: str
-    paragraph: int
-    score: float
-    text: str
-    matches: list[list[int]]  # [start, end) offsets into text of what the query matched
-    fragments: list[list[int]]  # [start, end) of the text a snippet shows (highlight.fragments)
-    exact: bool  # holds every clause as typed
-    missing: list[str] = field(default_factory=list)  # query words it lacks
-    page: int | None = None  # a PDF's page where the paragraph starts
-    date: str = ""  # its document's date (ISO: year, month or day), "" when unknown
-    source: str = ""  # its document's source
-    more: int | None = None  # grouped by document: the document's other results
-
-    @property
-    def partial(self) -> bool:
-        return bool(self.missing)
-
-
-@dataclass(slots=True)
-class SearchResult:
-    query: str
-    total: int
-    page: int
-    per_page: int
-    took_ms: float
-    hits: list[Hit]
-    partial: bool = False  # there are results, and none has every query word
-    facets: dict = field(default_factory=dict)
-    filters: dict = field(default_factory=dict)
-    ignored_terms: int = 0  # typed terms past MAX_CLAUSES, not searched
-    complete: int = 0  # results with every query word
-    keywords: int = 0  # typed terms (a whole question is one)
-    sort: str = RELEVANCE
-    group: str = ""  # "doc": one hit per document
-    groups: int | None = None  # grouped: how many documents have results
-    cached: bool = field(default=False, compare=False)  # this answer came from the result cache
-    relaxed_phrases: list[str] = field(default_factory=list)  # quoted, found nowhere: unquoted
-    did_you_mean: str | None = None  # the query with a frequent word for a rare or absent one
-    interpreted_as: str | None = None  # typed in pinyin: the query as searched, in words
-    corrected_to: str | None = None  # the hits are this correction's (nothing matched as typed)
-    absent: list[str] = field(default_factory=list)  # query units no result holds
-
-    @property
-    def relaxed(self) -> bool:
-        return bool(self.relaxed_phrases)
-
-    @property
-    def pages(self) -> int:
-        shown = self.total if self.groups is None else self.groups
-        return (shown + self.per_page - 1) // self.per_page
-
+__all__ = ["Hit", "SearchRequest", "SearchResult", "document_marks", "interpret", "ranked",
+           "search", "suggest"]
 
 def search(snapshot: Snapshot, request: SearchRequest | str, *args: Any,
            **options: Any) -> SearchResult:
@@ -115,34 +58,8 @@ def search(snapshot: Snapshot, request: SearchRequest | str, *args: Any,
         return dataclasses.replace(found.result, took_ms=(time.perf_counter() - started) * 1000,
                                    cached=True)
     result = _search(snapshot, request, started)
-    snapshot.results.put(request, _Cached(result))
+    snapshot.results.put(request, Cached(result))
     return result
-
-
-class _Cached:
-    """A result in the result cache, sized by the memory it holds."""
-
-    __slots__ = ("result", "size")
-
-    def __init__(self, result: SearchResult):
-        self.result = result
-        self.size = self.estimate(result)
-
-    @staticmethod
-    def estimate(result: SearchResult) -> int:
-        """Bytes the result holds: its strings as Python stores them plus
-        each object's fixed cost. A test holds it to a walk over every
-        object, which is too slow to run here: a sixth of a cold question."""
-        size = 1000
-        for h in result.hits:
-            size += 500 + 120 * (len(h.matches) + len(h.fragments)) + 60 * len(h.missing) + \
-                sum(map(getsizeof, (h.id, h.doc_id, h.title, h.section, h.heading, h.text)))
-        for values in result.facets.values():
-            size += 56 + sum(72 + getsizeof(f.value) for f in values)
-        return size
-
-    def __len__(self) -> int:
-        return self.size
 
 
 class Interpretation(NamedTuple):
@@ -155,7 +72,7 @@ class Interpretation(NamedTuple):
     parsed: ParsedQuery
     relaxed: list[str]
     interpreted_as: str | None
-    filters: dict[str, list[Any]]  # as the result shows them: typed and asked, from/to
+    filters: dict[str, list[str]]  # as the result shows them: typed and asked, from/to
     asked: Asked
 
 
@@ -167,92 +84,119 @@ def interpret(snapshot: Snapshot, request: SearchRequest) -> Interpretation:
     for name, values in request.filters:
         typed = parsed.filters.setdefault(name, [])
         typed += [v for v in values if v not in typed]
-    filters: dict[str, list[Any]] = {k: list(v) for k, v in parsed.filters.items()}
+    filters = {k: list(v) for k, v in parsed.filters.items()}
     if request.dates is not None:
-        parsed.filters[DATE_KEY] = [request.dates]
         filters.update({k: [v] for k, v in zip(("from", "to"), request.dates.given) if v})
     return Interpretation(parsed, relaxed, interpreted, filters,
-                          analyse(parsed, snapshot.synonyms, snapshot.user_dict))
+                          analyse(parsed, snapshot.synonyms, snapshot.user_dict, request.dates))
+
+
+class Found(NamedTuple):
+    """What retrieval found for one reading of a request, handed on to the
+    stages after it (the page, the hits, the facets)."""
+
+    retrieval: Retrieval
+    matched: FrozenBitMap  # every result, the filters not applied (what facets count)
+    allowed: FrozenBitMap  # the results: matched, within the filters
+    complete: FrozenBitMap | None  # those with every unit; None when only filters were asked
+    tiers: list[tuple[FrozenBitMap, bool]] | None  # best first (Tiers.ordered); None: browsing
+    exact: bool  # some result holds the query as typed
 
 
 def _search(snapshot: Snapshot, request: SearchRequest, started: float) -> SearchResult:
-    parsed, relaxed, interpreted, filters, asked = interpret(snapshot, request)
-    page, per_page, sort, group = request.page, request.per_page, request.sort, request.group
-    start, end = (page - 1) * per_page, page * per_page
+    reading = interpret(snapshot, request)
+    parsed, asked = reading.parsed, reading.asked
     browsing = not parsed.clauses and not parsed.excluded
-    if browsing and not parsed.filters:
-        return SearchResult(request.query, 0, page, per_page,
-                            (time.perf_counter() - started) * 1000, [], filters=filters,
-                            sort=sort, group=group)
-
-    retrieval = Retrieval(asked, snapshot)
+    if browsing and not parsed.filters and request.dates is None:
+        return SearchResult(request.query, 0, request.page, request.per_page,
+                            (time.perf_counter() - started) * 1000, [], filters=reading.filters,
+                            sort=request.sort, group=request.group)
+    found = _find(snapshot, asked, browsing)
     suggestion = None
-    if browsing:  # the filters alone: every paragraph they keep
-        matched = snapshot.literals.all_docs()
-        allowed = retrieval.filter_docs()
-        complete = None
-        stream = listing.reading(snapshot, allowed, by_date=sort == DATE)
-    else:
-        tiers = retrieval.tiers()
-        matched, allowed = tiers.matched, tiers.allowed
-        complete = tiers.complete
-        if not tiers.exact and not interpreted:  # found nowhere as typed: a typo?
-            correction = did_you_mean(parsed, request.query, snapshot.literals,
-                                      snapshot.readings)
-            suggestion = correction and correction.text
-            if correction and correction.unseen and not request.as_typed:  # what was meant
-                fixed = _search(snapshot, request.replace(query=suggestion, as_typed=True),
-                                started)
-                if fixed.total and not fixed.partial:
-                    return dataclasses.replace(fixed, query=request.query,
-                                               did_you_mean=suggestion, corrected_to=suggestion)
-        if not group:
-            stream = None  # one page, ranked directly
-        elif sort == DATE:
-            stream = listing.by_date(retrieval, tiers.ordered())
-        else:
-            stream = listing.ranked(retrieval, tiers.ordered())
-    groups, more = None, {}
-    if group:
-        picked, more, groups = listing.grouped(snapshot, stream, allowed, start, end)
-    elif browsing:
-        picked = list(islice(stream, start, end))
-    elif sort == DATE:
-        picked = listing.date_page(retrieval, tiers.ordered(), start, end)
-    else:
-        picked = ranked_page(retrieval, tiers.ordered(), start, end)
+    if not browsing and not found.exact and not reading.interpreted_as:  # a typo?
+        correction = did_you_mean(parsed, request.query, snapshot.literals, snapshot.readings)
+        suggestion = correction and correction.text
+        if correction and correction.unseen and not request.as_typed:  # what was meant
+            fixed = _search(snapshot, request.replace(query=correction.text, as_typed=True),
+                            started)
+            if fixed.total and not fixed.partial:
+                return dataclasses.replace(fixed, query=request.query,
+                                           did_you_mean=suggestion, corrected_to=suggestion)
+    picked, more, groups = _page(snapshot, request, found)
+    hits = _hits(snapshot, found, picked, more, marked=not browsing)
+    allowed, complete = found.allowed, found.complete
+    absent = []
+    if complete is not None and len(complete) < len(allowed):
+        absent = [u.label for u in asked.units
+                  if not found.retrieval.unit_docs(u).intersect(allowed)]
+    return SearchResult(request.query, len(allowed), request.page, request.per_page,
+                        (time.perf_counter() - started) * 1000, hits,
+                        partial=bool(allowed) and complete is not None and not complete,
+                        facets=facets(snapshot, found.matched, found.retrieval),
+                        filters=reading.filters, ignored_terms=asked.ignored,
+                        complete=len(complete) if complete is not None else len(allowed),
+                        keywords=len(asked.terms), sort=request.sort, group=request.group,
+                        groups=groups, relaxed_phrases=reading.relaxed,
+                        did_you_mean=suggestion, interpreted_as=reading.interpreted_as,
+                        absent=absent)
 
+
+def _find(snapshot: Snapshot, asked: Asked, browsing: bool) -> Found:
+    """The results and their tiers; ``browsing``: filters only, every
+    paragraph they keep."""
+    retrieval = Retrieval(asked, snapshot)
+    if browsing:
+        every = snapshot.literals.all_docs()
+        kept = retrieval.filter_docs()
+        return Found(retrieval, every, every if kept is None else kept, None, None, True)
+    tiers = retrieval.tiers()
+    return Found(retrieval, tiers.matched, tiers.allowed, tiers.complete, tiers.ordered(),
+                 bool(tiers.exact))
+
+
+def _page(snapshot: Snapshot, request: SearchRequest,
+          found: Found) -> tuple[list[Picked], dict[int, int], int | None]:
+    """The page's results (docnum, score, exact); grouped by document, each
+    one's count of other results in its document and how many documents."""
+    start, end = (request.page - 1) * request.per_page, request.page * request.per_page
+    by_date = request.sort == DATE
+    if found.tiers is None:  # the filters alone: reading order
+        stream = listing.reading(snapshot, found.allowed, by_date=by_date)
+        if not request.group:
+            return list(islice(stream, start, end)), {}, None
+    elif request.group:
+        stream = (listing.by_date if by_date else listing.ranked)(found.retrieval, found.tiers)
+    elif by_date:
+        return listing.date_page(found.retrieval, found.tiers, start, end), {}, None
+    else:
+        return ranked_page(found.retrieval, found.tiers, start, end), {}, None
+    picked, more, groups = listing.grouped(snapshot, stream, found.allowed, start, end)
+    return picked, more, groups
+
+
+def _hits(snapshot: Snapshot, found: Found, picked: list[Picked], more: dict[int, int],
+          marked: bool) -> list[Hit]:
+    """Each picked paragraph as a hit: its text, what matched and the
+    snippet's fragments as offsets, the query units it lacks."""
+    marks = found.retrieval.asked.marks
+    date, source = snapshot.column("date"), snapshot.column("source")
     hits = []
     for docnum, score, is_exact in picked:
         para = snapshot.store.record(docnum)
         doc_id, number, text = para["doc"], para["n"], para["text"]
-        spans = match_spans(text, asked.marks) if not browsing else []
+        spans = match_spans(text, marks) if marked else []
         hits.append(Hit(
-            id=f"{doc_id}#p{number}", doc_id=doc_id,
-            title=snapshot.documents.title(doc_id),
-            section=para["section"], heading=para["heading"],
-            paragraph=number, score=score, text=text,
-            matches=[list(s) for s in spans],
+            id=f"{doc_id}#p{number}", doc_id=doc_id, title=snapshot.documents.title(doc_id),
+            section=para["section"], heading=para["heading"], paragraph=number, score=score,
+            text=text, matches=[list(s) for s in spans],
             fragments=[list(f) for f in fragments(text, spans)], exact=is_exact,
-            missing=missing(retrieval, docnum) if not browsing else [], page=para.get("page"),
-            date=snapshot.column("date").label(docnum),
-            source=snapshot.column("source").label(docnum),
-            more=more.get(docnum) if group else None))
-    absent = []
-    if complete is not None and len(complete) < len(allowed):
-        absent = [u.label for u in asked.units if not retrieval.unit_docs(u).intersect(allowed)]
-    return SearchResult(request.query, len(allowed), page, per_page,
-                        (time.perf_counter() - started) * 1000, hits,
-                        partial=bool(allowed) and complete is not None and not complete,
-                        facets=facets(snapshot, matched, retrieval), filters=filters,
-                        ignored_terms=asked.ignored,
-                        complete=len(complete) if complete is not None else len(allowed),
-                        keywords=len(asked.terms), sort=sort, group=group, groups=groups,
-                        relaxed_phrases=relaxed, did_you_mean=suggestion,
-                        interpreted_as=interpreted, absent=absent)
+            missing=missing(found.retrieval, docnum) if marked else [], page=para.get("page"),
+            date=date.label(docnum), source=source.label(docnum),
+            more=more.get(docnum) if more else None))
+    return hits
 
 
-def relax_phrases(parsed: ParsedQuery, literals) -> list[str]:
+def relax_phrases(parsed: ParsedQuery, literals: LiteralIndex) -> list[str]:
     """Quoted phrases that no paragraph contains lose their quotes (in
     ``parsed``), as a search engine shows the results without them rather
     than none; a quoted phrase that occurs keeps its exact, required
@@ -292,23 +236,22 @@ def document_marks(snapshot: Snapshot, doc_id: str, texts: list[str],
     Only the paragraphs that the query finds are marked, as in the results,
     so a lone character of a long query does not light up the whole page.
     """
-    found = interpret(snapshot, SearchRequest(query)) if query.strip() else None
-    if found is None or not found.parsed.positive:
+    reading = interpret(snapshot, SearchRequest(query)) if query.strip() else None
+    if reading is None or not reading.parsed.positive:
         return [[] for _ in texts]
-    asked = found.asked
+    asked = reading.asked
     retrieval = Retrieval(asked, snapshot)
     first, count = snapshot.documents.span(doc_id)
-    in_doc = docsets.docset(range(first, first + count))
-    found = retrieval.candidates() & in_doc
-    found = retrieval.with_informative(found) or found  # the best the query finds here
-    matched = {d - first + 1 for d in found}  # paragraphs are numbered from 1
+    in_doc = retrieval.candidates() & docsets.docset(range(first, first + count))
+    best = retrieval.with_informative(in_doc) or in_doc  # the best the query finds here
+    matched = {d - first + 1 for d in best}  # paragraphs are numbered from 1
     return [match_spans(t, asked.marks) if n in matched else [] for n, t in enumerate(texts, 1)]
 
 
 MAX_SUGGEST_SCAN = 5000  # lexicon terms looked at for one prefix
 
 
-def suggest(snapshot: Snapshot, query: str, limit: int = 8) -> list[dict]:
+def suggest(snapshot: Snapshot, query: str, limit: int = 8) -> list[dict[str, Any]]:
     """Completions of the query's last word from the index's own words.
 
     Ranked by how many paragraphs have the word, then shorter first; the
@@ -319,7 +262,7 @@ def suggest(snapshot: Snapshot, query: str, limit: int = 8) -> list[dict]:
     prefix = normalize_text(last).strip()
     if not prefix or prefix[0] in "-+\"" or ":" in prefix:
         return []
-    found = []
+    found: list[tuple[int, str]] = []
     for i, word in enumerate(snapshot.words.words(prefix)):
         if i >= MAX_SUGGEST_SCAN:
             break

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..analysis import normalize_text
+from ..storage.columns import Column
 from ..storage.layout import CURRENT, IndexUnavailable, current_or_raise
 from ..storage.opened import OpenedBuild
 from ..storage.table import DocumentsTable
@@ -23,7 +26,11 @@ from .cache import SizedLRU, entry_bytes
 from .docsets import LiteralIndex
 from .ranking import Headings, Ranker
 
-RESULT_CACHE_BYTES = 32_000_000  # about 2,000 result pages (search._Cached.estimate), per process
+if TYPE_CHECKING:
+    from .request import SearchRequest
+    from .results import Cached
+
+RESULT_CACHE_BYTES = 32_000_000  # about 2,000 result pages (results.Cached.estimate), per process
 RESULT_CACHE_ENTRIES = 5_000  # and never more answers than this (empty ones weigh little)
 
 __all__ = ["IndexUnavailable", "Snapshot", "Snapshots", "open_current"]
@@ -41,27 +48,32 @@ class Snapshot:
         self.literals = LiteralIndex(build.grams, build.texts)
         # the heading field from documents.table, which is then let go
         # (its lists were half of what a worker held after opening)
+        table = build.table
         try:
+            if table is None:
+                raise ValueError("documents.table was not read")
             self.ranker = Ranker(build.words, build.lengths, build.position,
-                                 headings=Headings.of(build.table))
-            self.tags = _tag_spans(build.table)
+                                 headings=Headings.of(table))
+            self.tags = _tag_spans(table)
         except Exception as exc:  # the table is checked when read: this is a reader's bug
             build.close()
             raise IndexUnavailable(f"the index at {path} could not be opened "
                                    f"({type(exc).__name__}: {exc})") from exc
         build.table = None
         self.synonyms = _synonym_map(self.meta.synonyms)
-        self.results = SizedLRU(RESULT_CACHE_BYTES, RESULT_CACHE_ENTRIES, entry_cost=entry_bytes)
+        # a request → its answer, keyed on the request itself
+        self.results: SizedLRU[SearchRequest, Cached] = SizedLRU(
+            RESULT_CACHE_BYTES, RESULT_CACHE_ENTRIES, entry_cost=entry_bytes)
         self.derived: dict[str, object] = {}  # figures of the whole build, made once (collection)
         self._guard = threading.Lock()
         self._users = 0  # requests using it now (Snapshots.acquire ... release)
         self._retired = False  # replaced: closed when the last user releases it
         self.closed = False
 
-    def paragraphs(self, doc_id: str) -> list[dict] | None:
+    def paragraphs(self, doc_id: str) -> list[dict[str, Any]] | None:
         return self.build.paragraphs(doc_id)
 
-    def column(self, name: str):
+    def column(self, name: str) -> Column:
         return self.build.column(name)
 
     def close(self) -> None:
@@ -106,7 +118,7 @@ def _tag_spans(table: DocumentsTable) -> dict[str, list[tuple[int, int]]]:
     return spans
 
 
-def _synonym_map(groups) -> dict[str, list[str]]:
+def _synonym_map(groups: Iterable[Iterable[str]]) -> dict[str, list[str]]:
     mapping: dict[str, list[str]] = {}
     for group in groups:
         norm = list(dict.fromkeys(normalize_text(w) for w in group))
@@ -134,8 +146,8 @@ class Snapshots:
     SearcherManager and Tantivy's searcher pool do).
     """
 
-    def __init__(self):
-        self._open: dict[str, tuple[str, Snapshot]] = {}  # index_dir -> (current's target, build)
+    def __init__(self) -> None:
+        self._open: dict[str, tuple[str | None, Snapshot]] = {}  # index_dir -> (current's target, build)
         self._lock = threading.Lock()
 
     def acquire(self, index_dir: str | Path) -> Snapshot:
@@ -163,7 +175,7 @@ class Snapshots:
         return snap
 
     @contextmanager
-    def using(self, index_dir: str | Path):
+    def using(self, index_dir: str | Path) -> Iterator[Snapshot]:
         """``acquire`` for a block of code."""
         snap = self.acquire(index_dir)
         try:

@@ -21,7 +21,8 @@ import re
 from collections import Counter
 from typing import NamedTuple
 
-from .docsets import to_array
+from ..storage.readings import Readings
+from .docsets import LiteralIndex, to_array
 from .query import ParsedQuery
 
 # paragraphs a correction must be found in: a homophone once, a
@@ -42,7 +43,8 @@ class Correction(NamedTuple):
     unseen: bool  # every term it corrects occurs nowhere in the corpus as typed
 
 
-def did_you_mean(parsed: ParsedQuery, query: str, literals, readings) -> Correction | None:
+def did_you_mean(parsed: ParsedQuery, query: str, literals: LiteralIndex,
+                 readings: Readings) -> Correction | None:
     """``query`` with its rare or absent words corrected, or None when
     nothing in it needs correcting (or nothing frequent is near it).
     ``readings``: the build's pinyin table (characters' readings).
@@ -78,7 +80,8 @@ def _replace(query: str, raw: str, literal: str, fixed: str) -> str:
     return query.replace(raw, fixed, 1) if raw in query else query
 
 
-def _correct_run(run: str, literals, readings, budget: list[int]) -> str | None:
+def _correct_run(run: str, literals: LiteralIndex, readings: Readings,
+                 budget: list[int]) -> str | None:
     """The best one-character correction of a run of Chinese characters,
     or None. A character is a suspect when it pairs with none of its
     neighbours in more than two paragraphs (坏 in 营商坏境: 商坏 and 坏境
@@ -112,7 +115,7 @@ def _correct_run(run: str, literals, readings, budget: list[int]) -> str | None:
     return best[1] if best else None
 
 
-def _replacements(left: str, right: str, literals) -> list[tuple[str, int]]:
+def _replacements(left: str, right: str, literals: LiteralIndex) -> list[tuple[str, int]]:
     """Characters found between ``left`` and ``right`` in the paragraphs,
     with how many paragraphs have each, most first (then by character)."""
     docs = literals.docs(left) if left else None
@@ -129,7 +132,7 @@ def _replacements(left: str, right: str, literals) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def _pinyin_distance(a: str, b: str, readings) -> int:
+def _pinyin_distance(a: str, b: str, readings: Readings) -> int:
     """Edit distance between two characters' usual toneless pinyin (their
     other readings would make near-homophones of half the language: 的 di,
     化 huo); far for a character without one."""

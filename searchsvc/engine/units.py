@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..analysis import STOP_WORDS, is_stop_word, query_units
 from .condition import Condition
+from .filters import DateRange
 from .query import ParsedQuery, Term
 
 MAX_CLAUSES = 32  # typed terms beyond this are ignored (and reported)
@@ -35,8 +36,9 @@ class Asked:
 
     clauses: list[list[Term]]  # AND of ORs, duplicates and the past-the-limit left out
     excluded: list[Term]
-    filters: dict[str, list[str]]
+    filters: dict[str, list[str]]  # each filter of values: typed and asked (filters.FILTERS)
     ignored: int  # typed terms past MAX_CLAUSES
+    dates: DateRange | None = None  # the date range asked, if any
     units: list[Unit] = field(default_factory=list)
     words: dict[str, None] = field(default_factory=dict)  # scoring words, in query order
     subwords: dict[str, None] = field(default_factory=dict)  # search-mode sub-words among them
@@ -55,19 +57,23 @@ class Asked:
 
 
 def analyse(parsed: ParsedQuery, synonyms: dict[str, list[str]],
-            user_dict: str | None) -> Asked:
+            user_dict: str | None, dates: DateRange | None = None) -> Asked:
     """The query's units, words and marks (see the module's docstring)."""
-    return _Analysis(parsed, synonyms, user_dict).asked
+    asked = _Analysis(parsed, synonyms, user_dict).asked
+    asked.dates = dates
+    return asked
 
 
 class _Analysis:
-    def __init__(self, parsed: ParsedQuery, synonyms, user_dict):
+    def __init__(self, parsed: ParsedQuery, synonyms: dict[str, list[str]], user_dict: str | None):
         self.synonyms = synonyms
         self.user_dict = user_dict
-        self._segmented: dict[int, list] = {}
+        self._segmented: dict[int, list[tuple[str, list[str]]]] = {}
         # identical clauses and exclusions add nothing: keep one of each;
         # past MAX_CLAUSES terms a query is cut, and says so
-        seen, clauses, ignored = set(), [], 0
+        seen: set[tuple[tuple[str, bool, bool], ...]] = set()
+        clauses: list[list[Term]] = []
+        ignored = 0
         for clause in parsed.clauses:
             key = tuple(sorted((t.literal, t.exact, t.required) for t in clause))
             if key in seen:
@@ -145,7 +151,7 @@ class _Analysis:
                  for w in (*self._alternatives(word), *subs)]
         self.asked.marks.append((list(dict.fromkeys(literals)), list(dict.fromkeys(words))))
 
-    def _add_clause(self, clause: list[Term], pending: list) -> None:
+    def _add_clause(self, clause: list[Term], pending: list[tuple[Term, Unit]]) -> None:
         units = self.asked.units
         for term in clause:
             self._add_words(term)
