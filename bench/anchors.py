@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from querylog import distinct_queries, zipf_log  # noqa: E402
 
-from searchsvc.analysis import query_words, word_spans  # noqa: E402
+from searchsvc.analysis.words import query_words, word_spans  # noqa: E402
 from searchsvc.engine import search as S  # noqa: E402
 from searchsvc.engine.snapshot import Snapshot  # noqa: E402
 from searchsvc.indexer import rebuild as indexer  # noqa: E402

@@ -25,7 +25,8 @@ from flask import Flask, jsonify, request
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from searchsvc.analysis import normalize_text, word_spans  # noqa: E402
+from searchsvc.analysis.normalize import normalize_text  # noqa: E402
+from searchsvc.analysis.words import word_spans  # noqa: E402
 from searchsvc.ingest import corpus  # noqa: E402
 
 

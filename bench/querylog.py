@@ -26,7 +26,8 @@ KINDS = (("word", 0.30), ("two words", 0.20), ("three words", 0.15),
 
 
 def _content_words(text: str) -> list[str]:
-    from searchsvc.analysis import is_stop_word, normalize_text, word_spans
+    from searchsvc.analysis.normalize import normalize_text
+    from searchsvc.analysis.words import is_stop_word, word_spans
 
     return list(dict.fromkeys(w for w, *_ in word_spans(normalize_text(text), "query")
                               if len(w) >= 2 and not is_stop_word(w)))

@@ -47,7 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from searchsvc.analysis import normalize_text, query_words, word_spans  # noqa: E402
+from searchsvc.analysis.normalize import normalize_text  # noqa: E402
+from searchsvc.analysis.words import query_words, word_spans  # noqa: E402
 from searchsvc.engine import search as S  # noqa: E402
 from searchsvc.engine.snapshot import Snapshot, open_current  # noqa: E402
 from searchsvc.indexer import rebuild as indexer  # noqa: E402
@@ -608,7 +609,7 @@ def held_connections(port: int, count: int):
 
 def jieba_throughput(folder: Path, user_dict=None) -> float:
     """MB/s of jieba search-mode segmentation alone, one core, over the corpus's text."""
-    from searchsvc.analysis import segmenter
+    from searchsvc.analysis.words import segmenter
 
     segmenter(user_dict)  # loaded before the clock starts
     docs, _ = corpus.read_corpus(folder)

@@ -9,14 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyroaring import FrozenBitMap
 
-from searchsvc.analysis import (
-    flat_text,
-    flatten,
-    literal_grams,
-    normalize,
-    query_words,
-    word_spans,
-)
+from searchsvc.analysis.normalize import flat_text, flatten, literal_grams, normalize
+from searchsvc.analysis.words import query_words, word_spans
 from searchsvc.storage.deletions import Deletions
 from searchsvc.storage.files import DamagedFile
 from searchsvc.storage.grams import GramStore, write

@@ -2,7 +2,7 @@
 
 import pytest
 
-from searchsvc.analysis import normalize_text
+from searchsvc.analysis.normalize import normalize_text
 from searchsvc.ingest import corpus
 
 

@@ -21,8 +21,8 @@ from searchsvc.engine import condition, docsets
 from searchsvc.engine import search as S
 from searchsvc.engine import snapshot as snapshots
 from searchsvc.indexer import rebuild as indexer
+from searchsvc.storage import grams, texts
 from searchsvc.storage import layout as index
-from searchsvc.storage import texts
 from tests.conftest import SEED, own_snapshot, write_corpus
 
 
@@ -158,5 +158,5 @@ def test_a_latin_word_stands_exactly_where_a_read_of_every_text_says(tmp_path, m
         read = {d for d, text in flats.items() if pattern.search(text)}
         got = literals.standing(literal, lambda t=tokens: t)
         assert set(got) == read | set(tokens), literal
-    assert len(literals.standing("internationalization", lambda: docsets.EMPTY)) < \
+    assert len(literals.standing("internationalization", lambda: grams.EMPTY)) < \
         len(literals.docs("internationalization"))  # a longer run is another word

@@ -7,7 +7,8 @@ import json
 
 from click.testing import CliRunner
 
-from searchsvc import analysis, cli, create_app
+from searchsvc import cli, create_app
+from searchsvc.analysis import words as analysis
 from searchsvc.engine import search as S
 from searchsvc.engine import snapshot as snapshots
 from searchsvc.storage import layout

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchsvc.analysis import normalize_text
+from searchsvc.analysis.normalize import normalize_text
 from searchsvc.engine import search as S
 from searchsvc.indexer import rebuild as indexer
 from searchsvc.ingest import corpus

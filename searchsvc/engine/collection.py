@@ -17,7 +17,7 @@ from typing import TypeVar, cast
 
 import numpy as np
 
-from ..analysis import is_stop_word, word_spans
+from ..analysis.words import is_stop_word, word_spans
 from ..storage.paragraphs import Entry
 from .docsets import to_array
 from .snapshot import Snapshot

@@ -25,7 +25,8 @@ from functools import reduce
 
 from pyroaring import FrozenBitMap
 
-from .docsets import EMPTY, LiteralIndex, docset, union
+from ..storage.grams import EMPTY
+from .docsets import LiteralIndex, docset, union
 
 VERIFY_AT = 256  # with this few paragraphs left, check them on their texts
 

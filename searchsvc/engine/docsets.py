@@ -25,8 +25,9 @@ from collections.abc import Callable, Collection, Iterable
 import numpy as np
 from pyroaring import FrozenBitMap
 
-from ..analysis import literal_grams
-from ..storage.grams import GramStore
+from ..analysis.normalize import literal_grams
+from ..analysis.scripts import LATIN_LEAD, LATIN_TAIL
+from ..storage.grams import EMPTY, GramStore
 from ..storage.texts import NormalizedTexts
 from .cache import SizedLRU, entry_bytes
 
@@ -37,12 +38,10 @@ VERIFY_AT = 1024  # stop intersecting postings once this few candidates remain
 CACHE_BYTES = 8_000_000
 CACHE_ENTRIES = 20_000
 BITMAP_BYTES = 2  # per paragraph number, at most (an array container)
-EMPTY = FrozenBitMap()
 # what a cache key holds, its first item: a literal may be any string, so
 # the kinds never share one namespace (a query of "\x01tar" once answered
 # for "tar" standing as a word)
 _GRAM, _CONTAINS, _STANDING = 0, 1, 2
-_LEAD, _TAIL = re.compile("[a-z]+"), re.compile("[a-z]+$")  # Latin letters at its ends
 
 
 def union(sets: Iterable[FrozenBitMap]) -> FrozenBitMap:
@@ -123,7 +122,7 @@ class LiteralIndex:
         ``whatarethe``). ``tokens()``: paragraphs that have it as a jieba
         token, which stands (``set up`` is ``setup`` in the flat text).
         Only Latin letters at its ends are checked."""
-        lead, tail = _LEAD.match(literal), _TAIL.search(literal)
+        lead, tail = LATIN_LEAD.match(literal), LATIN_TAIL.search(literal)
         if not (lead or tail):
             return self.docs(literal)
         return self._cache.get((_STANDING, literal), lambda: self._standing(literal, lead, tail, tokens))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..analysis import normalize_text
+from ..analysis.normalize import normalize_text
 
 if TYPE_CHECKING:
     from ..storage.columns import Column

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from ..analysis import CLOSERS, SENTENCE_ENDS, flatten
+from ..analysis.normalize import flatten
+from ..analysis.scripts import CLOSERS, SENTENCE_ENDS
 from .condition import occurrences
 
 _ENDS, _CLOSERS = re.escape(SENTENCE_ENDS), re.escape(CLOSERS)

@@ -9,17 +9,16 @@ never overlap.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import partial
 
 from pyroaring import FrozenBitMap
 
+from ..analysis.scripts import LATIN_EDGE
 from .ranking import Ranked
 from .retrieval import Retrieval
 
 RERANK = 50  # the best this many of each tier are reordered with proximity
-_LATIN_EDGE = re.compile("^[a-z]|[a-z]$")
 COVERAGE = 0.5  # scores in the rerank scale by (units held / units) to this power
 PROXIMITY_WEIGHT = 0.5  # two query words side by side add this share of the rarer one's idf
 
@@ -38,7 +37,7 @@ def ranked_lists(retrieval: Retrieval) -> list[Ranked]:
 def _inside(retrieval: Retrieval, word: str, docs: FrozenBitMap) -> FrozenBitMap | None:
     """Paragraphs of ``docs`` where a word with Latin ends is only inside
     longer Latin words; None for other words."""
-    if not _LATIN_EDGE.search(word):
+    if not LATIN_EDGE.search(word):
         return None
     return docs - retrieval.standing(word)
 

@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..analysis import flat_text
+from ..analysis.normalize import flat_text
 from .filters import FILTERS
 
 FIELDS = {f.name: f.name for f in FILTERS}  # what may be typed as name:value

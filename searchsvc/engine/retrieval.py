@@ -13,14 +13,15 @@ only common units, then the rest.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 from pyroaring import FrozenBitMap
 
+from ..analysis.scripts import LATIN_EDGE
+from ..storage.grams import EMPTY
 from .condition import Condition
-from .docsets import EMPTY, docset, union
+from .docsets import docset, union
 from .filters import BY_NAME, DATE_KEY, date_docs
 from .snapshot import Snapshot
 from .units import Asked, Unit
@@ -28,7 +29,6 @@ from .units import Asked, Unit
 MAX_UNITS = 32  # the rarest words of a long query decide and rank its results
 MAX_SCORING_WORDS = 32
 COMMON = 0.5  # a word in more than this share of paragraphs is not informative
-_LATIN_EDGE = re.compile("^[a-z]|[a-z]$")
 
 
 @dataclass
@@ -214,7 +214,7 @@ class Retrieval:
                 break
             lits = [(x, not t.exact and " " in t.raw.strip()) for t in clause
                     for x in [t.literal, *([] if t.exact else synonyms.get(t.literal, []))]]
-            if any(_LATIN_EDGE.search(x) and not spaced for x, spaced in lits):
+            if any(LATIN_EDGE.search(x) and not spaced for x, spaced in lits):
                 exact = exact & union([self.docs(x) if spaced else self.standing(x)
                                        for x, spaced in lits])
         return exact

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from pyroaring import FrozenBitMap
 
-from ..analysis import normalize_text
+from ..analysis.normalize import normalize_text
 from . import docsets, listing, pinyin
 from .docsets import LiteralIndex
 from .facets import facets

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..analysis import normalize_text
+from ..analysis.normalize import normalize_text
 from ..storage.columns import Column
 from ..storage.layout import CURRENT, IndexUnavailable, current_or_raise
 from ..storage.opened import OpenedBuild

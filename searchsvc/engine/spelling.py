@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from typing import NamedTuple
 
+from ..analysis.scripts import HAN_CHAR
 from ..storage.readings import Readings
 from .docsets import LiteralIndex, to_array
 from .query import ParsedQuery
@@ -33,7 +34,6 @@ MAX_SCAN = 2000  # paragraphs read for one open character
 MAX_CORRECTIONS = 2
 MAX_SCANS = 8  # context scans for one query: only suspect characters get one
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
-_HAN = re.compile(r"[\u3400-\u9fff]")
 # particles and function characters: the query's glue, never "corrected"
 _GLUE = set("的了是在和与及或也都就而之其这那有为以于从对把被吗呢吧啊么什怎哪谁")
 
@@ -128,7 +128,7 @@ def _replacements(left: str, right: str, literals: LiteralIndex) -> list[tuple[s
     pattern = re.compile(re.escape(left) + "(.)" + re.escape(right))
     counts: Counter[str] = Counter()
     for docnum in to_array(docs)[:MAX_SCAN]:
-        counts.update({c for c in pattern.findall(literals.text(int(docnum))) if _HAN.match(c)})
+        counts.update({c for c in pattern.findall(literals.text(int(docnum))) if HAN_CHAR.match(c)})
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 

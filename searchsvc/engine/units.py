@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..analysis import STOP_WORDS, is_stop_word, query_units
+from ..analysis.words import STOP_WORDS, is_stop_word, query_units
 from .condition import Condition
 from .filters import DateRange
 from .query import ParsedQuery, Term

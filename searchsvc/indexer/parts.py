@@ -19,7 +19,7 @@ import queue
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
 
-from ..analysis import analyse_paragraph, segmenter
+from ..analysis.words import analyse_paragraph, segmenter
 from ..ingest.model import Document
 from ..storage import wordindex, writing
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..analysis import normalize_text
+from ..analysis.normalize import normalize_text
 from . import metadata, readers
 from .headings import DEFAULT_RULES, RULES_FILE, Outline, Rule, parse_rules
 from .model import Document, Paragraph, Parsed, Skipped, Unsupported

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..analysis import SENTENCE_ENDS
+from ..analysis.scripts import SENTENCE_ENDS
 
 MAX_HEADING = 40  # characters: a longer line is a paragraph
 _SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_ENDS)}]")

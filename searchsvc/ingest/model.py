@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..analysis import HAN
+from ..analysis.scripts import HAN
 
 
 @dataclass

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from statistics import median
 
-from ..analysis import CLOSERS, HAN, SENTENCE_ENDS
+from ..analysis.scripts import CLOSERS, HAN, HAN_CHAR, SENTENCE_ENDS
 from .model import Parsed, join_lines
 from .pdfline import Line
 from .pdftitle import title_lines
@@ -28,7 +28,6 @@ _ITEM = re.compile(r"^(?:[•·∗◦‣⁃▪■◆◇●○□►▶✓※]|[\
                    r"|\d{1,2}(?:\.\d{1,2})+\s*\S|\d{1,2}[.、)）]\s*[^\d\s]|[A-Za-z][.)]\s)")
 _URLISH = re.compile(r"(?:/|www\.|://)\S*$")  # an address: its hyphens are its own
 _HAN_END = re.compile(f"[{HAN}]$")
-_HAN_ANY = re.compile(f"[{HAN}]")
 
 
 @dataclass
@@ -273,7 +272,7 @@ def _fold_fragments(parsed: Parsed) -> None:
     kept, pages = [], []
     for (section, text), page in zip(parsed.paragraphs, parsed.pages):
         stripped = text.strip()
-        if len(stripped) <= 5 and not _HAN_ANY.search(stripped):
+        if len(stripped) <= 5 and not HAN_CHAR.search(stripped):
             if not any(ch.isalnum() for ch in stripped):
                 continue
             if kept and pages[-1] == page and kept[-1][0] == section:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..analysis import normalize_text
+from ..analysis.normalize import normalize_text
 
 
 @dataclass(frozen=True)

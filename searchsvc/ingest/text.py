@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..analysis import normalize_text
+from ..analysis.normalize import normalize_text
 from . import metadata
 from .headings import DEFAULT_RULES, Outline, Rule
 from .model import Document, Paragraph

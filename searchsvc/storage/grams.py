@@ -26,7 +26,6 @@ concatenating their postings.
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections.abc import Iterable
 from hashlib import blake2b
@@ -35,6 +34,7 @@ from pathlib import Path
 import numpy as np
 from pyroaring import FrozenBitMap
 
+from ..analysis.scripts import LATIN_RUN
 from . import keyed
 from .deletions import Deletions
 from .files import DamagedFile
@@ -57,7 +57,6 @@ def gram_key(gram: str) -> int:
     return (ord(gram[0]) << 22) | (ord(gram[1]) + 1)
 
 
-LATIN_RUN = re.compile("[a-z]+")
 _EXACT_LETTERS = 13  # 27**13 < 2**63: a run this long or shorter has its own key
 _EXACT_CODES: int = 27 ** _EXACT_LETTERS
 

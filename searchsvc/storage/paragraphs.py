@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..analysis import flat_text
+from ..analysis.normalize import flat_text
 from . import linetable
 from .files import DamagedFile, Mapped, decoded, json_line
 from .linetable import LineTable

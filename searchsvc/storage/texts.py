@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..analysis import flat_text
+from ..analysis.normalize import flat_text
 from . import linetable
 from .files import DamagedFile, Mapped
 from .linetable import LineTable

@@ -20,7 +20,8 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import STORED, TEXT, Schema
 from whoosh.system import pack_uint
 
-from ..analysis import normalize, word_spans
+from ..analysis.normalize import normalize
+from ..analysis.words import word_spans
 
 FIELD = "text"
 ID_FIELD = "id"  # each paragraph's id, stored: doc_id#pN, as the API's hits name it

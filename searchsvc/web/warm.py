@@ -4,7 +4,7 @@ worker, both before any request waits for them."""
 
 from __future__ import annotations
 
-from ..analysis import segmenter
+from ..analysis.words import segmenter
 from ..storage.layout import IndexUnavailable, user_dictionary
 from . import builds
 

@@ -1,0 +1,140 @@
+"""jieba's words: of a paragraph as the index counts them (with
+search-mode sub-words), of a query as it is searched, and the stop words
+that never decide a match. A Han run goes to jieba, a Latin or digit run
+stays one word (``scripts.RUNS``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+from .normalize import normalize, normalize_text
+from .scripts import RUNS
+
+# Question words, particles and function words: they say how something is
+# asked, not what it is about, so they never decide whether a paragraph is
+# shown, are not scored and are not marked. Simplified script (queries are
+# normalized first).
+STOP_WORDS = frozenset("""
+的 地 得 了 着 过 是 有 在 和 与 及 或 等 也 都 就 还 又 而 但 被 由 于 为 对 从 以 把 将 给 让 向
+这 那 此 其 之 所 个 一个 这个 那个 这些 那些 该 各 每 呢 吗 吧 啊 呀 么 嘛 哦
+什么 甚么 啥 哪 哪个 哪些 哪里 哪儿 哪一 哪一个 哪一年 哪一种 哪一位 哪位 哪种 哪年 哪国 谁 何 何时 何地
+何种 何处 何人 何者 为何 如何 几 几个 多少 多久 多大 多长 多高 多远 怎么 怎样 怎么样 怎么办 为什么
+是否 是不是 有没有 请问 与否
+""".split())
+
+
+def is_stop_word(word: str) -> bool:
+    """A word that never decides a match (see STOP_WORDS); punctuation too."""
+    return word in STOP_WORDS or not any(c.isalnum() for c in word)
+
+
+_jieba_lock = threading.Lock()
+_segmenters: dict = {}
+USER_SEGMENTERS = 2
+
+
+def segmenter(user_dict: str | None = None):
+    """A jieba tokenizer, loaded once per process and per user dictionary.
+
+    ``user_dict`` is the text of a jieba user dictionary (not a path), so a
+    changed dictionary file gives a fresh segmenter while the default one is
+    shared by everything else. Only the ``USER_SEGMENTERS`` newest user
+    dictionaries' are kept (the build being served and the one replacing
+    it): each holds jieba's whole dictionary (about 65 MB), and a server
+    whose dictionary changes with every rebuild would otherwise keep them all.
+    """
+    key = user_dict or ""
+    seg = _segmenters.get(key)
+    if seg is not None:
+        return seg
+    with _jieba_lock:
+        seg = _segmenters.get(key)
+        if seg is None:
+            import logging
+
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            seg = jieba.Tokenizer()
+            seg.initialize()
+            if user_dict:
+                import io
+
+                seg.load_userdict(io.StringIO(user_dict))
+                for older in [k for k in _segmenters if k][:-(USER_SEGMENTERS - 1) or None]:
+                    del _segmenters[older]  # the oldest first (dicts keep insertion order)
+            _segmenters[key] = seg
+    return seg
+
+
+def word_spans(text: str, mode: str = "query", user_dict: str | None = None):
+    """Yield ``(word, start, end, pos)`` over already-normalized ``text``.
+
+    In index mode jieba's search-mode sub-words (大湾 inside 粤港澳大湾区
+    when the dictionary knows them) are yielded at the same ``pos`` as their
+    word, before it.
+    """
+    seg = segmenter(user_dict)
+    pos = 0
+    for run in RUNS.finditer(text):
+        offset = run.start()
+        if run.lastgroup == "word":
+            yield run.group(), offset, run.end(), pos
+            pos += 1
+            continue
+        start = offset
+        for word in seg.cut(run.group(), HMM=True):
+            width = len(word)
+            if mode == "index" and width > 2:
+                for n in (2, 3):
+                    if width <= n:
+                        continue
+                    for i in range(width - n + 1):
+                        gram = word[i:i + n]
+                        if seg.FREQ.get(gram):
+                            yield gram, start + i, start + i + n, pos
+            yield word, start, start + width, pos
+            start += width
+            pos += 1
+
+
+def query_words(text: str, user_dict: str | None = None) -> list[str]:
+    """The distinct words of a query string, normalized, in order."""
+    return [word for word, _ in query_units(text, user_dict)]
+
+
+def _add_unit(units: dict, group: list[str]) -> None:
+    word, subs = group[-1], group[:-1]
+    known = units.setdefault(word, [])
+    known.extend(w for w in dict.fromkeys(subs) if w not in known)
+
+
+def query_units(text: str, user_dict: str | None = None) -> list[tuple[str, list[str]]]:
+    """The distinct words of a query with their search-mode sub-words.
+
+    ``[(word, [sub-word, ...]), ...]`` in query order: the sub-words are
+    those the index also holds for the word (平均温度 -> 平均, 温度), so a
+    paragraph with 平均气温 gets credit for 平均.
+    """
+    units: dict[str, list[str]] = {}
+    group: list[str] = []  # index mode yields a word's sub-words first, at its pos
+    last_pos = None
+    for word, _start, _end, pos in word_spans(normalize_text(text), "index", user_dict):
+        if pos != last_pos and group:
+            _add_unit(units, group)
+            group = []
+        group.append(word)
+        last_pos = pos
+    if group:
+        _add_unit(units, group)
+    return list(units.items())
+
+
+def analyse_paragraph(text: str, user_dict: str | None = None) -> tuple[Counter, str]:
+    """A paragraph's index-mode words with their counts, and its normalized
+    text without white space: what the indexer writes."""
+    norm = normalize(text)
+    words = Counter(w for w, _, _, _ in word_spans(norm.text, "index", user_dict))
+    return words, "".join(norm.text.split())  # flat_text without normalizing twice
