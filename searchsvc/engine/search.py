@@ -54,7 +54,7 @@ def search(snapshot: Snapshot, request: SearchRequest | str, *args: Any,
     if not isinstance(request, SearchRequest):
         request = SearchRequest.of(request, *args, **options)
     found = snapshot.results.peek(request)
-    if found is not None:
+    if isinstance(found, Cached):
         return dataclasses.replace(found.result, took_ms=(time.perf_counter() - started) * 1000,
                                    cached=True)
     result = _search(snapshot, request, started)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..analysis.normalize import normalize_text
 from ..storage.columns import Column
@@ -25,10 +25,6 @@ from ..storage.table import DocumentsTable
 from .cache import SizedLRU, entry_bytes
 from .docsets import LiteralIndex
 from .ranking import Headings, Ranker
-
-if TYPE_CHECKING:
-    from .request import SearchRequest
-    from .results import Cached
 
 RESULT_CACHE_BYTES = 32_000_000  # about 2,000 result pages (results.Cached.estimate), per process
 RESULT_CACHE_ENTRIES = 5_000  # and never more answers than this (empty ones weigh little)
@@ -62,7 +58,7 @@ class Snapshot:
         build.table = None
         self.synonyms = _synonym_map(self.meta.synonyms)
         # a request → its answer, keyed on the request itself
-        self.results: SizedLRU[SearchRequest, Cached] = SizedLRU(
+        self.results: SizedLRU[Hashable, object] = SizedLRU(
             RESULT_CACHE_BYTES, RESULT_CACHE_ENTRIES, entry_cost=entry_bytes)
         self.derived: dict[str, object] = {}  # figures of the whole build, made once (collection)
         self._guard = threading.Lock()
