@@ -55,7 +55,7 @@ def percentiles(ms: list[float]) -> dict:
 
 def paragraph_tokens(snap) -> list[tuple[int, list[str]]]:
     """Each live paragraph's jieba tokens, as the word index holds them."""
-    live = set(snap.literals.all_docs())
+    live = set(snap.literals.every_live())
     return [(d, [w for w, *_ in word_spans(snap.literals.text(d), "index", snap.user_dict)])
             for d in sorted(live)]
 

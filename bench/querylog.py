@@ -41,7 +41,7 @@ def distinct_queries(snap, n: int = 4000, seed: int = 11) -> list[tuple[str, str
     deciles = [words[i * len(words) // 10:(i + 1) * len(words) // 10] for i in range(10)]
     deciles = [d for d in deciles if d]
     store, size = snap.store, len(snap.literals.texts)
-    live = snap.literals.all_docs()
+    live = snap.literals.every_live()
 
     def paragraph() -> str:
         while True:

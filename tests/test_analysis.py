@@ -86,27 +86,27 @@ def test_character_index_holds_characters_and_pairs(tmp_path):
     write(tmp_path, "a", ["木头龙木", "龙旧改", "pm2.5𠀀"])
     store = _grams(tmp_path, ["a"], 3)
     assert store.df("龙") == 2 and store.df("木头") == 1 and store.df("头旧") == 0
-    assert list(store.docs("龙")) == [0, 1]
-    assert list(store.docs("木")) == [0] and store.df("木") == 1  # a paragraph once
-    assert list(store.docs("5𠀀")) == [2]  # beyond the BMP
-    assert list(store.docs("缺")) == []
+    assert list(store.with_gram("龙")) == [0, 1]
+    assert list(store.with_gram("木")) == [0] and store.df("木") == 1  # a paragraph once
+    assert list(store.with_gram("5𠀀")) == [2]  # beyond the BMP
+    assert list(store.with_gram("缺")) == []
     store.close()
     # a second part numbers on from its base; the store reads both as one
     write(tmp_path, "b", ["龙龙", "没有"], base=3)
     store = _grams(tmp_path, ["a", "b"], 5)
     assert store.df("龙") == 3 and store.df("没有") == 1
-    assert list(store.docs("龙")) == [0, 1, 3]
-    assert list(store.docs("木头")) == [0] and list(store.docs("没有")) == [4]
+    assert list(store.with_gram("龙")) == [0, 1, 3]
+    assert list(store.with_gram("木头")) == [0] and list(store.with_gram("没有")) == [4]
     store.close()
     # paragraphs an incremental rebuild deleted are in no answer but the estimate
     store = _grams(tmp_path, ["a", "b"], 5, [1, 4])
-    assert list(store.docs("龙")) == [0, 3] and not store.docs("没有")
+    assert list(store.with_gram("龙")) == [0, 3] and not store.with_gram("没有")
     assert store.df("龙") == 3
     store.close()
     # a paragraph number past the build's last is a damaged file, not an answer
     store = _grams(tmp_path, ["a", "b"], 4)
     with pytest.raises(DamagedFile, match="a.grams.post, b.grams.post"):
-        store.docs("没有")
+        store.with_gram("没有")
     store.close()
     assert literal_grams("木头龙") == ["木头", "头龙"]
     assert literal_grams("棋") == ["棋"]
@@ -127,7 +127,7 @@ def test_character_index_finds_every_character_and_pair(tmp_path_factory, texts,
     store = _grams(folder, ["p"], base + len(texts))
     try:
         for gram in {*expected, "木头", "龙a", "a𠀀", "𠀀木", "头头"}:
-            assert list(store.docs(gram)) == sorted(expected.get(gram, ())), gram
+            assert list(store.with_gram(gram)) == sorted(expected.get(gram, ())), gram
             assert store.df(gram) == len(expected.get(gram, ()))
     finally:
         store.close()

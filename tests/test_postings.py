@@ -157,7 +157,7 @@ def test_both_ways_of_checking_a_literal_find_exactly_the_paragraphs_that_hold_i
     assert indexer.build_index(corpus, tmp_path / "i").mode == "incremental"
     snap = snapshots.open_current(tmp_path / "i")
     try:
-        flats = {d: snap.literals.text(d) for d in snap.literals.all_docs()}
+        flats = {d: snap.literals.text(d) for d in snap.literals.every_live()}
         rng = random.Random(5)
         for _ in range(150):
             text = flats[rng.choice(sorted(flats))]
@@ -166,6 +166,6 @@ def test_both_ways_of_checking_a_literal_find_exactly_the_paragraphs_that_hold_i
             everyone = np.array(sorted(flats), dtype=np.int64)
             got = snap.literals.texts.containing(everyone, literal).tolist()
             assert got == [d for d in sorted(flats) if literal in flats[d]], literal
-            assert set(snap.literals.docs(literal)) == set(got), literal
+            assert set(snap.literals.containing(literal)) == set(got), literal
     finally:
         snap.close()

@@ -224,10 +224,10 @@ def test_the_heading_field_finds_words_in_one_title_or_label_only():
     from searchsvc.engine.ranking import Headings
 
     headings = Headings([(0, 2, "罗湖\0答卷3\0"), (2, 3, "深圳\0\0"), (5, 1, "湖南\0目标\0")])
-    assert list(headings.docs("罗湖")) == [0, 1]
-    assert list(headings.docs("湖")) == [0, 1, 5]
-    assert list(headings.docs("目标")) == [5]
-    assert list(headings.docs("3深")) == [] and list(headings.docs("湖答")) == []
+    assert list(headings.under("罗湖")) == [0, 1]
+    assert list(headings.under("湖")) == [0, 1, 5]
+    assert list(headings.under("目标")) == [5]
+    assert list(headings.under("3深")) == [] and list(headings.under("湖答")) == []
 
 
 def test_a_title_word_lifts_the_document_s_paragraphs(tmp_path):

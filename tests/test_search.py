@@ -202,11 +202,11 @@ def test_threshold_and_array_ranking_equal_scoring_everything(seed_snapshot, mon
     from searchsvc.engine import ranking
 
     ranker = seed_snapshot.ranker
-    docs = seed_snapshot.literals.all_docs()
+    docs = seed_snapshot.literals.every_live()
     paths = {  # (SMALL, DIRECT, FEW_LISTS) that force each way of ranking
         "python": (10**9, 10**9, 99), "numpy": (0, 10**9, 0), "threshold": (0, 0, 99)}
     for words in (["罗湖"], ["罗湖", "改革"], ["发展", "建设", "罗湖区"]):
-        found = [seed_snapshot.literals.docs(w) for w in words]
+        found = [seed_snapshot.literals.containing(w) for w in words]
         terms = [ranker.word(w, d) for w, d in zip(words, found)] + \
             [ranker.heading(w, len(d)) for w, d in zip(words, found)]
         subset = frozenset(list(docs)[::3])

@@ -80,7 +80,7 @@ def test_a_worker_opens_the_index_before_its_first_request(app, tmp_path):
     warm_worker(fresh)  # a new app: nothing opened yet
     with builds.using(fresh) as snap:
         assert snap.ranker.headings is not None and not callable(snap.ranker.headings)
-        assert snap.ranker.headings.docs("罗湖")  # the report's title has it
+        assert snap.ranker.headings.under("罗湖")  # the report's title has it
     # no index yet: nothing to open, and the worker still starts
     empty = create_app({"INDEX_DIR": str(tmp_path / "none"), "CORPUS_DIR": str(tmp_path)})
     warm_worker(empty)

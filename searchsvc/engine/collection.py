@@ -67,7 +67,7 @@ def _overview(snapshot: Snapshot) -> Overview:
     source = snapshot.column("source")
     sources = Counter(source.label(snapshot.documents.span(d)[0]) for d in dates)
     sources.pop("", None)
-    live = to_array(snapshot.literals.all_docs())
+    live = to_array(snapshot.literals.every_live())
     return Overview(
         documents=len(snapshot.documents), paragraphs=len(live),
         first_date=dated[0] if dated else "", last_date=dated[-1] if dated else "",

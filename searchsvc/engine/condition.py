@@ -77,10 +77,10 @@ class Condition:
         than a bounded search per literal)."""
         return self.holds(literals.text(docnum))
 
-    def docs(self, literals: LiteralIndex) -> FrozenBitMap:
+    def found_in(self, literals: LiteralIndex) -> FrozenBitMap:
         """Every paragraph it holds for."""
         return union(reduce(FrozenBitMap.intersection,
-                            (union(literals.docs(x) for x in group) for group in option))
+                            (union(literals.containing(x) for x in group) for group in option))
                      for option in self.options)
 
     def within(self, docs: FrozenBitMap, literals: LiteralIndex) -> FrozenBitMap:
@@ -90,7 +90,7 @@ class Condition:
             return EMPTY
         if len(docs) <= VERIFY_AT:
             return docset(d for d in docs if self.holds_at(literals, d))
-        return docs & self.docs(literals)
+        return docs & self.found_in(literals)
 
     def outside(self, docs: FrozenBitMap, literals: LiteralIndex) -> FrozenBitMap:
         """Those of ``docs`` it does not hold for."""
@@ -98,4 +98,4 @@ class Condition:
             return EMPTY
         if len(docs) <= VERIFY_AT:
             return docset(d for d in docs if not self.holds_at(literals, d))
-        return docs - self.docs(literals)
+        return docs - self.found_in(literals)

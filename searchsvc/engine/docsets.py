@@ -95,7 +95,7 @@ class LiteralIndex:
         smallest gram, never to set order (which changes with the hash seed)."""
         return min(literal_grams(literal), key=lambda g: (self.df(g), g))
 
-    def all_docs(self) -> FrozenBitMap:
+    def every_live(self) -> FrozenBitMap:
         """Every live paragraph: what a query of exclusions only starts from."""
         return self.grams.deletions.every_live()
 
@@ -104,9 +104,9 @@ class LiteralIndex:
         return self.texts[docnum]
 
     def _postings(self, gram: str) -> FrozenBitMap:
-        return self._cache.get((_GRAM, gram), lambda: self.grams.docs(gram))
+        return self._cache.get((_GRAM, gram), lambda: self.grams.with_gram(gram))
 
-    def docs(self, literal: str) -> FrozenBitMap:
+    def containing(self, literal: str) -> FrozenBitMap:
         """Paragraphs whose normalized text contains ``literal``.
 
         ``literal`` is already normalized and has no white space.
@@ -124,7 +124,7 @@ class LiteralIndex:
         Only Latin letters at its ends are checked."""
         lead, tail = LATIN_LEAD.match(literal), LATIN_TAIL.search(literal)
         if not (lead or tail):
-            return self.docs(literal)
+            return self.containing(literal)
         return self._cache.get((_STANDING, literal), lambda: self._standing(literal, lead, tail, tokens))
 
     def _standing(self, literal: str, lead: re.Match[str] | None, tail: re.Match[str] | None,
@@ -133,13 +133,13 @@ class LiteralIndex:
         character index keeps those). Otherwise a paragraph needs its letters
         at each end as whole runs, and those that have them are read."""
         if lead and lead.end() == len(literal):
-            return self.grams.latin_docs(literal) | tokens()
-        docs = self.docs(literal)
+            return self.grams.with_latin_run(literal) | tokens()
+        docs = self.containing(literal)
         kept = docs & tokens()
         candidates = docs - kept
         for run in (lead, tail):
             if run and candidates:
-                candidates = candidates & self.grams.latin_docs(run.group())
+                candidates = candidates & self.grams.with_latin_run(run.group())
         if not candidates:
             return kept
         escaped = re.escape(literal.encode("utf-8"))  # the literal first: see texts.matching

@@ -60,7 +60,7 @@ def date_docs(column: Column, wanted: DateRange) -> np.ndarray:
 def label_docs(column: Column, values: Iterable[str]) -> np.ndarray:
     """The docnums whose label is one of ``values``, compared normalized
     (width, case, traditional or simplified)."""
-    return column.docs({normalize_text(v) for v in values}, key=normalize_text)
+    return column.with_label({normalize_text(v) for v in values}, key=normalize_text)
 
 
 def tag_docs(tags: dict[str, list[tuple[int, int]]], values: Iterable[str]) -> np.ndarray:
@@ -87,7 +87,7 @@ class Filter:
 
     name: str  # URL parameter, --option, query syntax (name:value), request and facet key
     help: str  # what it keeps, as the API, the CLI and the OpenAPI document say it
-    docs: Callable[[Snapshot, tuple[str, ...]], np.ndarray]  # the docnums it keeps
+    keeps: Callable[[Snapshot, tuple[str, ...]], np.ndarray]  # the docnums it keeps
     column: str | None = None  # the build's column a facet counts, if it has one
 
 
@@ -95,7 +95,7 @@ FILTERS = (
     Filter("section", "Only paragraphs of this section (repeatable: any of them).",
            lambda snap, values: label_docs(snap.column("section"), values), column="section"),
     Filter("doc", "Only paragraphs of this document id (repeatable: any of them).",
-           lambda snap, values: snap.column("doc_id").docs(values), column="doc_id"),
+           lambda snap, values: snap.column("doc_id").with_label(values), column="doc_id"),
     Filter("source", "Only paragraphs of documents from this source (repeatable).",
            lambda snap, values: label_docs(snap.column("source"), values), column="source"),
     Filter("tag", "Only paragraphs of documents with this tag (repeatable).",

@@ -28,7 +28,7 @@ def ranked_lists(retrieval: Retrieval) -> list[Ranked]:
     ranker = retrieval.snapshot.ranker
     lists: list[Ranked] = []
     for word in retrieval.asked.words:
-        docs = retrieval.docs(word)
+        docs = retrieval.containing(word)
         lists.append(ranker.word(word, docs, partial(_inside, retrieval, word, docs)))
         lists.append(ranker.heading(word, len(docs)))
     return lists
@@ -52,7 +52,7 @@ class Proximity:
         self.held = [retrieval.unit_docs(u) for u in retrieval.asked.units]
         idf = retrieval.snapshot.ranker.idf
         # (word, idf) per unit; None: several words that may stand apart
-        self.placed = [(u.condition.first, idf(len(retrieval.docs(u.condition.first))))
+        self.placed = [(u.condition.first, idf(len(retrieval.containing(u.condition.first))))
                        if u.condition.is_word else None for u in retrieval.asked.units]
 
     def coverage(self, docnum: int) -> float:

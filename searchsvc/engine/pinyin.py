@@ -72,7 +72,7 @@ def _latin_count(terms: list[Term], literals: LiteralIndex) -> int:
     """Paragraphs holding every Latin word of the run."""
     docs: FrozenBitMap | None = None
     for term in terms:
-        found = literals.docs(term.literal)
+        found = literals.containing(term.literal)
         docs = found if docs is None else docs & found
         if not docs:
             return 0

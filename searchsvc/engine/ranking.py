@@ -128,7 +128,7 @@ class Ranker:
         self.words = words
         self.position = position
         self.headings = headings  # the heading field (``Headings``), or None
-        self.n = words.deletions.live
+        self.n = words.deletions.live_count
         self._cache: SizedLRU[tuple[str, str], Ranked] = SizedLRU(
             CACHE_BYTES, CACHE_ENTRIES, weigh=lambda r: POSTING_BYTES * len(r),
             entry_cost=entry_bytes)
@@ -172,7 +172,7 @@ class Ranker:
             return Ranked(array("I"), array("f"))
         headings = self.headings
         return self._cache.get(("heading", word), lambda: Ranked(
-            ids := headings.docs(word),
+            ids := headings.under(word),
             array("f", [HEADING_WEIGHT * self.idf(df)]) * len(ids)))
 
     def top(self, ranked: list[Ranked], docs: Docs, start: int, end: int) -> list[tuple[int, float]]:
@@ -278,7 +278,7 @@ class Headings:
                 first += length
         return cls(runs)
 
-    def docs(self, word: str) -> array[int]:
+    def under(self, word: str) -> array[int]:
         """Sorted docnums of the paragraphs whose heading contains ``word``."""
         if not word:
             return array("I")

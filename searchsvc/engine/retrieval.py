@@ -83,13 +83,13 @@ class Retrieval:
         for unit in asked.units:
             unit.informative = unit.required or len(self.unit_docs(unit)) <= limit
 
-    def docs(self, literal: str) -> FrozenBitMap:
-        return self.literals.docs(literal)
+    def containing(self, literal: str) -> FrozenBitMap:
+        return self.literals.containing(literal)
 
     def unit_docs(self, unit: Unit) -> FrozenBitMap:
         found = self._unit_docs.get(id(unit))
         if found is None:
-            found = self._unit_docs[id(unit)] = unit.condition.docs(self.literals)
+            found = self._unit_docs[id(unit)] = unit.condition.found_in(self.literals)
         return found
 
     def filter_names(self) -> list[str]:
@@ -116,7 +116,7 @@ class Retrieval:
         snapshot = self.snapshot
         self._filters = {}
         for key, values in self.asked.filters.items():
-            ids = BY_NAME[key].docs(snapshot, tuple(values))
+            ids = BY_NAME[key].keeps(snapshot, tuple(values))
             self._filters[key] = FrozenBitMap(ids.astype(np.uint32))
         if self.asked.dates is not None:
             ids = date_docs(snapshot.column("date"), self.asked.dates)
@@ -142,21 +142,21 @@ class Retrieval:
         """
         asked = self.asked
         if not asked.clauses:
-            return self._without_excluded(self.literals.all_docs())
+            return self._without_excluded(self.literals.every_live())
         limit = COMMON * self.n
         sources = [self.unit_docs(u) for u in asked.units if u.informative]
         terms = asked.searched
-        sources += [d for t in terms if len(d := self.docs(t.literal)) <= limit]
-        sources += [d for w in asked.subwords if w in asked.words and len(d := self.docs(w)) <= limit]
+        sources += [d for t in terms if len(d := self.containing(t.literal)) <= limit]
+        sources += [d for w in asked.subwords if w in asked.words and len(d := self.containing(w)) <= limit]
         if asked.units:  # a paragraph with every unit is always a result
             sources.append(self.with_every_unit(self.with_informative(
                 self.unit_docs(asked.units[0]))))
         docs = union(sources)
         if not docs:  # common words only: any unit or term
             docs = union([self.unit_docs(u) for u in asked.units] +
-                         [self.docs(t.literal) for t in terms])
+                         [self.containing(t.literal) for t in terms])
         if not docs:  # still nothing: any word or search-mode sub-word
-            docs = union([self.docs(w) for w in asked.words])
+            docs = union([self.containing(w) for w in asked.words])
         for unit in asked.units:
             if unit.required and docs:
                 docs = docs & self.unit_docs(unit)
@@ -199,7 +199,7 @@ class Retrieval:
     def standing(self, literal: str) -> FrozenBitMap:
         """Paragraphs where ``literal`` stands as a word, not inside a longer
         Latin word (``docsets.LiteralIndex.standing``)."""
-        return self.literals.standing(literal, lambda: self.docs(literal) & docset(
+        return self.literals.standing(literal, lambda: self.containing(literal) & docset(
             self.snapshot.words.postings(literal)[0]))
 
     def whole(self, exact: FrozenBitMap) -> FrozenBitMap:
@@ -215,7 +215,7 @@ class Retrieval:
             lits = [(x, not t.exact and " " in t.raw.strip()) for t in clause
                     for x in [t.literal, *([] if t.exact else synonyms.get(t.literal, []))]]
             if any(LATIN_EDGE.search(x) and not spaced for x, spaced in lits):
-                exact = exact & union([self.docs(x) if spaced else self.standing(x)
+                exact = exact & union([self.containing(x) if spaced else self.standing(x)
                                        for x, spaced in lits])
         return exact
 

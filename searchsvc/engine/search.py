@@ -146,7 +146,7 @@ def _find(snapshot: Snapshot, asked: Asked, browsing: bool) -> Found:
     paragraph they keep."""
     retrieval = Retrieval(asked, snapshot)
     if browsing:
-        every = snapshot.literals.all_docs()
+        every = snapshot.literals.every_live()
         kept = retrieval.filter_docs()
         return Found(retrieval, every, every if kept is None else kept, None, None, True)
     tiers = retrieval.tiers()
@@ -204,7 +204,7 @@ def relax_phrases(parsed: ParsedQuery, literals: LiteralIndex) -> list[str]:
     relaxed = []
     for clause in parsed.clauses:
         for i, term in enumerate(clause):
-            if term.exact and not literals.docs(term.literal):
+            if term.exact and not literals.containing(term.literal):
                 clause[i] = Term(term.raw)
                 relaxed.append(term.raw)
     return relaxed

@@ -66,7 +66,7 @@ def did_you_mean(parsed: ParsedQuery, query: str, literals: LiteralIndex,
                 changes += 1
         if fixed != term.literal:
             corrected = _replace(corrected, term.raw, term.literal, fixed)
-            unseen = unseen and not literals.docs(term.literal)
+            unseen = unseen and not literals.containing(term.literal)
     return Correction(corrected, unseen) if corrected != query else None
 
 
@@ -98,7 +98,7 @@ def _correct_run(run: str, literals: LiteralIndex, readings: Readings,
             left, right = run[max(0, i - before):i], run[i + 1:i + 1 + after]
             if len(left) + len(right) < least or len(left) < before or len(right) < after:
                 continue
-            typed = len(literals.docs(left + ch + right))
+            typed = len(literals.containing(left + ch + right))
             if budget[0] <= 0:
                 return best[1] if best else None
             budget[0] -= 1
@@ -118,9 +118,9 @@ def _correct_run(run: str, literals: LiteralIndex, readings: Readings,
 def _replacements(left: str, right: str, literals: LiteralIndex) -> list[tuple[str, int]]:
     """Characters found between ``left`` and ``right`` in the paragraphs,
     with how many paragraphs have each, most first (then by character)."""
-    docs = literals.docs(left) if left else None
+    docs = literals.containing(left) if left else None
     if right:
-        docs = literals.docs(right) if docs is None else docs & literals.docs(right)
+        docs = literals.containing(right) if docs is None else docs & literals.containing(right)
     if not docs:
         return []
     # any character, Chinese ones kept after: a class of the CJK ranges

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..ingest import corpus
-from ..storage import layout, runs, wordindex, writing
+from ..storage import layout, outcomes, wordindex, writing
 from ..storage.layout import IndexBusy, IndexLock, Meta
 from . import parts as P
 from . import readings
@@ -59,7 +59,7 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
     the first one, or when the parts or deletions have piled up) indexes
     every document again, a part per core. ``progress(done, total, label)``
     is called as documents are indexed. Raises CorpusError (nothing to
-    index), RebuildInProgress. Its outcome is left for /metrics (``runs``).
+    index), RebuildInProgress. Its outcome is left for /metrics (``outcomes``).
     """
     started = time.perf_counter()
     try:
@@ -67,10 +67,10 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, progress=None,
     except RebuildInProgress:
         raise  # another rebuild is running; its own outcome will be recorded
     except BaseException as exc:
-        runs.record(index_dir, "rebuild", ok=False, seconds=time.perf_counter() - started,
+        outcomes.record(index_dir, "rebuild", ok=False, seconds=time.perf_counter() - started,
                     reason=str(exc) or type(exc).__name__)
         raise
-    runs.record(index_dir, "rebuild", ok=True, seconds=report.seconds, mode=report.mode,
+    outcomes.record(index_dir, "rebuild", ok=True, seconds=report.seconds, mode=report.mode,
                 version=Path(report.path).name)
     return report
 

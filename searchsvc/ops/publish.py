@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.snapshot import Snapshot
-from ..storage import runs
+from ..storage import outcomes
 from ..storage.layout import (
     CURRENT,
     LOCK_FILE,
@@ -58,7 +58,7 @@ def publish(index_dir: str | Path, destinations: list[str], keep: int = 2) -> li
     Meta.read(source)  # a build of this version, whole enough to publish
     if keep < 1:
         raise ValueError("--keep must be at least 1")
-    results, outcomes, begun = [], [], time.perf_counter()
+    results, each, begun = [], [], time.perf_counter()
     for destination in destinations:
         started = time.perf_counter()
         try:
@@ -70,12 +70,12 @@ def publish(index_dir: str | Path, destinations: list[str], keep: int = 2) -> li
             results.append(Published(destination, source.name, time.perf_counter() - started))
         except PublishError as exc:
             results.append(exc)
-        outcomes.append({"destination": destination, "ok": not isinstance(results[-1], Exception),
-                         "seconds": round(time.perf_counter() - started, 3),
-                         **({"reason": str(results[-1])} if isinstance(results[-1], Exception)
-                            else {})})
-    runs.record(index_dir, "publish", version=source.name, destinations=outcomes,
-                ok=all(o["ok"] for o in outcomes), seconds=time.perf_counter() - begun)
+        each.append({"destination": destination, "ok": not isinstance(results[-1], Exception),
+                     "seconds": round(time.perf_counter() - started, 3),
+                     **({"reason": str(results[-1])} if isinstance(results[-1], Exception)
+                        else {})})
+    outcomes.record(index_dir, "publish", version=source.name, destinations=each,
+                    ok=all(o["ok"] for o in each), seconds=time.perf_counter() - begun)
     return results
 
 
@@ -104,7 +104,7 @@ def _to_folder(source: Path, folder: Path, keep: int, started: float) -> None:
             _copy_and_switch(source, folder, keep)
     except IndexBusy as exc:
         raise PublishError(str(exc)) from None
-    runs.record(folder, "received", version=source.name,
+    outcomes.record(folder, "received", version=source.name,
                 seconds=round(time.perf_counter() - started, 3))
 
 
@@ -153,7 +153,7 @@ def _to_host(source: Path, host: str, path: str, keep: int, started: float) -> N
               f"if [ -d {name} ]; then rm -rf {incoming}; else mv {incoming} {name}; fi; "
               f"test -f {name}/meta.json; ln -sfn {name} .{CURRENT}.publish; "
               f"mv -T .{CURRENT}.publish {CURRENT}; "
-              f"{runs.received_script(name, time.perf_counter() - started)}; "
+              f"{outcomes.received_script(name, time.perf_counter() - started)}; "
               f"ls -d build-* | grep -v -e '\\.tmp$' -e '^{name}$' | sort | head -n -{keep - 1} "
               f"| xargs -r rm -rf")
     try:

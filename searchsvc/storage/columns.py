@@ -63,7 +63,8 @@ class Column:
         self.codes = codes
         self.empty = labels.index("") if "" in labels else -1
 
-    def docs(self, wanted: Iterable[str], key: Callable[[str], str] | None = None) -> np.ndarray:
+    def with_label(self, wanted: Iterable[str],
+                   key: Callable[[str], str] | None = None) -> np.ndarray:
         """The docnums whose label is one of ``wanted``, compared through
         ``key`` when given (a section filter compares normalized labels)."""
         asked = set(wanted)

@@ -32,25 +32,25 @@ class Deletions:
         return iter(self._deleted)
 
     @property
-    def live(self) -> int:
+    def live_count(self) -> int:
         """How many paragraphs a search can find."""
         return self.docnums - len(self._deleted)
 
-    def postings(self, ids: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def live_postings(self, ids: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``ids`` and their ``counts`` without the deleted docnums."""
         if not len(self._deleted) or not len(ids):
             return ids, counts
         keep = ~np.isin(ids, self._array)
         return ids[keep], counts[keep]
 
-    def docs(self, found: FrozenBitMap) -> FrozenBitMap:
+    def live(self, found: FrozenBitMap) -> FrozenBitMap:
         """A docset without the deleted docnums."""
         return found - self._deleted if self._deleted else found
 
     def every_live(self) -> FrozenBitMap:
         """Every live paragraph: what a query of exclusions only starts from."""
         if self._every is None:
-            self._every = self.docs(FrozenBitMap(range(self.docnums)))
+            self._every = self.live(FrozenBitMap(range(self.docnums)))
         return self._every
 
     def zeroed(self, values: np.ndarray) -> np.ndarray:

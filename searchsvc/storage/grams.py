@@ -14,9 +14,9 @@ pipeline these ~2 postings per character made up three quarters of the
 build time and most of the index size.
 
 Files, per part of a build (see layout.py; ``P`` is the part's name), keyed
-runs (``keyed``):
+postings (``keyed``):
   P.grams.keys   sorted uint64 keys (see ``gram_key``, ``latin_key``)
-  P.grams.meta   per key: its first posting and how many (``keyed.RUN``)
+  P.grams.meta   per key: its first posting and how many (``keyed.ENTRY``)
   P.grams.post   per key: ``count`` uint32 paragraph numbers, ascending
 
 Paragraph numbers are the index's docnums (the part's first docnum plus
@@ -38,12 +38,12 @@ from ..analysis.scripts import LATIN_RUN
 from . import keyed
 from .deletions import Deletions
 from .files import DamagedFile
-from .keyed import RUN, KeyedRuns
+from .keyed import ENTRY, KeyedPostings
 
 EMPTY = FrozenBitMap()
 
 KEYS, META, POSTINGS = "grams.keys", "grams.meta", "grams.post"
-META_TYPE = np.dtype(RUN)
+META_TYPE = np.dtype(ENTRY)
 
 
 def files(part: str) -> list[str]:
@@ -115,18 +115,18 @@ def write(folder: Path, part: str, texts: Iterable[str], base: int = 0) -> None:
     if len(keys):
         first = np.concatenate([[True], (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])])
         keys, docs = keys[first], docs[first]
-    distinct, starts = keyed.runs(keys)
+    distinct, starts = keyed.first_of_each(keys)
     docs.astype("<u4").tofile(post_file)
     keyed.write(keys_file, meta_file, distinct,
-                keyed.records(len(distinct), META_TYPE, starts, len(docs)))
+                keyed.entries(len(distinct), META_TYPE, starts, len(docs)))
 
 
-def _packed(runs: list[np.ndarray]) -> array[int]:
-    """Runs of uint32 paragraph numbers as one array of "I", what a
+def _packed(lists: list[np.ndarray]) -> array[int]:
+    """Lists of uint32 paragraph numbers as one array of "I", what a
     roaring bitmap is made from in one call."""
     packed = array("I")
-    for run in runs:
-        packed.frombytes(run.tobytes())
+    for numbers in lists:
+        packed.frombytes(numbers.tobytes())
     return packed
 
 
@@ -149,22 +149,22 @@ class GramStore:
         choosing the rarest grams without reading postings."""
         return sum(p.df(gram) for p in self.parts)
 
-    def docs(self, gram: str) -> FrozenBitMap:
+    def with_gram(self, gram: str) -> FrozenBitMap:
         """The live paragraphs with ``gram``, as a docset."""
         return self._docs(gram_key(gram), gram)
 
-    def latin_docs(self, word: str) -> FrozenBitMap:
+    def with_latin_run(self, word: str) -> FrozenBitMap:
         """The live paragraphs where the letters ``word`` (``[a-z]+``) are a
         whole run of Latin letters: no letter right before or after."""
         return self._docs(latin_key(word), word)
 
     def _docs(self, key: int, name: str) -> FrozenBitMap:
-        runs = [run for run in (part.docs(key) for part in self.parts) if len(run)]
-        found = FrozenBitMap(_packed(runs)) if runs else EMPTY
+        lists = [found for found in (part.postings(key) for part in self.parts) if len(found)]
+        found = FrozenBitMap(_packed(lists)) if lists else EMPTY
         if found and found.max() >= self.deletions.docnums:
             names = ", ".join(p.postings_file for p in self.parts)
             raise DamagedFile(names, f"a paragraph number past the last one under {name!r}")
-        return self.deletions.docs(found)
+        return self.deletions.live(found)
 
     def close(self) -> None:
         for part in self.parts:
@@ -172,19 +172,19 @@ class GramStore:
 
 
 class _Part:
-    """One part's keyed runs: a gram's (or Latin run's) paragraph numbers."""
+    """One part's keyed postings: a gram's (or Latin run's) paragraph numbers."""
 
     def __init__(self, folder: Path, part: str):
         keys_file, meta_file, post_file = (folder / f for f in files(part))
-        self._runs = KeyedRuns(keys_file, meta_file, META_TYPE, [(post_file, "<u4")])
+        self._keyed = KeyedPostings(keys_file, meta_file, META_TYPE, [(post_file, "<u4")])
         self.postings_file = post_file.name
 
     def df(self, gram: str) -> int:
-        return sum(self._runs.count(i) for i in self._runs.find(gram_key(gram)))
+        return sum(self._keyed.count(i) for i in self._keyed.find(gram_key(gram)))
 
-    def docs(self, key: int) -> np.ndarray:
-        found = self._runs.find(key)
-        return self._runs.run(found[0]) if found else np.zeros(0, dtype="<u4")
+    def postings(self, key: int) -> np.ndarray:
+        found = self._keyed.find(key)
+        return self._keyed.postings(found[0]) if found else np.zeros(0, dtype="<u4")
 
     def close(self) -> None:
-        self._runs.close()
+        self._keyed.close()

@@ -1,4 +1,4 @@
-"""Keyed runs: sorted uint64 keys, each with a run of postings: the
+"""Keyed postings: sorted uint64 keys, each with its postings: the
 character index (a gram's paragraphs) and the word postings (a word's
 paragraphs and counts) are each one per part.
 
@@ -16,10 +16,10 @@ import numpy as np
 
 from .files import DamagedFile, Mapped
 
-RUN = [("first", "<u8"), ("count", "<u4")]  # what every key's record starts with
+ENTRY = [("first", "<u8"), ("count", "<u4")]  # what every key's record starts with
 
 
-def runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def first_of_each(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For keys sorted with repeats (a key per posting): the distinct
     keys and the first posting and count of each."""
     if not len(sorted_keys):
@@ -35,7 +35,7 @@ def write(keys_file: Path, meta_file: Path, keys: np.ndarray, meta: np.ndarray) 
     meta.tofile(meta_file)
 
 
-def records(count: int, dtype: np.dtype, starts: np.ndarray, total: int) -> np.ndarray:
+def entries(count: int, dtype: np.dtype, starts: np.ndarray, total: int) -> np.ndarray:
     """``count`` records of ``dtype`` with each run's first posting and
     length from ``starts`` (each key's first posting) and ``total``."""
     meta = np.zeros(count, dtype=dtype)
@@ -44,9 +44,9 @@ def records(count: int, dtype: np.dtype, starts: np.ndarray, total: int) -> np.n
     return meta
 
 
-class KeyedRuns:
-    """One part's keyed runs over its mapped files; ``columns``: the
-    posting files and their types, each as long as the runs say."""
+class KeyedPostings:
+    """One part's keyed postings over its mapped files; ``columns``: the
+    posting files and their types, each as long as the entries say."""
 
     def __init__(self, keys_file: Path, meta_file: Path, dtype: np.dtype,
                  columns: list[tuple[Path, str]]):
@@ -81,7 +81,7 @@ class KeyedRuns:
     def count(self, i: int) -> int:
         return int(self.meta[i]["count"])
 
-    def run(self, i: int, column: int = 0) -> np.ndarray:
+    def postings(self, i: int, column: int = 0) -> np.ndarray:
         """Key ``i``'s postings in one column (a view over the map)."""
         first, count = int(self.meta[i]["first"]), int(self.meta[i]["count"])
         if first + count > len(self.columns[column]):

@@ -51,7 +51,7 @@ FORMAT_VERSION = 18  # 2: character index out of Whoosh; 5: parts; 6: paragraph 
 # month precision, and the heading rules' sections; 16: the pinyin table (readings)
 # 17: the character index keeps each Latin run (a Latin word standing as a word), the
 # pinyin table three words per reading and syllable split (xi'an: 西安)
-# 18: one I/O policy (every file mapped): the character index's table as keyed runs
+# 18: one I/O policy (every file mapped): the character index's table as keyed postings
 # (first posting and count per key, as the word postings have)
 
 

@@ -9,7 +9,7 @@ over mapped keys and one slice: nothing is decoded (Whoosh's posting
 blocks are pickled and compressed, and were decoded anew in every
 worker), and nothing is held per worker but what the ranker caches.
 
-Files, per part of a build (``P`` is the part's name), keyed runs
+Files, per part of a build (``P`` is the part's name), keyed postings
 (``keyed``) with two posting columns:
   P.words.keys   sorted uint64 keys: the first 8 bytes of the word's BLAKE2b
   P.words.meta   per key: first posting, postings, the word's byte offset
@@ -37,12 +37,12 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from . import keyed
 from .deletions import Deletions
 from .files import DamagedFile, Mapped
-from .keyed import RUN, KeyedRuns
+from .keyed import ENTRY, KeyedPostings
 from .partmap import PartMap
 
 KEYS, META, WORDS, POSTINGS, COUNTS, LENGTHS = (
     "words.keys", "words.meta", "words.list", "words.post", "words.tf", "lengths")
-META_TYPE = np.dtype([*RUN, ("at", "<u8"), ("size", "<u4")])  # the word at P.words.list
+META_TYPE = np.dtype([*ENTRY, ("at", "<u8"), ("size", "<u4")])  # the word at P.words.list
 MAX_COUNT = 65_535
 BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -126,13 +126,13 @@ class WordPostings:
         if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         ids = np.concatenate([ids for ids, _ in found])
-        return self.deletions.postings(ids, np.concatenate([c for _, c in found]))
+        return self.deletions.live_postings(ids, np.concatenate([c for _, c in found]))
 
     def doc_frequency(self, word: str) -> int:
         """Live paragraphs whose tokens include ``word``."""
         if len(self.deletions):
             return len(self.postings(word)[0])
-        return sum(p.runs.count(k) for p in self._parts for k in p.find(word))
+        return sum(p.keyed.count(k) for p in self._parts for k in p.find(word))
 
     def lengths(self) -> Lengths:
         codes = np.concatenate([p.lengths for p in self._parts]) if self._parts else \
@@ -164,12 +164,12 @@ class Lengths:
 
 
 class _Part:
-    """One part's keyed runs (docnums and counts), its words and lengths."""
+    """One part's keyed postings (docnums and counts), its words and lengths."""
 
     def __init__(self, folder: Path, part: str, base: int, count: int):
         self.base, self.count = base, count
         keys, meta, words, post, tf, lengths = (folder / f for f in files(part))
-        self.runs = KeyedRuns(keys, meta, META_TYPE, [(post, "<u4"), (tf, "<u2")])
+        self.keyed = KeyedPostings(keys, meta, META_TYPE, [(post, "<u4"), (tf, "<u2")])
         self._words: Mapped | None = None
         self._lengths: Mapped | None = None
         try:
@@ -187,21 +187,21 @@ class _Part:
     def find(self, word: str) -> list[int]:
         """The index of ``word``'s key (one, or none: two words may share a key)."""
         raw = word.encode("utf-8")
-        for i in self.runs.find(word_key(raw)):
-            entry = self.runs.meta[i]
+        for i in self.keyed.find(word_key(raw)):
+            entry = self.keyed.meta[i]
             at = int(entry["at"])
             if self._words is not None and self._words.read(at, at + int(entry["size"])) == raw:
                 return [i]
         return []
 
     def postings(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        ids = self.runs.run(i, 0).astype(np.int64)
+        ids = self.keyed.postings(i, 0).astype(np.int64)
         if len(ids) and not self.base <= ids[0] <= ids[-1] < self.base + self.count:
             raise DamagedFile(self.postings_file, "a paragraph number outside the part")
-        return ids, self.runs.run(i, 1).astype(np.float64)
+        return ids, self.keyed.postings(i, 1).astype(np.float64)
 
     def close(self) -> None:
-        self.runs.close()
+        self.keyed.close()
         for mapped in (self._words, self._lengths):
             if mapped is not None:
                 mapped.close()

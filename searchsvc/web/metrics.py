@@ -6,7 +6,7 @@ worker's requests are counted and any worker can answer ``/metrics``);
 otherwise in the process's own registry. What describes the index
 (version, documents, paragraphs, build age and duration) is read from the
 serving build when ``/metrics`` is asked, not kept in counters, and so is
-what the last rebuild and publish did (``runs``).
+what the last rebuild and publish did (``outcomes``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-from ..storage import runs
+from ..storage import outcomes
 
 REQUESTS = Counter("searchsvc_requests", "HTTP requests answered", ["endpoint", "status"])
 LATENCY = Histogram("searchsvc_request_seconds", "Time to answer a request", ["endpoint"],
@@ -34,14 +34,14 @@ ACCESS = logging.getLogger("searchsvc.access")
 
 class IndexCollector:
     """The serving build's figures and the index folder's last rebuild,
-    publish and received publish (``runs``), read at scrape time."""
+    publish and received publish (``outcomes``), read at scrape time."""
 
     def __init__(self, snapshot, index_dir):
         self.snapshot = snapshot  # a callable: the current Snapshot, or None
         self.index_dir = index_dir
 
     def collect(self):
-        yield from self._runs()
+        yield from self._outcomes()
         snap = self.snapshot()
         if snap is None:
             return
@@ -59,8 +59,8 @@ class IndexCollector:
         yield GaugeMetricFamily("searchsvc_index_build_seconds", "How long the build took",
                                 value=snap.meta.build_seconds)
 
-    def _runs(self):
-        done = runs.last(self.index_dir)
+    def _outcomes(self):
+        done = outcomes.last(self.index_dir)
         rebuild = done.get("rebuild")
         if rebuild:
             yield from _last_run("rebuild", "The last rebuild of this index folder", rebuild)
