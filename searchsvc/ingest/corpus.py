@@ -32,11 +32,6 @@ READERS = 2
 MAX_PARAGRAPH_CHARS = 100_000  # a longer "paragraph" is a dump, not prose
 
 
-def document_files(corpus_dir: str | Path) -> list[Path]:
-    """The files of a corpus folder that may be documents, sorted; raise CorpusError."""
-    return [Path(entry.path) for _, entry in listed(corpus_dir)[0]]
-
-
 def doc_id_for(path: Path | str) -> str:
     """A stable, URL-safe id from the file's path in the corpus without its
     extension: ``gwr-2024.txt`` → ``gwr-2024``, ``2023/省级/广东.txt`` →
