@@ -1,7 +1,7 @@
 """A thread-safe LRU cache bounded in bytes and in entries.
 
 cachetools' LRUCache does the bookkeeping; this adds the lock, the entry
-limit and the get-or-compute that every cache here uses. Each entry weighs
+limit, and peek, put and get (get-or-compute) over them. Each entry weighs
 what its value holds plus what the entry itself costs (its key and the
 cache's own objects), so a stream of distinct queries with empty answers
 fills the budget like any other, and the entry limit holds as well.

@@ -85,7 +85,7 @@ class Condition:
 
     def within(self, docs: FrozenBitMap, literals: LiteralIndex) -> FrozenBitMap:
         """Those of ``docs`` it holds for: checked on their texts when few,
-        intersected with ``docs(literals)`` otherwise."""
+        intersected with ``found_in(literals)`` otherwise."""
         if not docs:
             return EMPTY
         if len(docs) <= VERIFY_AT:
