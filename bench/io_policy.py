@@ -43,7 +43,7 @@ def one_run(checkout: str, index_dir: str, n: int) -> dict:
     """In this process: open the build with ``checkout``'s code and answer
     ``n`` distinct queries once each."""
     sys.path.insert(0, checkout)
-    sys.path.insert(1, str(ROOT / "bench"))
+    sys.path.insert(1, str(Path(checkout) / "bench"))  # its own query log, as its code reads
     from querylog import distinct_queries
 
     from searchsvc.engine import search as S
@@ -67,8 +67,9 @@ def one_run(checkout: str, index_dir: str, n: int) -> dict:
 
 
 def build(checkout: str, corpus: Path, index_dir: Path) -> None:
-    code = ("import sys; sys.path.insert(0, sys.argv[1]);"
-            "from searchsvc.indexer.rebuild import build_index as b;"
+    code = ("import sys; sys.path.insert(0, sys.argv[1]);\n"
+            "try:\n    from searchsvc.build.rebuild import build_index as b\n"  # before #37
+            "except ImportError:\n    from searchsvc.indexer.rebuild import build_index as b\n"
             "b(sys.argv[2], sys.argv[3], full=True)")
     subprocess.run([sys.executable, "-c", code, checkout, str(corpus), str(index_dir)],
                    check=True, env=dict(os.environ, PYTHONHASHSEED="0"))

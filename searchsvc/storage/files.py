@@ -64,6 +64,15 @@ class Mapped:
         self._views.append(view)
         return view
 
+    def buffer(self) -> memoryview:
+        """The file's bytes, in place (``struct.unpack_from`` reads records
+        from it without numpy's per-item cost)."""
+        if self._map is None:
+            return memoryview(b"")
+        view = memoryview(self._map)
+        self._views.append(view)
+        return view
+
     def find(self, needle: bytes, start: int, end: int) -> int:
         return self._map.find(needle, start, end) if self._map is not None else -1
 

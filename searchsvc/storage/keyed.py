@@ -10,6 +10,8 @@ are mapped (docs/architecture.md, "Reading files").
 
 from __future__ import annotations
 
+import struct
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 import numpy as np
@@ -46,24 +48,31 @@ def entries(count: int, dtype: np.dtype, starts: np.ndarray, total: int) -> np.n
 
 class KeyedPostings:
     """One part's keyed postings over its mapped files; ``columns``: the
-    posting files and their types, each as long as the entries say."""
+    posting files and their types, each as long as the entries say. A key
+    is found by binary search over the mapped keys and its entry read with
+    ``struct`` (a search looks up hundreds of grams: numpy's per-call cost
+    was most of it); its postings are numpy views over the map."""
 
     def __init__(self, keys_file: Path, meta_file: Path, dtype: np.dtype,
                  columns: list[tuple[Path, str]]):
         self._files: list[Mapped] = []
+        self._record = struct.Struct("<" + "".join(_CODES[dtype[name].str]
+                                                     for name in dtype.names or ()))
         try:
-            self.keys = self._map(keys_file).array("<u8")
-            self.meta = self._map(meta_file).array(dtype)
+            self._keys = self._map(keys_file).integers()
+            meta = self._map(meta_file)
+            self._meta = meta.buffer()
             self.columns = [self._map(path).array(kind) for path, kind in columns]
         except BaseException:
             self.close()
             raise
         self.postings_file = columns[0][0].name
         total = len(self.columns[0])
-        if len(self.meta) != len(self.keys) or any(len(c) != total for c in self.columns):
+        if len(meta) != len(self._keys) * self._record.size or \
+                any(len(c) != total for c in self.columns):
             self.close()
             raise DamagedFile(meta_file.name, f"does not line up with {keys_file.name}")
-        if len(self.meta) and int(self.meta[-1]["first"]) + int(self.meta[-1]["count"]) != total:
+        if len(self._keys) and sum(self.entry(len(self._keys) - 1)[:2]) != total:
             self.close()
             raise DamagedFile(self.postings_file, "the postings do not match the table")
 
@@ -73,24 +82,30 @@ class KeyedPostings:
 
     def find(self, key: int) -> range:
         """The indexes of ``key`` (none, one, or several when two names share a key)."""
-        wanted = np.uint64(key)
-        lo = int(np.searchsorted(self.keys, wanted, side="left"))
-        hi = int(np.searchsorted(self.keys, wanted, side="right"))
-        return range(lo, hi)
+        lo = bisect_left(self._keys, key)
+        return range(lo, bisect_right(self._keys, key, lo))
+
+    def entry(self, i: int) -> tuple[int, ...]:
+        """Key ``i``'s record: its first posting, their count, then the kind's own fields."""
+        return self._record.unpack_from(self._meta, i * self._record.size)
 
     def count(self, i: int) -> int:
-        return int(self.meta[i]["count"])
+        return int(self.entry(i)[1])
 
     def postings(self, i: int, column: int = 0) -> np.ndarray:
         """Key ``i``'s postings in one column (a view over the map)."""
-        first, count = int(self.meta[i]["first"]), int(self.meta[i]["count"])
+        first, count = self.entry(i)[:2]
         if first + count > len(self.columns[column]):
             raise DamagedFile(self.postings_file, f"postings {first} to {first + count}")
         return self.columns[column][first:first + count]
 
     def close(self) -> None:
-        self.keys = self.meta = np.zeros(0)
+        self._keys = memoryview(b"").cast("Q")
+        self._meta = memoryview(b"")
         self.columns = []
         for mapped in self._files:
             mapped.close()
         self._files = []
+
+
+_CODES = {"<u8": "Q", "<u4": "I", "<u2": "H", "|u1": "B"}  # numpy's little-endian types in struct

@@ -188,9 +188,8 @@ class _Part:
         """The index of ``word``'s key (one, or none: two words may share a key)."""
         raw = word.encode("utf-8")
         for i in self.keyed.find(word_key(raw)):
-            entry = self.keyed.meta[i]
-            at = int(entry["at"])
-            if self._words is not None and self._words.read(at, at + int(entry["size"])) == raw:
+            _, _, at, size = self.keyed.entry(i)
+            if self._words is not None and self._words.read(at, at + size) == raw:
                 return [i]
         return []
 
