@@ -12,8 +12,8 @@ which marker it needs.
 
 from __future__ import annotations
 
-import os
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,33 +49,40 @@ def pytest_configure(config):
     for name, why in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {why}")
     original = subprocess.Popen.__init__
+    if getattr(original, "tiers_checked", False):  # a pytester run inside this one
+        return
 
     def checked(self, args, *rest, **kwargs):
-        if _current and os.environ.get("SEARCHSVC_TIERS_UNCHECKED") != "1":
+        if _current:
             item = _current[-1]
             missing = sorted(m for m in needs(args) if item.get_closest_marker(m) is None)
             if missing:
-                pytest.fail(f"{item.nodeid} starts {Path(str(args[0] if isinstance(args, (list, tuple)) else args)).name}"
-                            f" but is not marked {', '.join(missing)}: add "
+                program = Path(str(args[0] if isinstance(args, (list, tuple)) else args)).name
+                pytest.fail(f"{item.nodeid} starts {program} but is not marked "
+                            f"{', '.join(missing)}: add "
                             + " ".join(f"@pytest.mark.{m}" for m in missing), pytrace=False)
         original(self, args, *rest, **kwargs)
 
+    checked.tiers_checked = True
     subprocess.Popen.__init__ = checked
+
+
+@contextmanager
+def _running(item: pytest.Item):
+    _current.append(item)
+    try:
+        yield
+    finally:
+        _current.pop()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item):
-    _current.append(item)
-    try:
+    with _running(item):
         return (yield)
-    finally:
-        _current.pop()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    _current.append(item)
-    try:
+    with _running(item):
         return (yield)
-    finally:
-        _current.pop()
