@@ -10,6 +10,7 @@ from tests.conftest import ROOT, SEED, write_corpus
 
 @pytest.mark.server
 @pytest.mark.system
+@pytest.mark.browser  # the extraction figures print the report as a PDF
 def test_bench_harness_runs_on_a_tiny_corpus(tmp_path):
     sys.path.insert(0, str(ROOT / "bench"))
     import run as bench
