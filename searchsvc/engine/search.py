@@ -35,6 +35,7 @@ from .units import Asked, analyse
 __all__ = ["Hit", "SearchRequest", "SearchResult", "document_marks", "interpret", "ranked",
            "search", "suggest"]
 
+
 def search(snapshot: Snapshot, request: SearchRequest | str, *args: Any,
            **options: Any) -> SearchResult:
     """Ranked paragraphs for ``request``, one page of them, with what matched
@@ -214,13 +215,12 @@ def ranked(snapshot: Snapshot, query: str, limit: int = PER_PAGE) -> tuple[int, 
     """The engine alone, without the result cache: how many paragraphs match ``query`` and
     the docnums of the best ``limit``, without snippets or facets. What
     the benchmark sets beside compiled engines (bench/anchors.py)."""
-    found = interpret(snapshot, SearchRequest(query))
-    if not found.parsed.clauses and not found.parsed.excluded:
+    reading = interpret(snapshot, SearchRequest(query))
+    if not reading.parsed.clauses and not reading.parsed.excluded:
         return 0, []
-    retrieval = Retrieval(found.asked, snapshot)
-    tiers = retrieval.tiers()
-    picked = ranked_page(retrieval, tiers.ordered(), 0, limit)
-    return len(tiers.allowed), [docnum for docnum, _, _ in picked]
+    found = _find(snapshot, reading.asked, browsing=False)
+    picked = ranked_page(found.retrieval, found.tiers or [], 0, limit)
+    return len(found.allowed), [docnum for docnum, _, _ in picked]
 
 
 def missing(retrieval: Retrieval, docnum: int) -> list[str]:

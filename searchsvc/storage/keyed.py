@@ -90,7 +90,7 @@ class KeyedPostings:
         return self._record.unpack_from(self._meta, i * self._record.size)
 
     def count(self, i: int) -> int:
-        return int(self.entry(i)[1])
+        return self.entry(i)[1]
 
     def postings(self, i: int, column: int = 0) -> np.ndarray:
         """Key ``i``'s postings in one column (a view over the map)."""
