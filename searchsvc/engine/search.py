@@ -32,8 +32,8 @@ from .snapshot import Snapshot
 from .spelling import did_you_mean
 from .units import Asked, analyse
 
-__all__ = ["Hit", "SearchRequest", "SearchResult", "document_marks", "interpret", "ranked",
-           "search", "suggest"]
+__all__ = ["Hit", "SearchRequest", "SearchResult", "document_marks", "fresh", "interpret",
+           "ranked", "search", "suggest"]
 
 
 def search(snapshot: Snapshot, request: SearchRequest | str, *args: Any,
@@ -61,6 +61,13 @@ def search(snapshot: Snapshot, request: SearchRequest | str, *args: Any,
     result = _search(snapshot, request, started)
     snapshot.results.put(request, Cached(result))
     return result
+
+
+def fresh(snapshot: Snapshot, request: SearchRequest) -> SearchResult:
+    """``search()``'s answer, computed and not kept in the result cache:
+    for a caller that keeps the answer in its own form (the web keeps the
+    JSON it sends), so one answer is not held twice."""
+    return _search(snapshot, request, time.perf_counter())
 
 
 class Interpretation(NamedTuple):

@@ -24,7 +24,7 @@ from .. import config
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The app factory: defaults, then SEARCHSVC_* variables, then test_config."""
-    from . import builds, errors, policy, render, views
+    from . import answers, builds, errors, policy, render, views
     from .middleware import RawQueryString
 
     app = Flask(__name__)
@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _access_log_to_stderr()
     builds.init_app(app)
     render.init_app(app)
+    answers.init_app(app)
     errors.init_app(app)
     policy.init_app(app)
     app.register_blueprint(views.bp)
@@ -52,9 +53,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _access_log_to_stderr() -> None:
     """The JSON access lines (policy) go to stderr, once per process."""
     log = logging.getLogger("searchsvc.access")
+    log.setLevel(logging.INFO)  # also when a handler was added first (a test's, a host's)
     if not log.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         log.addHandler(handler)
-        log.setLevel(logging.INFO)
         log.propagate = False

@@ -114,9 +114,9 @@ def observe(endpoint: str, status: int, seconds: float) -> None:
     LATENCY.labels(endpoint).observe(seconds)
 
 
-def search_done(result) -> None:
-    RESULT_CACHE.labels("hit" if result.cached else "miss").inc()
-    if result.total == 0:
+def search_done(total: int, cached: bool) -> None:
+    RESULT_CACHE.labels("hit" if cached else "miss").inc()
+    if total == 0:
         ZERO_RESULTS.inc()
 
 

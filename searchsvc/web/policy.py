@@ -57,10 +57,7 @@ def _measured(response):
     line = {"method": request.method, "path": request.path, "endpoint": endpoint,
             "status": response.status_code, "ms": round(seconds * 1000, 2),
             "worker": os.getpid()}
-    result = g.get("result")
-    if result is not None:
-        line.update(query_length=len(result.query), hits=result.total,
-                    took_ms=round(result.took_ms, 2), cached=result.cached)
+    line.update(g.get("search_line", ()))
     if current_app.config.get("LOG_CLIENT_IP"):
         line["client"] = request.remote_addr
     metrics.access_line(line)
@@ -81,16 +78,24 @@ def _versioned(response):
             request.endpoint in CACHEABLE:
         # a search: the request as the engine read it (its repr names every
         # field, the dates as typed too, which the page shows); any other
-        # read: the arguments exactly as given, each name's values in order
-        asked = g.get("search_request")
-        params = repr(asked) if asked is not None else sorted(request.args.lists())
-        tag = hashlib.sha1(json.dumps([snap.version, request.path, params],
-                                      ensure_ascii=False).encode()).hexdigest()[:32]
+        # read: the arguments exactly as given, each name's values in order.
+        # A kept API answer brings the tag it was sent with (views).
+        tag = g.get("etag")
+        if tag is None:
+            asked = g.get("search_request")
+            tag = etag(snap.version, request.path,
+                       repr(asked) if asked is not None else sorted(request.args.lists()))
         response.set_etag(tag, weak=True)
         response.headers["Cache-Control"] = "public, no-cache"
         response.headers["X-Accel-Expires"] = str(SHARED_CACHE_SECONDS)
         response.make_conditional(request)
     return response
+
+
+def etag(version: str, path: str, params: object) -> str:
+    """The ETag of a read: the build, the path and the parameters."""
+    return hashlib.sha1(json.dumps([version, path, params],
+                                   ensure_ascii=False).encode()).hexdigest()[:32]
 
 
 def _security_headers(response):

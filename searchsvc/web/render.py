@@ -11,7 +11,9 @@ search's parameters: repeated queries are most of a real log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from sys import getsizeof
+from urllib.parse import quote
 
 from flask import current_app, url_for
 from markupsafe import Markup, escape
@@ -48,21 +50,35 @@ def marked_html(text: str, spans) -> Markup:
     return Markup(render(text, 0, len(text), spans, _mark, _plain))
 
 
-def link(doc_id: str, paragraph: int, query: str) -> str:
-    """The paragraph in its document, the query's matches marked there."""
+# what werkzeug's default converter leaves unquoted in a path segment
+PATH_SAFE = "!$&'()*+,/:;=@"
+_SENTINEL = "\x00"  # quoted as %00, which no script root or route holds
+
+
+def links(query: str) -> Callable[[str, int], str]:
+    """``link(doc_id, paragraph)``: the paragraph in its document, the
+    query's matches marked there. ``url_for`` once per page of hits, not
+    once per hit (it was a fifteenth of a fresh answer): the document's id
+    is quoted into that URL as werkzeug's converter quotes it."""
     args = {"q": query} if query else {}
-    return url_for("web.document", doc_id=doc_id, _anchor=f"p{paragraph}", **args)
+    head, tail = url_for("web.document", doc_id=_SENTINEL, **args).split("%00", 1)
+
+    def link(doc_id: str, paragraph: int) -> str:
+        return f"{head}{quote(doc_id, safe=PATH_SAFE)}{tail}#p{paragraph}"
+
+    return link
 
 
-def rendered_hits(result: SearchResult, key: tuple) -> list[tuple[str, str]]:
+def rendered_hits(result: SearchResult, key: tuple | None = None) -> list[tuple[str, str]]:
     """Per hit, its snippet as HTML and its link; ``key`` names the search
     (the build's version and the parameters), under which the rendering
-    is kept."""
-    cache = current_app.extensions[EXTENSION]
-    marked = result.corrected_to or result.query  # what the hits are the results of
-    return cache.get(key, lambda: [(snippet_html(h.text, h.fragments, h.matches),
-                                    link(h.doc_id, h.paragraph, marked))
-                                   for h in result.hits])
+    is kept (None: not kept, the caller keeps what it makes of it)."""
+    def render() -> list[tuple[str, str]]:
+        link = links(result.corrected_to or result.query)  # what the hits are the results of
+        return [(snippet_html(h.text, h.fragments, h.matches), link(h.doc_id, h.paragraph))
+                for h in result.hits]
+
+    return render() if key is None else current_app.extensions[EXTENSION].get(key, render)
 
 
 def _weight(rendered: list[tuple[str, str]]) -> int:

@@ -7,6 +7,7 @@ snippets and marks come from ``engine.search``, so the page and
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request, send_file, url_for
@@ -19,7 +20,7 @@ from ..engine.params import QUERY, SUGGEST, BadParameter, read
 from ..engine.request import SearchRequest
 from ..ingest.readers import original_type
 from ..storage.layout import INTERNAL_KEYS, IndexUnavailable
-from . import api, builds, chart, messages, metrics
+from . import answers, api, builds, chart, messages, metrics, policy
 from .render import citation, contents, marked_html, rendered_hits
 
 bp = Blueprint("web", __name__)
@@ -31,13 +32,19 @@ def _search_request(required: bool) -> SearchRequest:
 
 def run_search(asked: SearchRequest) -> tuple[engine.SearchResult, list[tuple[str, str]]]:
     """The engine's result for ``asked`` and its hits as the web shows
-    them: (snippet HTML, link) each."""
+    them: (snippet HTML, link) each, kept for the next page asking."""
     snap = builds.current()
     g.search_request = asked  # what the ETag is made from (policy)
     result = engine.search(snap, asked)
-    metrics.search_done(result)
-    g.result = result
+    _searched(result.query, result.total, result.took_ms, result.cached)
     return result, rendered_hits(result, (snap.version, asked))
+
+
+def _searched(query: str, total: int, took_ms: float, cached: bool) -> None:
+    """A search answered: counted, and its figures for the access line."""
+    metrics.search_done(total, cached)
+    g.search_line = {"query_length": len(query), "hits": total,
+                     "took_ms": round(took_ms, 2), "cached": cached}
 
 
 def more_urls(endpoint: str, asked: SearchRequest, result) -> list[str | None]:
@@ -47,15 +54,33 @@ def more_urls(endpoint: str, asked: SearchRequest, result) -> list[str | None]:
             if h.more else None for h in result.hits]
 
 
-def _json(body: str):
+def _json(body: str | bytes):
     return current_app.response_class(body, mimetype="application/json")
 
 
 @bp.get("/api/search")
 def api_search():
+    """A search as JSON. Answers are kept as the bytes sent (``answers``):
+    a repeated search is written out as it was, with its ETag, and only
+    its took_ms is new."""
     asked = _search_request(required=True)
-    result, rendered = run_search(asked)
-    return _json(api.search_body(result, rendered, more_urls("web.api_search", asked, result)))
+    snap = builds.current()
+    g.search_request = asked
+    started = time.perf_counter()
+    kept = answers.cache(current_app).peek((snap.version, asked))
+    if kept is not None:
+        took_ms = (time.perf_counter() - started) * 1000
+        _searched(asked.query, kept.hits, took_ms, True)
+        g.etag = kept.etag
+        return _json(kept.body(took_ms))
+    result = engine.fresh(snap, asked)
+    _searched(result.query, result.total, result.took_ms, False)
+    body = api.search_body(result, rendered_hits(result),
+                           more_urls("web.api_search", asked, result)).encode()
+    g.etag = policy.etag(snap.version, request.path, repr(asked))
+    answers.cache(current_app).put((snap.version, asked),
+                                   answers.Answer.of(body, g.etag, result.total))
+    return _json(body)
 
 
 @bp.get("/api/suggest")
