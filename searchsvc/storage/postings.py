@@ -27,7 +27,7 @@ Files, per part of a build (``P`` is the part's name), keyed postings
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from hashlib import blake2b
 from pathlib import Path
 
@@ -75,6 +75,24 @@ class Collector:
 
     def __len__(self) -> int:
         return len(self._sizes)
+
+    def by_word(self) -> Iterator[tuple[bytes, list[int], list[int]]]:
+        """Each word's UTF-8 with its docnums (from 0) and counts, in the
+        order of the words' bytes: what a Whoosh segment holds."""
+        words = [w.encode("utf-8") for w in self._ids]
+        by_bytes = sorted(range(len(words)), key=words.__getitem__)
+        rank = np.empty(len(words), dtype=np.int64)
+        rank[by_bytes] = np.arange(len(words))
+        posting_rank = rank[np.frombuffer(self._words, dtype=np.uint32)]
+        order = np.argsort(posting_rank, kind="stable")  # docnums stay ascending
+        docnums = np.repeat(np.arange(len(self), dtype=np.int64),
+                            np.frombuffer(self._sizes, dtype=np.uint32))[order].tolist()
+        counts = np.frombuffer(self._counts, dtype=np.uint32)[order].tolist()
+        ends = np.cumsum(np.bincount(posting_rank, minlength=len(words))).tolist()
+        start = 0
+        for word_id, end in zip(by_bytes, ends):
+            yield words[word_id], docnums[start:end], counts[start:end]
+            start = end
 
     def write(self, folder: Path, part: str, base: int) -> None:
         """The part's files, for docnums ``base``, ``base + 1``, ..."""

@@ -27,11 +27,12 @@ from typing import Any
 from pyroaring import FrozenBitMap
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.system import pack_uint
 
 from .deletions import Deletions
 from .files import DamagedFile
 from .postings import Collector, WordPostings
-from .wordschema import FIELD, schema
+from .wordschema import FIELD, ID_FIELD, schema
 
 LIMIT_MB = 256  # Whoosh's posting pool, per writer
 
@@ -63,26 +64,65 @@ def create(folder: Path) -> None:
 
 class PartWriter:
     """One part's segment, written beside the others (in another process
-    for a parallel build) and committed by ``commit_parts``."""
+    for a parallel build) and committed by ``commit_parts``.
+
+    Written in bulk: each paragraph's stored id and length go to Whoosh's
+    per-document writer as ``add_document`` sends them, and the postings
+    go to Whoosh's field writer once, in its order, from the counted
+    words the serving format collects anyway, instead of one tuple per
+    posting through Whoosh's sorting pool (a sixth of a part's time).
+    tests/test_wordindex.py holds the segment to one written by
+    ``add_document``: the same terms, postings, lengths and stored ids."""
 
     def __init__(self, folder: Path):
         from whoosh.writing import SegmentWriter
 
         self._writer = SegmentWriter(whoosh_index.open_dir(str(folder)), _lk=False,
                                      **_writer_options())
+        self._fields = (self._writer.schema[ID_FIELD], self._writer.schema[FIELD])
         self.serving = Collector()  # the part's serving format, written with its other files
 
     def add(self, paragraph_id: str, words: Mapping[str, int]) -> None:
         """The next paragraph (docnums follow the order of calls)."""
-        self._writer.add_document(id=paragraph_id, text=words)
+        writer, (id_field, text_field) = self._writer, self._fields
+        per_doc = writer.perdocwriter
+        per_doc.start_doc(writer.docnum)
+        per_doc.add_field(ID_FIELD, id_field, paragraph_id, 0)  # add_document's order: by name
+        per_doc.add_field(FIELD, text_field, None, sum(words.values()))
+        per_doc.finish_doc()
+        writer.docnum += 1
+        writer._added = True
         self.serving.add(words)
 
     def finish(self) -> Any:
         """The finished segment (picklable), not yet in the table of contents."""
+        self._writer.pool = _CollectedPostings(self.serving)  # what the flush reads
         return self._writer._finalize_segment()  # what Whoosh's own sub-writers do
 
     def cancel(self) -> None:
         self._writer.cancel()
+
+
+class _CollectedPostings:
+    """A part's postings as Whoosh's posting pool hands them to its field
+    writer: (field, word's UTF-8, docnum, weight, value) sorted by word
+    bytes, then docnum, the value being the count as Whoosh's Frequency
+    format packs it."""
+
+    def __init__(self, collected: Collector):
+        self._collected = collected
+
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
+        packed: dict[int, bytes] = {}
+        for word, docnums, counts in self._collected.by_word():
+            for docnum, count in zip(docnums, counts):
+                value = packed.get(count)
+                if value is None:
+                    value = packed[count] = pack_uint(count)
+                yield FIELD, word, docnum, float(count), value
+
+    def cleanup(self) -> None:
+        pass
 
 
 def commit_parts(folder: Path, segments: list[Any]) -> None:
