@@ -11,7 +11,7 @@ CHROMIUM  := /usr/bin/chromium
 CJK_FONT  := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install lock browser-deps rsync-dep nginx-dep systemd-dep bench-deps anchor-deps run rebuild cluster check test soak bench bench-64 bench-anchors cluster-bench relevance screenshots clean
+.PHONY: install lock browser-deps rsync-dep nginx-dep systemd-dep bench-deps anchor-deps run rebuild cluster check test soak bench bench-64 bench-serving bench-anchors cluster-bench relevance screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -103,6 +103,11 @@ bench: install bench-deps
 ## 64x the help corpus (1.7 M paragraphs): long, so apart from make bench
 bench-64: install bench-deps
 	$(BIN)/python bench/run.py --sizes 64 --runs 1 --out bench/results/help-64x.json $(BENCH_ARGS)
+
+## #38's figures in a few minutes a size: builds, cold pass, log, Pss_Anon, frequent words
+bench-serving: install bench-deps
+	$(BIN)/python bench/serving.py --size 4 --out bench/results/serving-4x.json
+	$(BIN)/python bench/serving.py --size 16 --out bench/results/serving-16x.json
 
 ## Debian's python3-xapian and tantivy-py (bench/requirements.txt), the anchors' engines
 anchor-deps: install

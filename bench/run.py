@@ -538,7 +538,8 @@ def _fts5_once(db_path: Path, match: str | None) -> float:
 
 
 def bench_log(folder: Path, index_dir: Path, snap, seconds: float, concurrency: int,
-              work: Path, distinct: int = 4000, lines: int = 20000) -> dict:
+              work: Path, distinct: int = 4000, lines: int = 20000,
+              build_seconds: float = 0.0) -> dict:
     """The Zipf log through gunicorn for searchsvc and the FTS5 peer, in turn,
     with the same settings and the same wrk script; first-pass latencies in
     process; whole questions alone."""
@@ -594,6 +595,8 @@ def bench_log(folder: Path, index_dir: Path, snap, seconds: float, concurrency: 
         "cold_rps": ours["cold"]["rps"] / peer["cold"]["rps"],
         "cold_p99": ours["cold"]["p99"] / peer["cold"]["p99"],
         "pss": ours["worker_pss_mb"] / (peer["worker_pss_mb"] or 1e-9),
+        "pss_anon": ours["worker_pss_anon_mb"] / (peer["worker_pss_anon_mb"] or 1e-9),
+        "build": build_seconds / (out["peer_build_s"] or 1e-9),
     } for ours in (out["searchsvc"], out["searchsvc_sync"]))
     return out
 
@@ -670,7 +673,8 @@ def run(corpora: dict[str, Path], runs: int, passes: int, http_seconds: float,
         if log_seconds > 0:
             print(f"== {name}: query log through gunicorn, searchsvc then the FTS5 peer",
                   flush=True)
-            out["log"] = bench_log(folder, index_dir, snap, log_seconds, concurrency, work / name)
+            out["log"] = bench_log(folder, index_dir, snap, log_seconds, concurrency, work / name,
+                                   build_seconds=out["build"]["seconds"]["median"])
         print(f"== {name}: raw jieba search-mode throughput", flush=True)
         out["jieba_mb_per_s"] = jieba_throughput(folder, snap.user_dict)
         cores = min(os.cpu_count() or 1, 4)
@@ -716,7 +720,7 @@ def log_table(results: dict) -> str:
     """searchsvc against the FTS5 peer on the Zipf log, with ratios."""
     rows = [("corpus", "system", "log req/s", "log p50 ms", "log p99 ms", "errors",
              "questions p99 ms", "first pass p50/p99 ms", "first-pass questions p99",
-             "worker RSS MB (PSS)", f"{HELD_IDLE} idle held: req/s, p99 ms, errors",
+             "worker RSS MB (PSS, Pss_Anon)", f"{HELD_IDLE} idle held: req/s, p99 ms, errors",
              "cold pass req/s, p99 ms", "first answer after start (after listen) s")]
     ratios = []
     labels = {"searchsvc": "searchsvc (gevent)", "searchsvc_sync": "searchsvc (sync workers)",
@@ -735,7 +739,8 @@ def log_table(results: dict) -> str:
                          f'{r["questions"]["p99"]:.1f}',
                          f'{f["all"]["p50"]:.2f} / {f["all"]["p99"]:.1f}',
                          f'{f["question"]["p99"]:.1f}',
-                         f'{r["worker_rss_mb"]:.0f} ({r["worker_pss_mb"]:.0f})',
+                         f'{r["worker_rss_mb"]:.0f} ({r["worker_pss_mb"]:.0f}, '
+                         f'{r.get("worker_pss_anon_mb", 0):.0f})',
                          f'{held["rps"]:.0f}, {held["p99"]:.0f}, {held["errors"]}' if held else "-",
                          f'{r["cold"]["rps"]:.0f}, {r["cold"]["p99"]:.0f}',
                          f'{r["cold"]["first_answer_s"]:.2f} '
@@ -749,7 +754,8 @@ def log_table(results: dict) -> str:
                           f"questions p99 {x['question_p99']:.2f}x, first-pass p99 "
                           f"{x['first_pass_p99']:.2f}x; cold pass through HTTP req/s "
                           f"{x['cold_rps']:.2f}x, p99 {x['cold_p99']:.2f}x; largest worker's "
-                          f"PSS {x['pss']:.2f}x")
+                          f"PSS {x['pss']:.2f}x, Pss_Anon {x.get('pss_anon', 0):.2f}x; build "
+                          f"{x.get('build', 0):.2f}x the peer's time")
         ratios.append(f"{name}: build {c['build']['mb_per_s']:.2f} MB/s = {c['build_share']:.2f} "
                       f"of cores x jieba ({c['jieba_mb_per_s']:.2f} MB/s)")
         if c.get("ceiling"):

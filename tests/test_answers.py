@@ -112,3 +112,4 @@ def test_a_hit_s_link_is_the_url_flask_would_build(seed_dirs, root):
             for doc_id in ids:
                 args = {"q": q} if q else {}
                 assert link(doc_id, 7) == url_for("web.document", doc_id=doc_id, _anchor="p7", **args)
+

@@ -21,7 +21,10 @@ and, per build:
 from __future__ import annotations
 
 import os
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
@@ -180,16 +183,31 @@ def read_table(folder: Path, docnums: int | None = None) -> DocumentsTable:
 class Documents:
     """Documents by id, as a read-only mapping of their metadata.
 
-    Only what every search needs stays in memory (title, first docnum,
-    paragraph count); the rest of an entry is read from its line when a
-    page asks for it. At 108,000 paragraphs in 9,500 documents the entries
-    as dicts took 10 MB in every worker.
+    Only what every search needs stays in memory (the ids, titles, first
+    docnums and paragraph counts), and not as objects per document: the
+    ids and titles are each one string with their offsets, the numbers
+    numpy arrays, an id found through a sorted array of stable hashes (as
+    the word postings are). The rest of an entry is read from its line
+    when a page asks for it. At 16x the help corpus (38,000 documents) a
+    dict of tuples of them held about 20 MB in every worker, most of it
+    small objects left between the freed ones of documents.table's
+    decoding (#38).
     """
 
-    def __init__(self, folder: Path, index: dict[str, tuple[str, int, int, int, int]]):
+    def __init__(self, folder: Path, ids: list[str], titles: list[str], first: list[int],
+                 paragraphs: list[int], ends: list[int]):
         self._lines = Mapped(folder / DOCUMENTS)
-        self._index = index  # doc_id -> (title, first, paragraphs, start, end)
-        if index and next(reversed(index.values()))[4] != len(self._lines):
+        self._ids, self._id_at = _joined(ids)
+        self._titles, self._title_at = _joined(titles)
+        # arrays, not numpy's: an item read is a plain int, at list speed
+        self._first = array("q", first)
+        self._count = array("q", paragraphs)
+        self._ends = array("q", [0, *ends])
+        keys = [_id_key(d) for d in ids]
+        order = sorted(range(len(ids)), key=keys.__getitem__)
+        self._order = array("q", order)
+        self._keys = array("Q", [keys[i] for i in order])
+        if ids and self._ends[-1] != len(self._lines):
             self.close()
             raise DamagedFile(TABLE, f"does not line up with {DOCUMENTS}")
 
@@ -198,40 +216,77 @@ class Documents:
         """The documents, and documents.table, which the snapshot's
         columns and heading field are made from once."""
         table = read_table(folder, docnums)
-        ends = table.end
-        index = dict(zip(table.doc_id, zip(table.title, table.first, table.paragraphs,
-                                           [0, *ends[:-1]], ends)))
-        return cls(folder, index), table
+        return cls(folder, table.doc_id, table.title, table.first, table.paragraphs,
+                   table.end), table
+
+    def _position(self, doc_id: object) -> int:
+        """The document's place in corpus order; -1 when there is none."""
+        if not isinstance(doc_id, str):
+            return -1
+        key = _id_key(doc_id)
+        i = bisect_left(self._keys, key)
+        while i < len(self._keys) and self._keys[i] == key:
+            at = self._order[i]
+            if self._id(at) == doc_id:
+                return at
+            i += 1
+        return -1
+
+    def _id(self, at: int) -> str:
+        return self._ids[self._id_at[at]:self._id_at[at + 1]]
+
+    def _found(self, doc_id: str) -> int:
+        at = self._position(doc_id)
+        if at < 0:
+            raise KeyError(doc_id)
+        return at
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._first)
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._index
+        return self._position(doc_id) >= 0
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._index)
+        return (self._id(at) for at in range(len(self)))
 
     def __getitem__(self, doc_id: str) -> Entry:
-        _, _, _, start, end = self._index[doc_id]
+        at = self._found(doc_id)
+        start, end = self._ends[at], self._ends[at + 1]
         entry: Entry = decoded(DOCUMENTS, self._lines.read(start, end), f"at {start}")
         return entry
 
     def title(self, doc_id: str) -> str:
-        return self._index[doc_id][0]
+        at = self._found(doc_id)
+        return self._titles[self._title_at[at]:self._title_at[at + 1]]
 
     def span(self, doc_id: str) -> tuple[int, int]:
         """(first docnum, number of paragraphs)."""
-        _, first, count, _, _ = self._index[doc_id]
-        return first, count
+        at = self._found(doc_id)
+        return self._first[at], self._count[at]
 
     def head(self, n: int) -> list[Entry]:
         """The first ``n`` documents' entries, in corpus order."""
-        return [self[d] for d, _ in zip(self._index, range(n))]
+        return [self[d] for d, _ in zip(self, range(n))]
 
     def values(self) -> Iterator[Entry]:
-        for doc_id in self._index:
+        for doc_id in self:
             yield self[doc_id]
 
     def close(self) -> None:
         self._lines.close()
+
+
+def _joined(values: list[str]) -> tuple[str, array[int]]:
+    """The strings as one, with where each starts (and the end)."""
+    offsets, at = array("q", [0]), 0
+    for v in values:
+        at += len(v)
+        offsets.append(at)
+    return "".join(values), offsets
+
+
+def _id_key(doc_id: str) -> int:
+    """A document id's key: stable across processes and hash seeds."""
+    return int.from_bytes(blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                          "little")

@@ -1,0 +1,37 @@
+"""A build's documents as every worker keeps them (storage.paragraphs.Documents)."""
+
+import pytest
+
+
+def test_documents_are_found_by_id_when_every_id_shares_one_key(tmp_path, monkeypatch):
+    """The documents' ids are kept as one string with a sorted array of
+    stable keys: every id is found, in corpus order, with its title and
+    span, also when keys collide, and what is not an id is not found."""
+    from searchsvc.indexer import rebuild as indexer
+    from searchsvc.storage import paragraphs
+    from searchsvc.storage.layout import current_path
+    from tests.conftest import write_corpus
+
+    files = {f"{name}.txt": f"标题{name}\n第一段：{name}的营商环境。\n\n第二段。"
+             for name in ("b", "a", "罗湖 2019", "x-2", "é", "\U00020000")}
+    folder = write_corpus(tmp_path / "c", files)
+    indexer.build_index(folder, tmp_path / "i")
+    build = current_path(tmp_path / "i")
+    expected = None
+    for colliding in (False, True):
+        if colliding:
+            monkeypatch.setattr(paragraphs, "_id_key", lambda doc_id: 7)
+        docs, table = paragraphs.Documents.open(build)
+        try:
+            assert list(docs) == table.doc_id and len(docs) == len(files)
+            got = [(d, docs.title(d), docs.span(d), docs[d]["doc_id"]) for d in docs]
+            assert [g[0] for g in got] == [g[3] for g in got]
+            assert [span for *_, span, _ in got] == list(zip(table.first, table.paragraphs))
+            assert expected is None or got == expected
+            expected = got
+            for absent in ("", "a ", "A", "b#p1", 3, None):
+                assert absent not in docs
+            with pytest.raises(KeyError):
+                docs.title("nope")
+        finally:
+            docs.close()
