@@ -44,7 +44,6 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
     """
     from ..indexer import rebuild as builder
     from ..ingest.corpus import CorpusError
-    from ..ingest.readers import EXTENSIONS
     from ..storage.layout import built_from, current_path, index_exists
 
     cfg = _settings(corpus_dir, index_dir)
@@ -82,6 +81,13 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    _summary(report)
+
+
+def _summary(report) -> None:
+    """What a rebuild did: skipped files, metadata notes, one line of figures."""
+    from ..ingest.readers import EXTENSIONS
+
     kinds: dict[str, int] = {}
     for skipped in report.skipped:
         if skipped.unsupported:
@@ -106,6 +112,46 @@ def rebuild(corpus_dir, index_dir, if_missing, full):
         f"{report.paragraphs} paragraphs, index size {human_size(report.size_bytes)}"
         + (f"; {len(report.skipped)} file(s) skipped" if report.skipped else ""))
     click.echo(f"index: {report.path}")
+
+
+@main.command()
+@click.option("--corpus", "corpus_dir", metavar="DIR",
+              help="Corpus folder [env SEARCHSVC_CORPUS, default ./corpus].")
+@click.option("--index", "index_dir", metavar="DIR",
+              help="Index folder [env SEARCHSVC_INDEX, default ./index].")
+@click.option("--quiet", default=1.0, show_default=True, type=click.FloatRange(0.05, 60),
+              help="Seconds without a change that end a burst of changes.")
+def watch(corpus_dir, index_dir, quiet):
+    """Rebuild whenever the corpus folder changes: one incremental rebuild
+    per burst of changes, served as soon as it is done. Ctrl-C stops."""
+    from ..indexer import rebuild as builder
+    from ..indexer import watch as watcher
+    from ..ingest.corpus import CorpusError
+
+    cfg = _settings(corpus_dir, index_dir)
+    if not Path(cfg["CORPUS_DIR"]).is_dir():
+        raise click.BadParameter(f"corpus folder not found: {cfg['CORPUS_DIR']}",
+                                 param_hint="--corpus / SEARCHSVC_CORPUS")
+    bursts = watcher.Bursts(quiet)
+
+    def once(paths: list[str]) -> None:
+        if paths:
+            click.echo(f"{len(paths)} change(s): rebuilding")
+        try:
+            _summary(builder.build_index(cfg["CORPUS_DIR"], cfg["INDEX_DIR"]))
+        except builder.RebuildInProgress as exc:  # another rebuild: try again after it
+            click.echo(f"{exc}; trying again", err=True)
+            for path in paths or [cfg["CORPUS_DIR"]]:
+                bursts.changed(path)
+        except (CorpusError, OSError) as exc:
+            click.echo(f"rebuild failed: {exc}; the index served is unchanged", err=True)
+
+    once([])  # what changed while nobody watched
+    try:
+        watcher.watch(Path(cfg["CORPUS_DIR"]), Path(cfg["INDEX_DIR"]), once, bursts,
+                      ready=lambda: click.echo(f"watching {Path(cfg['CORPUS_DIR']).resolve()}"))
+    except KeyboardInterrupt:
+        pass
 
 
 @main.command()
