@@ -4,6 +4,7 @@ worker, both before any request waits for them."""
 
 from __future__ import annotations
 
+from ..analysis.normalize import normalize_text
 from ..analysis.words import segmenter
 from ..storage.layout import IndexUnavailable, user_dictionary
 from . import builds
@@ -16,6 +17,13 @@ def warm_up(app) -> None:
     worker opens the index itself, after the fork.
     """
     segmenter(user_dictionary(app.config["INDEX_DIR"]))
+    # what every worker's first searches load otherwise, each its own copy
+    # (#38): OpenCC's dictionaries (the first normalization) and the
+    # modules numpy and the URL parsing import on first use
+    normalize_text("預熱")
+    import encodings.idna  # noqa: F401
+
+    import numpy.ma  # noqa: F401
 
 
 def warm_worker(app) -> None:
