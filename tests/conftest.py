@@ -6,6 +6,8 @@ copied from corpus/ into a temporary corpus.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import shutil
 import socket
@@ -213,3 +215,19 @@ def snippet_of(hit) -> str:
     from searchsvc.web.render import snippet_html
 
     return snippet_html(hit.text, hit.fragments, hit.matches)
+
+
+@pytest.fixture()
+def access_lines():
+    """The JSON access lines written while the test runs, parsed."""
+    lines = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            lines.append(json.loads(record.getMessage()))
+
+    log = logging.getLogger("searchsvc.access")
+    keep = Keep()
+    log.addHandler(keep)
+    yield lines
+    log.removeHandler(keep)

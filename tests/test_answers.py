@@ -2,7 +2,6 @@
 time but for its took_ms, with its ETag, held once per worker."""
 
 import json
-import logging
 
 import pytest
 
@@ -11,28 +10,14 @@ from searchsvc.web import answers, builds, render
 from searchsvc.web.answers import Answer
 
 
-@pytest.fixture()
-def lines():
-    kept = []
-
-    class Keep(logging.Handler):
-        def emit(self, record):
-            kept.append(json.loads(record.getMessage()))
-
-    log = logging.getLogger("searchsvc.access")
-    handler = Keep()
-    log.addHandler(handler)
-    yield kept
-    log.removeHandler(handler)
-
-
 def _without_took(body: bytes) -> dict:
     data = json.loads(body)
     assert isinstance(data.pop("took_ms"), float)
     return data
 
 
-def test_a_repeated_search_is_the_same_answer_with_its_own_time(seed_dirs, lines):
+def test_a_repeated_search_is_the_same_answer_with_its_own_time(seed_dirs, access_lines):
+    lines = access_lines
     corpus_dir, index_dir = seed_dirs
     app = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_dir)})
     client = app.test_client()

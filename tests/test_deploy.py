@@ -233,7 +233,8 @@ def test_systemd_units_are_accepted_by_systemd(tmp_path):
     assert analyze, "systemd-analyze is missing: `make test` installs Debian's systemd"
     units = sorted(SYSTEMD.iterdir())
     assert [u.name for u in units] == ["searchsvc-rebuild.path", "searchsvc-rebuild.service",
-                                       "searchsvc-rebuild.timer", "searchsvc.service"]
+                                       "searchsvc-rebuild.timer", "searchsvc-watch.service",
+                                       "searchsvc.service"]
     for unit in units:
         (tmp_path / unit.name).write_text(
             unit.read_text(encoding="utf-8").replace("/opt/searchsvc", str(ROOT)), encoding="utf-8")

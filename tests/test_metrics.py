@@ -1,7 +1,6 @@
 """/metrics and the JSON access log, in process and across gunicorn's workers."""
 
 import json
-import logging
 import re
 import urllib.parse
 
@@ -48,22 +47,6 @@ def test_metrics_move_with_requests(seed_dirs):
     assert value(after, "searchsvc_index_documents") == 1
     assert value(after, "searchsvc_index_age_seconds") >= 0
     assert value(after, "searchsvc_index_build_seconds") > 0
-
-
-@pytest.fixture()
-def access_lines():
-    """The JSON access lines written while the test runs, parsed."""
-    lines = []
-
-    class Keep(logging.Handler):
-        def emit(self, record):
-            lines.append(json.loads(record.getMessage()))
-
-    log = logging.getLogger("searchsvc.access")
-    keep = Keep()
-    log.addHandler(keep)
-    yield lines
-    log.removeHandler(keep)
 
 
 def test_access_lines_are_json_without_the_client_unless_asked(seed_dirs, access_lines):

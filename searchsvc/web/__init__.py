@@ -2,7 +2,8 @@
 
 Owns the app factory (``create_app``), the routes (``views``), HTML made
 from the engine's offsets (``render``), the JSON shapes and the OpenAPI
-document generated from them (``api``), errors (``errors``), the HTTP
+document generated from them (``api``), the JSON answers kept as the
+bytes sent (``answers``), errors (``errors``), the HTTP
 policy every answer gets (``policy``: timing, versions, caching,
 security headers), query-string middleware (``middleware``), metrics
 (``metrics``), the build each request holds (``builds``) and the
