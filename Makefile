@@ -104,10 +104,13 @@ bench: install bench-deps
 bench-64: install bench-deps
 	$(BIN)/python bench/run.py --sizes 64 --runs 1 --out bench/results/help-64x.json $(BENCH_ARGS)
 
-## #38's figures in a few minutes a size: builds, cold pass, log, Pss_Anon, frequent words
+## #38's figures beside the peer, one run a size (4x and 16x a few minutes each, 64x about
+## 17): builds, cold pass, log, Pss_Anon, frequent words. SERVING_SIZES="4" for one size.
+SERVING_SIZES ?= 4 16 64
 bench-serving: install bench-deps
-	$(BIN)/python bench/serving.py --size 4 --out bench/results/serving-4x.json
-	$(BIN)/python bench/serving.py --size 16 --out bench/results/serving-16x.json
+	for size in $(SERVING_SIZES); do \
+	  $(BIN)/python bench/serving.py --size $$size --out bench/results/serving-$${size}x.json || exit 1; \
+	done
 
 ## Debian's python3-xapian and tantivy-py (bench/requirements.txt), the anchors' engines
 anchor-deps: install

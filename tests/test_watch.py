@@ -140,3 +140,32 @@ def test_the_command_indexes_what_changed_until_interrupted(tmp_path):
         proc.send_signal(signal.SIGINT)
         assert proc.wait(20) == 0
     assert os.path.isdir(index_dir)
+
+
+def test_a_rebuild_that_fails_is_said_and_the_watch_goes_on(tmp_path):
+    """The folder emptied: the rebuild is refused with its reason, the index
+    served stays, and the next change is indexed."""
+    folder = write_corpus(tmp_path / "corpus", {"a.txt": "标题\n罗湖的营商环境。"})
+    index_dir = tmp_path / "index"
+    proc = subprocess.Popen([sys.executable, "-m", "searchsvc.cli", "watch", "--corpus", str(folder),
+                             "--index", str(index_dir), "--quiet", "0.3"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+
+        def until(start):
+            for line in proc.stdout:
+                lines.append(line)
+                if line.startswith(start):
+                    return
+
+        until("watching")
+        (folder / "a.txt").unlink()
+        until("rebuild failed")
+        assert "no documents in corpus folder" in lines[-1] and _found(index_dir, "罗湖") == 1
+        (folder / "b.txt").write_text("标题\n福田的营商环境。", encoding="utf-8")
+        until("index:")
+        assert _found(index_dir, "福田") == 1 and _found(index_dir, "罗湖") == 0
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0

@@ -145,6 +145,9 @@ def watch(corpus_dir, index_dir, quiet):
                 bursts.changed(path)
         except (CorpusError, OSError) as exc:
             click.echo(f"rebuild failed: {exc}; the index served is unchanged", err=True)
+        except Exception as exc:  # a reader's bug: said, and the watch goes on
+            click.echo(f"rebuild failed ({type(exc).__name__}: {exc}); the index served is "
+                       "unchanged", err=True)
 
     once([])  # what changed while nobody watched
     try:
