@@ -13,9 +13,12 @@ the character index finds literals, the columns filter and count facets.
 
 This module writes segments (``create``, ``PartWriter``, ``commit_parts``,
 ``Incremental``) and reads them (``WordIndex``: deletions, words by prefix)
-through one Whoosh internal of the pinned whoosh-reloaded 2.7.5, a
-sub-writer's ``_finalize_segment``; tests/test_wordindex.py and
-tests/test_postings.py hold both formats to Whoosh's own public answers.
+through internals of the pinned whoosh-reloaded 2.7.5's ``SegmentWriter``:
+a sub-writer's ``_finalize_segment``, and for writing in bulk its
+per-document writer, document counter and posting pool (what
+``add_document`` itself uses); tests/test_wordindex.py and
+tests/test_postings.py hold both formats to Whoosh's own public answers,
+and the bulk writer's segment to ``add_document``'s.
 """
 
 from __future__ import annotations
