@@ -167,5 +167,5 @@ def test_a_rebuild_that_fails_is_said_and_the_watch_goes_on(tmp_path):
         until("index:")
         assert _found(index_dir, "福田") == 1 and _found(index_dir, "罗湖") == 0
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)  # as systemd and docker stop it
         assert proc.wait(20) == 0

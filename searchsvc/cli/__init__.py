@@ -123,7 +123,11 @@ def _summary(report) -> None:
               help="Seconds without a change that end a burst of changes.")
 def watch(corpus_dir, index_dir, quiet):
     """Rebuild whenever the corpus folder changes: one incremental rebuild
-    per burst of changes, served as soon as it is done. Ctrl-C stops."""
+    per burst of changes, served as soon as it is done. Ctrl-C stops now,
+    SIGTERM once the running rebuild is done."""
+    import signal
+    import threading
+
     from ..indexer import rebuild as builder
     from ..indexer import watch as watcher
     from ..ingest.corpus import CorpusError
@@ -149,11 +153,13 @@ def watch(corpus_dir, index_dir, quiet):
             click.echo(f"rebuild failed ({type(exc).__name__}: {exc}); the index served is "
                        "unchanged", err=True)
 
+    stop = threading.Event()  # SIGTERM (systemd, docker stop): once the running rebuild ends
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     once([])  # what changed while nobody watched
     try:
-        watcher.watch(Path(cfg["CORPUS_DIR"]), Path(cfg["INDEX_DIR"]), once, bursts,
+        watcher.watch(Path(cfg["CORPUS_DIR"]), Path(cfg["INDEX_DIR"]), once, bursts, stop,
                       ready=lambda: click.echo(f"watching {Path(cfg['CORPUS_DIR']).resolve()}"))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C: now
         pass
 
 
