@@ -114,58 +114,59 @@ def test_changes_inside_an_index_kept_in_the_corpus_folder_are_not_changes(tmp_p
     assert len(builds) == 1 and builds[0] == [str(folder / "b.txt")]
 
 
+class Command:
+    """``searchsvc watch`` in its own process over a one-file corpus: its
+    output lines so far, read ``until`` one starts as asked."""
+
+    def __init__(self, tmp_path):
+        self.folder = write_corpus(tmp_path / "corpus", {"a.txt": "标题\n罗湖的营商环境。"})
+        self.index_dir = tmp_path / "index"
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "searchsvc.cli", "watch", "--corpus", str(self.folder),
+             "--index", str(self.index_dir), "--quiet", "0.3"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def until(self, start: str) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            if line.startswith(start):
+                return
+
+    def stop(self, sig) -> int:
+        self.proc.send_signal(sig)
+        return self.proc.wait(20)
+
+
 def test_the_command_indexes_what_changed_until_interrupted(tmp_path):
-    folder = write_corpus(tmp_path / "corpus", {"a.txt": "标题\n罗湖的营商环境。"})
-    index_dir = tmp_path / "index"
-    proc = subprocess.Popen([sys.executable, "-m", "searchsvc.cli", "watch", "--corpus", str(folder),
-                             "--index", str(index_dir), "--quiet", "0.3"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    watch = Command(tmp_path)
     try:
-        lines = []
-        for line in proc.stdout:  # the first build, then watching
-            lines.append(line)
-            if line.startswith("watching"):
-                break
-        assert _found(index_dir, "罗湖") == 1
-        (folder / "b.txt").write_text("标题\n福田的营商环境。", encoding="utf-8")
-        for line in proc.stdout:
-            lines.append(line)
-            if line.startswith("index:"):
-                break
-        assert _found(index_dir, "福田") == 1
+        watch.until("watching")  # the first build, then watching
+        assert _found(watch.index_dir, "罗湖") == 1
+        (watch.folder / "b.txt").write_text("标题\n福田的营商环境。", encoding="utf-8")
+        watch.until("index:")
+        assert _found(watch.index_dir, "福田") == 1
+        lines = watch.lines
         after = lines[next(i for i, line in enumerate(lines) if "1 change(s)" in line):]
         assert any("rebuild: indexed" in line and "the index has 2 documents" in line
                    for line in after), lines
     finally:
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(20) == 0
-    assert os.path.isdir(index_dir)
+        assert watch.stop(signal.SIGINT) == 0
+    assert os.path.isdir(watch.index_dir)
 
 
 def test_a_rebuild_that_fails_is_said_and_the_watch_goes_on(tmp_path):
     """The folder emptied: the rebuild is refused with its reason, the index
     served stays, and the next change is indexed."""
-    folder = write_corpus(tmp_path / "corpus", {"a.txt": "标题\n罗湖的营商环境。"})
-    index_dir = tmp_path / "index"
-    proc = subprocess.Popen([sys.executable, "-m", "searchsvc.cli", "watch", "--corpus", str(folder),
-                             "--index", str(index_dir), "--quiet", "0.3"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    watch = Command(tmp_path)
     try:
-        lines = []
-
-        def until(start):
-            for line in proc.stdout:
-                lines.append(line)
-                if line.startswith(start):
-                    return
-
-        until("watching")
-        (folder / "a.txt").unlink()
-        until("rebuild failed")
-        assert "no documents in corpus folder" in lines[-1] and _found(index_dir, "罗湖") == 1
-        (folder / "b.txt").write_text("标题\n福田的营商环境。", encoding="utf-8")
-        until("index:")
-        assert _found(index_dir, "福田") == 1 and _found(index_dir, "罗湖") == 0
+        watch.until("watching")
+        (watch.folder / "a.txt").unlink()
+        watch.until("rebuild failed")
+        assert "no documents in corpus folder" in watch.lines[-1]
+        assert _found(watch.index_dir, "罗湖") == 1
+        (watch.folder / "b.txt").write_text("标题\n福田的营商环境。", encoding="utf-8")
+        watch.until("index:")
+        assert _found(watch.index_dir, "福田") == 1 and _found(watch.index_dir, "罗湖") == 0
     finally:
-        proc.send_signal(signal.SIGTERM)  # as systemd and docker stop it
-        assert proc.wait(20) == 0
+        assert watch.stop(signal.SIGTERM) == 0  # as systemd and docker stop it
