@@ -76,21 +76,29 @@ class Collector:
     def __len__(self) -> int:
         return len(self._sizes)
 
+    def _in_word_order(self, word_order: np.ndarray | list[int]) \
+            -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The postings grouped by word, the words in ``word_order`` (word
+        ids), docnums ascending within a word: their docnums (from 0),
+        their counts, and each word's number of postings in that order."""
+        rank = np.empty(len(word_order), dtype=np.int64)
+        rank[word_order] = np.arange(len(word_order))
+        posting_rank = rank[np.frombuffer(self._words, dtype=np.uint32)]
+        order = np.argsort(posting_rank, kind="stable")  # docnums stay ascending
+        docnums = np.repeat(np.arange(len(self), dtype=np.int64),
+                            np.frombuffer(self._sizes, dtype=np.uint32))[order]
+        counts = np.frombuffer(self._counts, dtype=np.uint32)[order]
+        return docnums, counts, np.bincount(posting_rank, minlength=len(word_order))
+
     def by_word(self) -> Iterator[tuple[bytes, list[int], list[int]]]:
         """Each word's UTF-8 with its docnums (from 0) and counts, in the
         order of the words' bytes: what a Whoosh segment holds."""
         words = [w.encode("utf-8") for w in self._ids]
         by_bytes = sorted(range(len(words)), key=words.__getitem__)
-        rank = np.empty(len(words), dtype=np.int64)
-        rank[by_bytes] = np.arange(len(words))
-        posting_rank = rank[np.frombuffer(self._words, dtype=np.uint32)]
-        order = np.argsort(posting_rank, kind="stable")  # docnums stay ascending
-        docnums = np.repeat(np.arange(len(self), dtype=np.int64),
-                            np.frombuffer(self._sizes, dtype=np.uint32))[order].tolist()
-        counts = np.frombuffer(self._counts, dtype=np.uint32)[order].tolist()
-        ends = np.cumsum(np.bincount(posting_rank, minlength=len(words))).tolist()
+        docnums, counts, per_word = self._in_word_order(by_bytes)
+        docnums, counts = docnums.tolist(), counts.tolist()
         start = 0
-        for word_id, end in zip(by_bytes, ends):
+        for word_id, end in zip(by_bytes, np.cumsum(per_word).tolist()):
             yield words[word_id], docnums[start:end], counts[start:end]
             start = end
 
@@ -101,19 +109,12 @@ class Collector:
         words = [w.encode("utf-8") for w in self._ids]
         keys = np.fromiter((word_key(w) for w in words), dtype=np.uint64, count=len(words))
         by_key = np.argsort(keys, kind="stable")  # word ids in key order
-        rank = np.empty(len(words), dtype=np.int64)
-        rank[by_key] = np.arange(len(words))
-        posting_rank = rank[np.frombuffer(self._words, dtype=np.uint32)]
-        order = np.argsort(posting_rank, kind="stable")  # docnums stay ascending within a key
-        docnums = np.repeat(np.arange(base, base + len(self), dtype=np.uint32),
-                            np.frombuffer(self._sizes, dtype=np.uint32))
-        docnums[order].tofile(post_file)
-        np.minimum(np.frombuffer(self._counts, dtype=np.uint32)[order], MAX_COUNT) \
-            .astype("<u2").tofile(tf_file)
+        docnums, counts, per_word = self._in_word_order(by_key)
+        (docnums + base).astype(np.uint32).tofile(post_file)
+        np.minimum(counts, MAX_COUNT).astype("<u2").tofile(tf_file)
         meta = np.zeros(len(words), dtype=META_TYPE)
-        counts = np.bincount(posting_rank, minlength=len(words))
-        meta["count"] = counts
-        meta["first"] = np.cumsum(counts) - counts
+        meta["count"] = per_word
+        meta["first"] = np.cumsum(per_word) - per_word
         ordered = [words[i] for i in by_key.tolist()]
         sizes = np.fromiter((len(w) for w in ordered), dtype=np.int64, count=len(ordered))
         meta["size"] = sizes
