@@ -24,7 +24,6 @@ import os
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from . import linetable
 from .files import DamagedFile, Mapped, decoded, json_line
 from .linetable import LineTable
 from .partmap import PartMap
+from .postings import word_key
 from .table import DEFAULTS, FIELDS, DocumentsTable
 from .table import NAME as TABLE
 
@@ -186,8 +186,8 @@ class Documents:
     Only what every search needs stays in memory (the ids, titles, first
     docnums and paragraph counts), and not as objects per document: the
     ids and titles are each one string with their offsets, the numbers
-    numpy arrays, an id found through a sorted array of stable hashes (as
-    the word postings are). The rest of an entry is read from its line
+    int arrays, an id found through a sorted array of the stable keys the
+    word postings use (``postings.word_key``). The rest of an entry is read from its line
     when a page asks for it. At 16x the help corpus (38,000 documents) a
     dict of tuples of them held about 20 MB in every worker, most of it
     small objects left between the freed ones of documents.table's
@@ -287,6 +287,5 @@ def _joined(values: list[str]) -> tuple[str, array[int]]:
 
 
 def _id_key(doc_id: str) -> int:
-    """A document id's key: stable across processes and hash seeds."""
-    return int.from_bytes(blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
-                          "little")
+    """A document id's key, as a word's (stable across processes)."""
+    return word_key(doc_id.encode("utf-8", "surrogatepass"))

@@ -67,7 +67,8 @@ def api_search():
     snap = builds.current()
     g.search_request = asked
     started = time.perf_counter()
-    kept = answers.cache(current_app).peek((snap.version, asked))
+    cache, key = answers.cache(current_app), (snap.version, asked)
+    kept = cache.peek(key)
     if kept is not None:
         took_ms = (time.perf_counter() - started) * 1000
         _searched(asked.query, kept.hits, took_ms, True)
@@ -78,8 +79,7 @@ def api_search():
     body = api.search_body(result, rendered_hits(result),
                            more_urls("web.api_search", asked, result)).encode()
     g.etag = policy.etag(snap.version, request.path, repr(asked))
-    answers.cache(current_app).put((snap.version, asked),
-                                   answers.Answer.of(body, g.etag, result.total))
+    cache.put(key, answers.Answer.of(body, g.etag, result.total))
     return _json(body)
 
 
