@@ -47,6 +47,8 @@ def workers_rss_mb(master_pid):
     return total / max(1, len(pids))
 
 
+@pytest.mark.server
+@pytest.mark.system
 def test_a_minute_at_400_requests_per_second(tmp_path):
     assert shutil.which("wrk"), "make soak installs wrk"
     # workers recycled every 5,000 requests or so: several times a minute at this load
