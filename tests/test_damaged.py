@@ -49,7 +49,10 @@ def test_meta_records_every_file_with_its_size(built):
 
 @pytest.mark.parametrize("how", ["half", "empty"])
 def test_a_shortened_file_is_named_by_healthz_and_every_answer(built, tmp_path, how):
+    build = index.current_path(built[0] / "i")
     for name in build_files(built):
+        if not (build / name).stat().st_size:  # nothing to shorten (no corpus places to keep)
+            continue
         folder = tmp_path / f"{how}-{name}"
         client = damaged_copy(built, folder, name, how)
         health = client.get("/healthz")

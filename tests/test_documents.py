@@ -1,27 +1,31 @@
-"""A build's documents as every worker keeps them (storage.paragraphs.Documents)."""
+"""A build's documents as every worker maps them (storage.docmap.Documents)."""
 
+import numpy as np
 import pytest
 
 
 def test_documents_are_found_by_id_when_every_id_shares_one_key(tmp_path, monkeypatch):
-    """The documents' ids are kept as one string with a sorted array of
+    """The documents' ids are mapped as one file with a sorted array of
     stable keys: every id is found, in corpus order, with its title and
     span, also when keys collide, and what is not an id is not found."""
     from searchsvc.indexer import rebuild as indexer
-    from searchsvc.storage import paragraphs
+    from searchsvc.storage import docmap, paragraphs
     from searchsvc.storage.layout import current_path
     from tests.conftest import write_corpus
 
     files = {f"{name}.txt": f"标题{name}\n第一段：{name}的营商环境。\n\n第二段。"
              for name in ("b", "a", "罗湖 2019", "x-2", "é", "\U00020000")}
     folder = write_corpus(tmp_path / "c", files)
-    indexer.build_index(folder, tmp_path / "i")
-    build = current_path(tmp_path / "i")
     expected = None
     for colliding in (False, True):
-        if colliding:
-            monkeypatch.setattr(paragraphs, "_id_key", lambda doc_id: 7)
-        docs, table = paragraphs.Documents.open(build)
+        if colliding:  # the build writes the keys and the lookup reads them
+            monkeypatch.setattr(docmap, "_id_key", lambda doc_id: 7)
+        indexer.build_index(folder, tmp_path / f"i{colliding}")
+        build = current_path(tmp_path / f"i{colliding}")
+        table = paragraphs.read_table(build)
+        keys = np.fromfile(build / docmap.KEYS, dtype="<u8")[:len(files)]
+        assert (set(keys.tolist()) == {7}) == colliding
+        docs = docmap.Documents(build, sum(table.paragraphs))
         try:
             assert list(docs) == table.doc_id and len(docs) == len(files)
             got = [(d, docs.title(d), docs.span(d), docs[d]["doc_id"]) for d in docs]

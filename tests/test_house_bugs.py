@@ -85,20 +85,81 @@ def test_c6_a_filter_with_blanks_is_the_same_filter_and_no_tag_is_shared_by_two_
     assert first_q.headers["ETag"] != other_first.headers["ETag"]
 
 
-def test_c7_a_table_of_the_right_size_that_does_not_add_up_is_503_not_500(make_index):
+def _u64(data: bytes, at: int, value: int) -> bytes:
+    """``data`` with its ``at``-th little-endian uint64 set to ``value``."""
+    return data[:8 * at] + value.to_bytes(8, "little") + data[8 * at + 8:]
+
+
+def _u64_at(data: bytes, at: int) -> int:
+    return int.from_bytes(data[8 * at:8 * at + 8], "little")
+
+
+# each of the documents' mapped files (storage.docmap) of the two-file
+# corpus, and ways of damaging it in place that keep its size (what the
+# size check cannot see)
+DAMAGED = {
+    "documents.rows": [lambda b: _u64(b, 1, 10**9),  # paragraphs past the build
+                       lambda b: _u64(b, 2, 1),  # a line end short of documents.jsonl
+                       lambda b: _u64(b, 3, 10**6)],  # an id end past the ids
+    "documents.keys": [lambda b: _u64(b, 0, 2**64 - 1),  # keys out of order
+                       lambda b: _u64(b, 2, _u64_at(b, 3))],  # one row twice
+    "documents.ids": [lambda b: b"\xff" + b[1:]],  # not UTF-8
+    "documents.titles": [lambda b: b[:1] + b"\xe5" + b[2:]],  # a character cut
+    "headings.runs": [lambda b: _u64(b, 2, 5)],  # the first run not at the text's start
+    "headings.text": [lambda b: b[:1] + b"A" + b[2:],  # a character cut
+                      lambda b: b[:-1] + b"A"],  # a run's text not ended
+    "documents.tags": [lambda b: b"[" + b[1:-1] + b"]",  # not an object
+                       lambda b: b"{" + b[1:-1] + b"["],  # not JSON
+}
+
+
+def test_c7_a_mapped_documents_file_that_does_not_add_up_is_503_naming_it(make_index):
+    """What serving maps of the documents is checked as a whole when a
+    build opens: a file of the right size whose numbers do not add up, or
+    whose text is not UTF-8, is a 503 naming it (and so is a search),
+    never a 500 or a wrong answer later."""
     client, index_dir = app_for(make_index)
+    build = layout.current_path(index_dir)
+    assert client.get("/api/search?q=tar").status_code == 200
+    for name, damages in DAMAGED.items():
+        raw = (build / name).read_bytes()
+        for k, damage in enumerate(damages):
+            broken = damage(raw)
+            assert len(broken) == len(raw) and broken != raw, (name, k)
+            (build / name).write_bytes(broken)
+            fresh = create_app({"CORPUS_DIR": "corpus", "INDEX_DIR": str(index_dir),
+                                "TESTING": True}).test_client()
+            health = fresh.get("/healthz")
+            assert health.status_code == 503, (name, k)
+            assert name in health.get_json()["reason"], (name, k, health.get_json())
+            assert fresh.get("/api/search?q=tar").status_code == 503, (name, k)
+        (build / name).write_bytes(raw)
+    fresh = create_app({"CORPUS_DIR": "corpus", "INDEX_DIR": str(index_dir),
+                        "TESTING": True}).test_client()
+    answers = [c.get("/api/search?q=tar").get_json() for c in (fresh, client)]
+    assert [dict(a, took_ms=0) for a in answers] == [dict(answers[1], took_ms=0)] * 2
+
+
+def test_c7_a_damaged_documents_table_is_never_served_and_a_rebuild_reads_all_again(make_index):
+    """documents.table is what a rebuild plans from: serving does not read
+    it, and a rebuild that finds it damaged rebuilds in full instead of
+    trusting it."""
+    corpus_dir, index_dir, _ = make_index(FILES)
+    client = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_dir),
+                         "TESTING": True}).test_client()
+    expected = client.get("/api/search?q=tar").get_json()
     table = layout.current_path(index_dir) / "documents.table"
     raw = table.read_text(encoding="utf-8")
     data = json.loads(raw)
-    for field, value in (("runs", [[9], [0]]), ("first", [9, 9]), ("headings", [["x"], 3]),
-                         ("doc_id", ["a", "a"]), ("tags", [None, 3])):
-        broken = dict(data, **{field: value})
-        text = json.dumps(broken, ensure_ascii=False)
+    for field, value in (("runs", [[9], [0]]), ("first", [9, 9]), ("doc_id", ["a", "a"])):
+        text = json.dumps(dict(data, **{field: value}), ensure_ascii=False)
         table.write_text(text[:len(raw)].ljust(len(raw)), encoding="utf-8")
-        fresh = create_app({"CORPUS_DIR": "corpus", "INDEX_DIR": str(index_dir),
+        fresh = create_app({"CORPUS_DIR": str(corpus_dir), "INDEX_DIR": str(index_dir),
                             "TESTING": True}).test_client()
-        health = fresh.get("/healthz")
-        assert health.status_code == 503, field
-        assert "documents.table" in health.get_json()["reason"], field
-        assert fresh.get("/api/search?q=tar").status_code == 503, field
-    table.write_text(raw, encoding="utf-8")
+        assert fresh.get("/api/search?q=tar").get_json()["hits"] == expected["hits"], field
+        out = CliRunner().invoke(cli.main, ["rebuild", "--corpus", str(corpus_dir),
+                                            "--index", str(index_dir)])
+        assert out.exit_code == 0 and "Traceback" not in out.output, out.output
+        assert "full" in out.output, (field, out.output)
+        table = layout.current_path(index_dir) / "documents.table"
+        raw = table.read_text(encoding="utf-8")

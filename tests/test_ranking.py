@@ -220,14 +220,22 @@ def test_keyword_queries_on_the_report(seed_snapshot, query):
     assert not set(first.missing) & {"怎么", "多少", "怎么样", "怎么解决"}
 
 
-def test_the_heading_field_finds_words_in_one_title_or_label_only():
+def test_the_heading_field_finds_words_in_one_title_or_label_only(tmp_path):
     from searchsvc.engine.ranking import Headings
+    from searchsvc.storage import docmap
+    from searchsvc.storage.files import Mapped
 
-    headings = Headings([(0, 2, "罗湖\0答卷3\0"), (2, 3, "深圳\0\0"), (5, 1, "湖南\0目标\0")])
+    docmap.write_heading_field(tmp_path, [(0, 2, "罗湖\0答卷3\0"), (2, 3, "深圳\0\0"),
+                                          (5, 1, "湖南\0目标\0"), (6, 1, "\U00020000𝄞")])
+    field = docmap.HeadingField(Mapped(tmp_path / docmap.HEADINGS),
+                                Mapped(tmp_path / docmap.RUNS), 7)
+    headings = Headings(field)
     assert list(headings.under("罗湖")) == [0, 1]
     assert list(headings.under("湖")) == [0, 1, 5]
     assert list(headings.under("目标")) == [5]
     assert list(headings.under("3深")) == [] and list(headings.under("湖答")) == []
+    assert list(headings.under("𝄞")) == [6] and list(headings.under("\U00020000")) == [6]
+    field.close()
 
 
 def test_a_title_word_lifts_the_document_s_paragraphs(tmp_path):

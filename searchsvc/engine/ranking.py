@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pyroaring import FrozenBitMap
 
-from ..storage.table import DocumentsTable
+from ..storage.docmap import HeadingField
 from ..storage.wordindex import WordIndex
 from .cache import SizedLRU, entry_bytes
 from .docsets import to_array
@@ -127,7 +127,7 @@ class Ranker:
     ties (None: docnum order is corpus order).
     """
 
-    def __init__(self, words: WordIndex, lengths: Lengths, position: array[int] | None = None,
+    def __init__(self, words: WordIndex, lengths: Lengths, position: memoryview | None = None,
                  headings: Headings | None = None):
         self.words = words
         self.position = position
@@ -252,50 +252,27 @@ class Headings:
     """The heading field: per run of paragraphs, the document's title, the
     section label and the section's heading, normalized without white space.
 
-    Kept as one joined string with the run starts, so finding the runs whose
-    heading contains a word is a few ``find`` calls.
+    Read in place from the build's mapped heading text (``storage.docmap``)
+    with each run's start, so finding the runs whose heading contains a
+    word is one search of that text, shared by every worker.
     """
 
-    def __init__(self, runs: list[tuple[int, int, str]]):
-        self.firsts = array("I", (first for first, _, _ in runs))
-        self.counts = array("I", (count for _, count, _ in runs))
-        self.offsets = array("I")
-        parts, at = [], 0
-        for _, _, text in runs:
-            self.offsets.append(at)
-            parts.append(text)
-            at += len(text) + 1
-        self.joined = "\n".join(parts)
-
-    @classmethod
-    def of(cls, table: DocumentsTable) -> Headings:
-        """The heading field's runs: (first docnum, paragraphs, title +
-        section label + section heading, flat, as the build made them) for
-        each run of a document's paragraphs in one section."""
-        runs = []
-        for first, count, doc_runs, texts in zip(table.first, table.paragraphs,
-                                                 table.runs, table.headings):
-            if not doc_runs:
-                runs.append((first, count, texts[0]))
-            for (_, length), text in zip(doc_runs, texts, strict=True):
-                runs.append((first, length, text))
-                first += length
-        return cls(runs)
+    def __init__(self, field: HeadingField):
+        self._field = field  # its arrays read at each call: closing the build drops them
 
     def under(self, word: str) -> array[int]:
         """Sorted docnums of the paragraphs whose heading contains ``word``."""
         if not word:
             return array("I")
-        at = np.fromiter((m.start() for m in re.finditer(re.escape(word), self.joined)),
-                         dtype=np.int64)
+        field = self._field
+        pattern = re.compile(re.escape(word.encode("utf-8", "surrogatepass")))
+        at = np.fromiter(field.text.match_starts(pattern), dtype=np.uint64)
         if not len(at):
             return array("I")
-        runs = np.unique(np.searchsorted(np.frombuffer(self.offsets, dtype=np.uint32), at,
-                                         side="right") - 1)
-        all_firsts = np.frombuffer(self.firsts, dtype=np.uint32)
-        runs = runs[np.argsort(all_firsts[runs], kind="stable")]
-        firsts = all_firsts[runs].astype(np.int64)
-        counts = np.frombuffer(self.counts, dtype=np.uint32)[runs].astype(np.int64)
+        runs = np.unique(np.searchsorted(field.starts, at, side="right") - 1)
+        runs = runs[np.argsort(field.firsts[runs], kind="stable")]
+        firsts = field.firsts[runs].astype(np.int64)
+        counts = field.counts[runs].astype(np.int64)
         starts = np.cumsum(counts) - counts  # each run's place in the answer
         ids = np.arange(int(counts.sum()), dtype=np.int64) + np.repeat(firsts - starts, counts)
         return array("I", ids.astype(np.uint32).tobytes())

@@ -22,7 +22,6 @@ from ..analysis.normalize import normalize_text
 from ..storage.columns import Column
 from ..storage.layout import CURRENT, IndexUnavailable, current_or_raise
 from ..storage.opened import OpenedBuild
-from ..storage.table import DocumentsTable
 from .cache import SizedLRU, entry_bytes
 from .docsets import LiteralIndex
 from .ranking import Headings, Ranker
@@ -43,20 +42,9 @@ class Snapshot:
         self.user_dict = build.user_dict
         self.readings = build.readings  # pinyin → words
         self.literals = LiteralIndex(build.grams, build.texts)
-        # the heading field from documents.table, which is then let go
-        # (its lists were half of what a worker held after opening)
-        table = build.table
-        try:
-            if table is None:
-                raise ValueError("documents.table was not read")
-            self.ranker = Ranker(build.words, build.lengths, build.position,
-                                 headings=Headings.of(table))
-            self.tags = _tag_spans(table)
-        except Exception as exc:  # the table is checked when read: this is a reader's bug
-            build.close()
-            raise IndexUnavailable(f"the index at {path} could not be opened "
-                                   f"({type(exc).__name__}: {exc})") from exc
-        build.table = None
+        self.ranker = Ranker(build.words, build.lengths, build.position,
+                             headings=Headings(build.headings))
+        self.tags = build.tags
         self.synonyms = _synonym_map(self.meta.synonyms)
         # a request → its answer, keyed on the request itself
         self.results: SizedLRU[Hashable, object] = SizedLRU(
@@ -104,15 +92,6 @@ class Snapshot:
                 self.closed = True
         if idle:
             self.close()
-
-
-def _tag_spans(table: DocumentsTable) -> dict[str, list[tuple[int, int]]]:
-    """Each tag's documents as (first docnum, paragraphs), normalized tag first."""
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for tags, first, count in zip(table.tags, table.first, table.paragraphs):
-        for tag in dict.fromkeys(normalize_text(t) for t in tags):
-            spans.setdefault(tag, []).append((first, count))
-    return spans
 
 
 def _synonym_map(groups: Iterable[Iterable[str]]) -> dict[str, list[str]]:
@@ -184,9 +163,9 @@ class Snapshots:
 
 def _give_back_free_memory() -> None:
     """Return the C heap's free pages to the system (glibc's malloc_trim):
-    opening a build decodes documents.table, whose lists are let go once
-    the heading field is made, and without this their pages stayed in
-    every worker's resident memory (#38). Elsewhere than glibc: nothing."""
+    what opening a build decodes and lets go (the columns' labels, the
+    closed build's objects) otherwise stays in every worker's resident
+    memory (#38). Elsewhere than glibc: nothing."""
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):

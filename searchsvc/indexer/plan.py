@@ -61,7 +61,7 @@ class Previous:
             meta = Meta.read(path)
             if meta.dictionary != reading_digest(extras) or meta.corpus and meta.corpus != folder:
                 return None
-            documents = paragraphs.stored_entries(path)
+            documents = paragraphs.stored_entries(path, meta.docnums)
             for part in meta.parts:
                 for name in part_files(part["name"]):
                     if not (path / name).is_file():

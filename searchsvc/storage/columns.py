@@ -1,8 +1,7 @@
 """Per-docnum columns of a build: the document, section, date and source
 of every paragraph (filters and facets), written when a build finishes
 and mapped when it opens (every worker reads the same pages; made at open
-they were 16 bytes a paragraph in each), and each paragraph's place in
-corpus order (ties in ranking), all made from documents.table
+they were 16 bytes a paragraph in each), made from documents.table
 (``table.DocumentsTable``).
 
 Files, per build:
@@ -13,7 +12,6 @@ Files, per build:
 from __future__ import annotations
 
 import json
-from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -28,29 +26,6 @@ LABELS = "columns.labels"
 
 def files() -> list[str]:
     return [LABELS, *(f"columns.{name}" for name in NAMES)]
-
-
-def positions(table: DocumentsTable, docnums: int) -> array[int] | None:
-    """Each docnum's place in corpus order, or None when docnum order is
-    corpus order (a full build). After an incremental rebuild a changed
-    document's paragraphs sit at the end, yet ties must rank as a full
-    rebuild ranks them."""
-    spans = table.spans()
-    place = 0
-    for first, count in spans:
-        if first != place:
-            break
-        place += count
-    else:
-        if place == docnums:
-            return None
-    position = array("I", [docnums]) * docnums  # deleted ones: after every live one
-    place = 0
-    for first, count in spans:
-        for docnum in range(first, first + count):
-            position[docnum] = place
-            place += 1
-    return position
 
 
 class Column:

@@ -39,7 +39,7 @@ LOCK_FILE = ".rebuild.lock"
 META_FILE = "meta.json"
 DICTIONARY_FILE = "dictionary.txt"  # the jieba user dictionary the build was segmented with
 INTERNAL_KEYS = ("first", "digest", "runs", "size", "mtime", "headings")  # documents.jsonl keys, not metadata
-FORMAT_VERSION = 18  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
+FORMAT_VERSION = 19  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
 # 9: the word index holds words only (filters read the columns); 10: text folded a
 # cluster at a time (decomposed text as composed); 11: the user dictionary a plain
 # file, no frequencies in the character index; 12: the word index stores each
@@ -53,6 +53,7 @@ FORMAT_VERSION = 18  # 2: character index out of Whoosh; 5: parts; 6: paragraph 
 # pinyin table three words per reading and syllable split (xi'an: 西安)
 # 18: one I/O policy (every file mapped): the character index's table as keyed postings
 # (first posting and count per key, as the word postings have)
+# 19: what serving needs of the documents as mapped files (docmap): no table decoded at open
 
 
 class IndexUnavailable(Exception):

@@ -13,10 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from . import columns, grams, layout, paragraphs, readings, texts
+from . import columns, docmap, grams, layout, paragraphs, readings, texts
 from .files import DamagedFile
 from .layout import IndexUnavailable, Meta, OtherFormat
-from .table import DocumentsTable
 from .wordindex import WordIndex
 
 
@@ -28,9 +27,8 @@ _Opened = TypeVar("_Opened", bound=_Closable)
 
 
 class OpenedBuild:
-    """The readers of one build. ``table`` is documents.table
-    (``table.DocumentsTable``), what the columns and the heading field are
-    made from; the snapshot lets it go once it has the heading field."""
+    """The readers of one build. What serving needs of the documents is
+    mapped (``docmap``): opening decodes no table."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -54,13 +52,16 @@ class OpenedBuild:
             if len(self.deletions) != self.meta.deleted:
                 raise ValueError("the deleted paragraphs do not match meta.json")
             self.lengths = self.words.lengths()  # words per paragraph, 0 for deleted ones
-            self.documents, table = paragraphs.Documents.open(path, self.meta.docnums)
-            self.table: DocumentsTable | None = table
-            self._keep(self.documents)
+            self.documents = self._keep(docmap.Documents(path, self.meta.docnums))
             self.store = self._keep(paragraphs.ParagraphStore(path, names))
             self.texts = self._keep(texts.NormalizedTexts.read(path, names, counts, self.store))
             self.grams = self._keep(grams.GramStore(path, names, self.deletions))
-            self.position = columns.positions(table, len(self.texts))
+            if self.documents.position is not None and \
+                    len(self.documents.position) != len(self.texts):
+                raise DamagedFile(docmap.POSITION, "not one place per paragraph")
+            self.position = self.documents.position  # None: docnum order is corpus order
+            self.headings = self.documents.headings
+            self.tags = self.documents.tags
             self._columns = self._keep(columns.Columns(path, len(self.texts)))
             self.readings = self._keep(readings.Readings(path))
         except DamagedFile as exc:

@@ -12,31 +12,29 @@ Files, per part of a build (``P`` is the part's name):
   P.paragraphs.idx     uint64 byte offsets: the start of each line, then the file's end
 and, per build:
   documents.jsonl      one JSON object per document, in corpus order
-  documents.table      what a search needs of every document: one JSON object
-                       of a list per field (``table.DocumentsTable``), read when a
-                       build opens, where documents.jsonl's entries
-                       (sections and all) took seconds at 1.7 M paragraphs
+  documents.table      every document's row: one JSON object of a list per
+                       field (``table.DocumentsTable``), what a
+                       rebuild plans from (and the serving files of
+                       ``docmap`` are made from); a page reads an entry
+                       from its line
 """
 
 from __future__ import annotations
 
 import os
-from array import array
-from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ..analysis.normalize import flat_text
 from . import linetable
-from .files import DamagedFile, Mapped, decoded, json_line
+from .files import DamagedFile, decoded, json_line
 from .linetable import LineTable
 from .partmap import PartMap
-from .postings import word_key
 from .table import DEFAULTS, FIELDS, DocumentsTable
 from .table import NAME as TABLE
 
-__all__ = ["DOCUMENTS", "TABLE", "Documents", "ParagraphStore", "StoredEntry", "files",
+__all__ = ["DOCUMENTS", "TABLE", "ParagraphStore", "StoredEntry", "files",
            "heading_texts", "read_table", "stored_entries", "write", "write_documents"]
 
 LINES, OFFSETS = "paragraphs.jsonl", "paragraphs.idx"
@@ -135,9 +133,11 @@ class StoredEntry:
         return entry
 
 
-def stored_entries(folder: Path) -> dict[str, StoredEntry]:
-    """A build's entries by document id, undecoded, in corpus order."""
-    table = read_table(folder)
+def stored_entries(folder: Path, docnums: int | None = None) -> dict[str, StoredEntry]:
+    """A build's entries by document id, undecoded, in corpus order;
+    ``docnums``: the build's paragraph numbers, which every document's
+    span must lie within (``read_table``)."""
+    table = read_table(folder, docnums)
     data = (folder / DOCUMENTS).read_bytes()
     ends = table.end
     if (ends[-1] if ends else 0) != len(data):
@@ -178,114 +178,3 @@ def read_table(folder: Path, docnums: int | None = None) -> DocumentsTable:
     """documents.table, checked (``table.DocumentsTable.of``)."""
     return DocumentsTable.of(decoded(TABLE, (folder / TABLE).read_bytes(),
                                      "as the documents' table"), docnums)
-
-
-class Documents:
-    """Documents by id, as a read-only mapping of their metadata.
-
-    Only what every search needs stays in memory (the ids, titles, first
-    docnums and paragraph counts), and not as objects per document: the
-    ids and titles are each one string with their offsets, the numbers
-    int arrays, an id found through a sorted array of the stable keys the
-    word postings use (``postings.word_key``). The rest of an entry is read from its line
-    when a page asks for it. At 16x the help corpus (38,000 documents) a
-    dict of tuples of them held about 20 MB in every worker, most of it
-    small objects left between the freed ones of documents.table's
-    decoding (#38).
-    """
-
-    def __init__(self, folder: Path, ids: list[str], titles: list[str], first: list[int],
-                 paragraphs: list[int], ends: list[int]):
-        self._lines = Mapped(folder / DOCUMENTS)
-        self._ids, self._id_at = _joined(ids)
-        self._titles, self._title_at = _joined(titles)
-        # arrays, not numpy's: an item read is a plain int, at list speed
-        self._first = array("q", first)
-        self._count = array("q", paragraphs)
-        self._ends = array("q", [0, *ends])
-        keys = [_id_key(d) for d in ids]
-        order = sorted(range(len(ids)), key=keys.__getitem__)
-        self._order = array("q", order)
-        self._keys = array("Q", [keys[i] for i in order])
-        if ids and self._ends[-1] != len(self._lines):
-            self.close()
-            raise DamagedFile(TABLE, f"does not line up with {DOCUMENTS}")
-
-    @classmethod
-    def open(cls, folder: Path, docnums: int | None = None) -> tuple[Documents, DocumentsTable]:
-        """The documents, and documents.table, which the snapshot's
-        columns and heading field are made from once."""
-        table = read_table(folder, docnums)
-        return cls(folder, table.doc_id, table.title, table.first, table.paragraphs,
-                   table.end), table
-
-    def _position(self, doc_id: object) -> int:
-        """The document's place in corpus order; -1 when there is none."""
-        if not isinstance(doc_id, str):
-            return -1
-        key = _id_key(doc_id)
-        i = bisect_left(self._keys, key)
-        while i < len(self._keys) and self._keys[i] == key:
-            at = self._order[i]
-            if self._id(at) == doc_id:
-                return at
-            i += 1
-        return -1
-
-    def _id(self, at: int) -> str:
-        return self._ids[self._id_at[at]:self._id_at[at + 1]]
-
-    def _found(self, doc_id: str) -> int:
-        at = self._position(doc_id)
-        if at < 0:
-            raise KeyError(doc_id)
-        return at
-
-    def __len__(self) -> int:
-        return len(self._first)
-
-    def __contains__(self, doc_id: object) -> bool:
-        return self._position(doc_id) >= 0
-
-    def __iter__(self) -> Iterator[str]:
-        return (self._id(at) for at in range(len(self)))
-
-    def __getitem__(self, doc_id: str) -> Entry:
-        at = self._found(doc_id)
-        start, end = self._ends[at], self._ends[at + 1]
-        entry: Entry = decoded(DOCUMENTS, self._lines.read(start, end), f"at {start}")
-        return entry
-
-    def title(self, doc_id: str) -> str:
-        at = self._found(doc_id)
-        return self._titles[self._title_at[at]:self._title_at[at + 1]]
-
-    def span(self, doc_id: str) -> tuple[int, int]:
-        """(first docnum, number of paragraphs)."""
-        at = self._found(doc_id)
-        return self._first[at], self._count[at]
-
-    def head(self, n: int) -> list[Entry]:
-        """The first ``n`` documents' entries, in corpus order."""
-        return [self[d] for d, _ in zip(self, range(n))]
-
-    def values(self) -> Iterator[Entry]:
-        for doc_id in self:
-            yield self[doc_id]
-
-    def close(self) -> None:
-        self._lines.close()
-
-
-def _joined(values: list[str]) -> tuple[str, array[int]]:
-    """The strings as one, with where each starts (and the end)."""
-    offsets, at = array("q", [0]), 0
-    for v in values:
-        at += len(v)
-        offsets.append(at)
-    return "".join(values), offsets
-
-
-def _id_key(doc_id: str) -> int:
-    """A document id's key, as a word's (stable across processes)."""
-    return word_key(doc_id.encode("utf-8", "surrogatepass"))

@@ -16,14 +16,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from . import columns, grams, layout, paragraphs, readings, texts
+from . import columns, docmap, grams, layout, paragraphs, readings, texts
 from .layout import Meta
 from .postings import Collector
 
 # what ``finish`` writes: an incremental build links every other file of
 # the previous build, never these (writing through a link would change it)
 REWRITTEN = frozenset({layout.META_FILE, layout.DICTIONARY_FILE, paragraphs.DOCUMENTS,
-                       paragraphs.TABLE, *columns.files(),
+                       paragraphs.TABLE, *columns.files(), *docmap.files(),
                        *readings.FILES})
 
 
@@ -45,9 +45,10 @@ def write_part(folder: Path, part: str, records: Iterable[dict[str, Any]], flats
 def finish(folder: Path, meta: Meta, entries: list[paragraphs.StoredEntry | paragraphs.Entry],
            user_dict: str) -> None:
     """documents.jsonl and documents.table (``entries`` in corpus order),
-    the columns, the user dictionary and ``meta.json`` with every file's
-    size."""
+    the documents' serving files (``docmap``), the columns, the user
+    dictionary and ``meta.json`` with every file's size."""
     table = paragraphs.write_documents(folder, entries)
+    docmap.write(folder, table, meta.docnums)
     columns.write(folder, table, meta.docnums)
     layout.write_user_dictionary(folder, user_dict)
     meta.files = layout.file_sizes(folder)
