@@ -94,9 +94,9 @@ def _u64_at(data: bytes, at: int) -> int:
     return int.from_bytes(data[8 * at:8 * at + 8], "little")
 
 
-# each of the documents' mapped files (storage.docmap) of the two-file
-# corpus, and ways of damaging it in place that keep its size (what the
-# size check cannot see)
+# each of the documents' mapped files (storage.docmap, the document
+# column's labels) of the two-file corpus, and ways of damaging it in place
+# that keep its size (what the size check cannot see)
 DAMAGED = {
     "documents.rows": [lambda b: _u64(b, 1, 10**9),  # paragraphs past the build
                        lambda b: _u64(b, 2, 1),  # a line end short of documents.jsonl
@@ -108,6 +108,8 @@ DAMAGED = {
     "headings.runs": [lambda b: _u64(b, 2, 5)],  # the first run not at the text's start
     "headings.text": [lambda b: b[:1] + b"A" + b[2:],  # a character cut
                       lambda b: b[:-1] + b"A"],  # a run's text not ended
+    "columns.doc_id.ends": [lambda b: _u64(b, 0, 1),  # no empty label first
+                            lambda b: _u64(b, 1, 10**6)],  # past the labels
     "documents.tags": [lambda b: b"[" + b[1:-1] + b"]",  # not an object
                        lambda b: b"{" + b[1:-1] + b"["],  # not JSON
 }

@@ -31,7 +31,6 @@ Files, per build:
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import json
 from bisect import bisect_left
@@ -41,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.normalize import normalize_text
-from .files import DamagedFile, Mapped, decoded
+from .files import DamagedFile, Mapped, check_ends, check_utf8, decoded
 from .paragraphs import DOCUMENTS, Entry
 from .postings import word_key
 from .table import DocumentsTable
@@ -52,7 +51,6 @@ POSITION, TAGS, DIGESTS = "documents.position", "documents.tags", "documents.dig
 ROW, RUN = 5, 3  # uint64 values per document's row, per heading run
 _FIRST, _COUNT, _LINE, _ID, _TITLE = range(ROW)
 _CODEC = ("utf-8", "surrogatepass")
-_CHUNK = 1 << 20
 
 
 def files() -> list[str]:
@@ -162,7 +160,7 @@ class HeadingField:
         ends = np.append(starts[1:], len(text)).astype(np.int64)
         if len(values) and np.any(text.array(np.uint8)[ends - 1] != ord("\n")):
             raise DamagedFile(HEADINGS, "a run's text that does not end where the next starts")
-        _decodes(text, ends)
+        check_utf8(text, ends)
 
     def close(self) -> None:
         """Drops the arrays over the maps, then closes them (again, when
@@ -206,16 +204,16 @@ class Documents:
             raise DamagedFile(ROWS, f"not {ROW} numbers per document")
         rows = rows.reshape(-1, ROW)
         n = len(rows)
-        _rising(ROWS, rows[:, _LINE], len(self._lines), strictly=True)
+        check_ends(ROWS, rows[:, _LINE], len(self._lines), strictly=True)
         if n and np.any(self._lines.array(np.uint8)[rows[:, _LINE].astype(np.int64) - 1]
                         != ord("\n")):
             raise DamagedFile(ROWS, f"line ends that are not the ends of {DOCUMENTS}'s lines")
-        _rising(ROWS, rows[:, _ID], len(ids), strictly=True)
-        _rising(ROWS, rows[:, _TITLE], len(titles))
+        check_ends(ROWS, rows[:, _ID], len(ids), strictly=True)
+        check_ends(ROWS, rows[:, _TITLE], len(titles))
         if n and int((rows[:, _FIRST] + rows[:, _COUNT]).max()) > docnums:
             raise DamagedFile(ROWS, f"a document reaches past the build's {docnums} paragraphs")
-        _decodes(ids, rows[:, _ID])
-        _decodes(titles, rows[:, _TITLE])
+        check_utf8(ids, rows[:, _ID])
+        check_utf8(titles, rows[:, _TITLE])
         keyed = keys_file.array("<u8")
         keys, order = keyed[:n], keyed[n:]
         if len(keyed) != 2 * n or np.any(keys[1:] < keys[:-1]) or \
@@ -311,33 +309,6 @@ class Documents:
         for mapped in reversed(self._maps):
             mapped.close()
         self._maps = []
-
-
-def _rising(name: str, ends: np.ndarray, total: int, strictly: bool = False) -> None:
-    """``ends`` are where each item of a file of ``total`` bytes ends: in
-    order, the last at the file's end."""
-    if not len(ends):
-        if total:
-            raise DamagedFile(name, "ends that do not reach the end of what they index")
-        return
-    steps = np.diff(ends.astype(np.int64), prepend=0)
-    if np.any(steps <= 0 if strictly else steps < 0) or int(ends[-1]) != total:
-        raise DamagedFile(name, "ends out of order or short of what they index")
-
-
-def _decodes(mapped: Mapped, ends: np.ndarray) -> None:
-    """The file is UTF-8 and every item ends on a character's end."""
-    data = mapped.array(np.uint8)
-    decoder = codecs.getincrementaldecoder(_CODEC[0])(_CODEC[1])
-    try:
-        for start in range(0, len(data), _CHUNK):  # a megabyte at a time: no copy of it all
-            decoder.decode(data[start:start + _CHUNK].tobytes())
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
-        raise DamagedFile(mapped.name, f"not UTF-8 ({exc.reason})") from None
-    inner = ends[ends < len(data)].astype(np.int64)
-    if len(inner) and np.any(data[inner] & 0xC0 == 0x80):
-        raise DamagedFile(mapped.name, "an item that ends inside a character")
 
 
 def _digest(data: bytes | memoryview) -> str:

@@ -4,6 +4,7 @@ damaged file raises (``DamagedFile``)."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import mmap
 import os
@@ -113,3 +114,33 @@ def decoded(file: str, data: bytes, where: str) -> Any:
 
 def json_line(obj: object) -> bytes:
     return json.dumps(obj, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+_CHUNK = 1 << 20
+
+
+def check_ends(name: str, ends: np.ndarray, total: int, strictly: bool = False) -> None:
+    """``ends`` are where each item of a file of ``total`` bytes ends: in
+    order, the last at the file's end."""
+    if not len(ends):
+        if total:
+            raise DamagedFile(name, "ends that do not reach the end of what they index")
+        return
+    steps = np.diff(ends.astype(np.int64), prepend=0)
+    if np.any(steps <= 0 if strictly else steps < 0) or int(ends[-1]) != total:
+        raise DamagedFile(name, "ends out of order or short of what they index")
+
+
+def check_utf8(mapped: Mapped, ends: np.ndarray) -> None:
+    """The file is UTF-8 and every item ends on a character's end."""
+    data = mapped.array(np.uint8)
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+    try:
+        for start in range(0, len(data), _CHUNK):  # a megabyte at a time: no copy of it all
+            decoder.decode(data[start:start + _CHUNK].tobytes())
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise DamagedFile(mapped.name, f"not UTF-8 ({exc.reason})") from None
+    inner = ends[ends < len(data)].astype(np.int64)
+    if len(inner) and np.any(data[inner] & 0xC0 == 0x80):
+        raise DamagedFile(mapped.name, "an item that ends inside a character")

@@ -53,7 +53,8 @@ FORMAT_VERSION = 19  # 2: character index out of Whoosh; 5: parts; 6: paragraph 
 # pinyin table three words per reading and syllable split (xi'an: 西安)
 # 18: one I/O policy (every file mapped): the character index's table as keyed postings
 # (first posting and count per key, as the word postings have)
-# 19: what serving needs of the documents as mapped files (docmap): no table decoded at open
+# 19: what serving needs of the documents as mapped files (docmap) and the document
+# column's labels mapped: no table or id list decoded at open
 
 
 class IndexUnavailable(Exception):
