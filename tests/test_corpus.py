@@ -1,6 +1,10 @@
 """Parsing the real report and the plain-text fallback."""
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchsvc.analysis.normalize import normalize_text
 from searchsvc.ingest import corpus
@@ -79,6 +83,27 @@ def test_missing_or_empty_corpus_is_an_error(tmp_path):
 def test_doc_ids_are_url_safe_and_stable(tmp_path):
     assert corpus.doc_id_for(tmp_path / "罗湖 2019 报告.txt") == "罗湖-2019-报告"
     assert corpus.doc_id_for(tmp_path / "a/b?c#d.txt".replace("/", "_")) == "a_b-c-d"
+
+
+_PART = st.sampled_from(["", ".", "..", ".a", "a.", "a.b", "a..b", "报告.txt", "x y.tar.gz",
+                          "2023", "b?c#d", "é.md"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PART, min_size=1, max_size=4), st.booleans())
+def test_an_id_from_a_listed_path_is_what_pathlib_makes_of_it(parts, absolute):
+    """The listing's paths are cut without pathlib (a Path a file was a
+    tenth of a rebuild's listing); every path, clean or not, gets the id
+    pathlib's cut gives."""
+    from pathlib import Path
+
+    text = ("/" if absolute else "") + "/".join(parts)
+    path = Path(text)
+    if path.is_absolute():
+        path = Path(path.name)
+    stem = path.with_suffix("").as_posix() if path.suffix else path.as_posix()
+    expected = re.sub(r"[^\w.\-]+", "-", stem.replace("/", "-")).strip("-") or "doc"
+    assert corpus.doc_id_for(text) == expected
 
 
 def test_a_traditional_copy_parses_like_the_original(seed_text, report):

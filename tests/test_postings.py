@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.query import Term
 
@@ -169,3 +171,19 @@ def test_both_ways_of_checking_a_literal_find_exactly_the_paragraphs_that_hold_i
             assert set(snap.literals.containing(literal)) == set(got), literal
     finally:
         snap.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(0, 300), max_size=40), st.lists(st.integers(0, 320), max_size=80))
+def test_live_postings_leave_out_exactly_the_deleted_docnums(deleted, ids):
+    """A posting list without the deleted paragraphs, counts kept with
+    their docnums (a binary search of the deleted ones, not np.isin)."""
+    from pyroaring import FrozenBitMap
+
+    from searchsvc.storage.deletions import Deletions
+
+    docnums = np.array(sorted(set(ids)), dtype=np.int64)
+    counts = np.arange(len(docnums), dtype=np.float64) + 1
+    live, kept = Deletions(FrozenBitMap(deleted), 321).live_postings(docnums, counts)
+    expected = [(d, c) for d, c in zip(docnums.tolist(), counts.tolist()) if d not in deleted]
+    assert list(zip(live.tolist(), kept.tolist())) == expected

@@ -11,11 +11,17 @@ every Chinese character's usual reading, for did-you-mean's homophone test
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 from ..storage import readings
 from ..storage.wordindex import WordIndex
 
+# each word's syllables as pypinyin read them, kept by a process that
+# rebuilds again (``watch``): an incremental rebuild read every word of the
+# index again, the most of its time after the listing
+_SYLLABLES: dict[str, list[str]] = {}
+MAX_REMEMBERED = 2_000_000
 WORDS_PER_KEY = 3  # homophones kept per reading and syllable split, the most frequent
 MAX_WORD = 8  # characters: longer words are phrases jieba kept whole, not typed as one
 _CHINESE = re.compile(r"[\u3400-\u9fff]+")
@@ -32,9 +38,11 @@ def write(folder: Path, parts: list[dict]) -> None:
     readings.write(folder, table, char_readings())
 
 
+@cache
 def char_readings() -> dict[str, str]:
     """Every character of U+3400-U+9FFF pypinyin reads → its usual
-    toneless reading (its first: 的 de, 化 hua)."""
+    toneless reading (its first: 的 de, 化 hua). The same for every
+    build: made once per process (``searchsvc watch`` rebuilds often)."""
     from pypinyin import Style, lazy_pinyin
 
     chars = [chr(c) for c in range(0x3400, 0xA000)]
@@ -49,9 +57,13 @@ def pinyin_table(counted) -> dict[str, list[tuple[str, int]]]:
     from pypinyin import Style, lazy_pinyin
 
     table: dict[str, dict[tuple, list[tuple[str, int]]]] = {}
+    if len(_SYLLABLES) > MAX_REMEMBERED:
+        _SYLLABLES.clear()
     for word, count in counted:
         if count > 0:
-            syllables = lazy_pinyin(word, style=Style.NORMAL)
+            syllables = _SYLLABLES.get(word)
+            if syllables is None:
+                syllables = _SYLLABLES[word] = lazy_pinyin(word, style=Style.NORMAL)
             key = "".join(syllables)
             if key.isascii() and key.isalpha():
                 split = tuple(len(s) for s in syllables)

@@ -25,6 +25,7 @@ from .text import parse_text
 from .tree import IGNORE_FILE, CorpusError, listed  # noqa: F401  (the names callers know)
 
 _SAFE_ID = re.compile(r"[^\w.\-]+")
+_LISTED = re.compile(r"(?!\./)(?:(?!\.?/)[^/\x00]+/)*(?!\.\Z)[^/\x00]+")  # no /, ., // parts
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a larger file is not a report
 # what the readers make of a file; raised when that changes, so the next
 # rebuild reads every file again (2: a line of digits is text, #36)
@@ -36,10 +37,17 @@ def doc_id_for(path: Path | str) -> str:
     """A stable, URL-safe id from the file's path in the corpus without its
     extension: ``gwr-2024.txt`` → ``gwr-2024``, ``2023/省级/广东.txt`` →
     ``2023-省级-广东``."""
-    path = Path(path)
-    if path.is_absolute():  # a file outside a corpus' listing: its name alone
-        path = Path(path.name)
-    stem = path.with_suffix("").as_posix() if path.suffix else path.as_posix()
+    if isinstance(path, str) and _LISTED.fullmatch(path):
+        # a path as the listing gives it (parts joined by "/"), cut as
+        # pathlib would: a Path a file cost a tenth of a rebuild's listing
+        name = path.rpartition("/")[2]
+        dot = name.rfind(".")
+        stem = path[:len(path) - len(name) + dot] if 0 < dot < len(name) - 1 else path
+    else:
+        path = Path(path)
+        if path.is_absolute():  # a file outside a corpus' listing: its name alone
+            path = Path(path.name)
+        stem = path.with_suffix("").as_posix() if path.suffix else path.as_posix()
     return _SAFE_ID.sub("-", stem.replace("/", "-")).strip("-") or "doc"
 
 

@@ -40,7 +40,10 @@ class Deletions:
         """``ids`` and their ``counts`` without the deleted docnums."""
         if not len(self._deleted) or not len(ids):
             return ids, counts
-        keep = ~np.isin(ids, self._array)
+        # a binary search of the few deleted per posting: np.isin sorts
+        # both, a third of the pinyin table's time after an incremental rebuild
+        at = np.minimum(np.searchsorted(self._array, ids), len(self._array) - 1)
+        keep = self._array[at] != ids
         return ids[keep], counts[keep]
 
     def live(self, found: FrozenBitMap) -> FrozenBitMap:

@@ -31,7 +31,7 @@ from . import linetable
 from .files import DamagedFile, decoded, json_line
 from .linetable import LineTable
 from .partmap import PartMap
-from .table import DEFAULTS, FIELDS, DocumentsTable
+from .table import DEFAULTS, FIELD_SET, FIELDS, DocumentsTable
 from .table import NAME as TABLE
 
 __all__ = ["DOCUMENTS", "TABLE", "ParagraphStore", "StoredEntry", "files",
@@ -123,10 +123,12 @@ class StoredEntry:
         self.line, self._table, self._row = line, table, row
 
     def __getitem__(self, name: str) -> Any:
-        return self._table.values(name)[self._row]
+        if name not in FIELD_SET:
+            raise KeyError(name)
+        return getattr(self._table, name)[self._row]
 
     def get(self, name: str, default: Any = None) -> Any:
-        return self._table.values(name)[self._row] if name in FIELDS else default
+        return getattr(self._table, name)[self._row] if name in FIELD_SET else default
 
     def decoded(self) -> Entry:
         entry: Entry = decoded(DOCUMENTS, self.line, f"for {self['doc_id']!r}")
