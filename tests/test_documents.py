@@ -39,3 +39,32 @@ def test_documents_are_found_by_id_when_every_id_shares_one_key(tmp_path, monkey
                 docs.title("nope")
         finally:
             docs.close()
+
+
+def test_opening_a_build_decodes_no_table(tmp_path, monkeypatch):
+    """A worker maps what it needs of the documents (#38): opening a build
+    and answering from it never reads documents.table or the ids as JSON,
+    which left tens of MB of freed objects in every worker."""
+    from searchsvc.engine import search as S
+    from searchsvc.engine import snapshot as snapshots
+    from searchsvc.indexer import rebuild as indexer
+    from searchsvc.storage import paragraphs, table
+    from tests.conftest import write_corpus
+
+    folder = write_corpus(tmp_path / "c", {"甲.txt": "甲报告\n营商环境持续优化。",
+                                           "乙.txt": "乙报告\n营商环境。\n\n改革。"})
+    indexer.build_index(folder, tmp_path / "i")
+
+    def refused(*args, **kwargs):
+        raise AssertionError("documents.table read while serving")
+
+    monkeypatch.setattr(paragraphs, "read_table", refused)
+    monkeypatch.setattr(table.DocumentsTable, "of", refused)
+    snap = snapshots.open_current(tmp_path / "i")
+    try:
+        hits = S.search(snap, "营商环境").hits
+        assert sorted(h.doc_id for h in hits) == ["乙", "甲"]
+        assert {snap.documents.title(h.doc_id) for h in hits} == {"甲报告", "乙报告"}
+        assert S.search(snap, "改革", doc=["乙"]).hits[0].doc_id == "乙"
+    finally:
+        snap.close()
