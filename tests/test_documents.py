@@ -68,3 +68,48 @@ def test_opening_a_build_decodes_no_table(tmp_path, monkeypatch):
         assert S.search(snap, "改革", doc=["乙"]).hits[0].doc_id == "乙"
     finally:
         snap.close()
+
+
+def test_a_query_reads_each_paragraph_s_text_once(tmp_path, monkeypatch):
+    """A query's checks, proximity and missing words share one reading of
+    each flat text (``LiteralIndex.for_query``); another query reads again."""
+    from collections import Counter
+
+    from searchsvc.engine import search as S
+    from searchsvc.engine import snapshot as snapshots
+    from searchsvc.indexer import rebuild as indexer
+    from searchsvc.storage import texts
+    from tests.conftest import write_corpus
+
+    paragraphs = "\n\n".join(f"第{k}段：营商环境{'持续' * k}优化，改革创新。" for k in range(40))
+    folder = write_corpus(tmp_path / "c", {"a.txt": f"报告\n{paragraphs}",
+                                           "b.txt": "另一份\n营商环境。\n\n改革。"})
+    indexer.build_index(folder, tmp_path / "i")
+    reads: Counter[int] = Counter()
+    read = texts.NormalizedTexts.__getitem__
+    monkeypatch.setattr(texts.NormalizedTexts, "__getitem__",
+                        lambda self, docnum: reads.update([docnum]) or read(self, docnum))
+    snap = snapshots.open_current(tmp_path / "i")
+    try:
+        for query in ("营商环境 改革 持续", "优化 创新 营商"):
+            reads.clear()
+            hits = S.fresh(snap, S.SearchRequest(query)).hits
+            assert hits and reads, query
+            assert max(reads.values()) == 1, (query, reads.most_common(3))
+    finally:
+        snap.close()
+
+
+def test_a_column_with_one_label_counts_without_counting():
+    """A column every paragraph shares one label of (no dates in the
+    collection): its counts and top are what counting them would give."""
+    import numpy as np
+
+    from searchsvc.storage.columns import Column
+
+    for labels in ([""], ["2019"]):
+        column = Column(labels, np.zeros(10, dtype=np.int32))
+        ids = np.array([1, 4, 7], dtype=np.int64)
+        assert column.counts(ids) == {labels[0]: 3}
+        assert column.top(ids, 5) == ([] if labels == [""] else [("2019", 3)])
+        assert column.counts(ids[:0]) == {} and column.top(ids[:0], 5) == []

@@ -60,7 +60,7 @@ class Retrieval:
     def __init__(self, asked: Asked, snapshot: Snapshot):
         self.asked = asked
         self.snapshot = snapshot
-        self.literals = snapshot.literals
+        self.literals = snapshot.literals.for_query()
         self.n = max(1, snapshot.ranker.n)  # live paragraphs
         self._unit_docs: dict[int, FrozenBitMap] = {}
         self._filters: dict[str, FrozenBitMap] | None = None

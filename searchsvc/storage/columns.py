@@ -105,6 +105,8 @@ class Column:
     def _counted(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(codes, paragraphs) of the labels the docnums ``ids`` have, in
         label order."""
+        if len(self.labels) == 1:  # one label for all (no dates in the collection): no counting
+            return np.zeros(1, dtype=np.int64), np.array([len(ids)])
         codes = self.codes[ids]
         if 8 * len(codes) < len(self.labels):  # few paragraphs of many labels (documents)
             return np.unique(codes, return_counts=True)
