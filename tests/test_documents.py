@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def test_documents_are_found_by_id_when_every_id_shares_one_key(tmp_path, monkeypatch):
@@ -113,3 +115,31 @@ def test_a_column_with_one_label_counts_without_counting():
         assert column.counts(ids) == {labels[0]: 3}
         assert column.top(ids, 5) == ([] if labels == [""] else [("2019", 3)])
         assert column.counts(ids[:0]) == {} and column.top(ids[:0], 5) == []
+
+
+_HEADING = st.text(alphabet="ab罗湖区\0", max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_HEADING, min_size=1, max_size=12), st.text(alphabet="ab罗湖区\0", min_size=1,
+                                                              max_size=4))
+def test_the_heading_field_finds_every_occurrence_of_a_word(headings, word):
+    """HeadingField.occurrences (numpy, from the word's rarest byte) gives
+    every place the word's bytes occur in the heading text, as a search
+    at each byte would."""
+    import tempfile
+    from pathlib import Path
+
+    from searchsvc.storage import docmap
+    from searchsvc.storage.files import Mapped
+
+    with tempfile.TemporaryDirectory() as folder:
+        docmap.write_heading_field(Path(folder), [(k, 1, h) for k, h in enumerate(headings)])
+        field = docmap.HeadingField(Mapped(Path(folder) / docmap.HEADINGS),
+                                    Mapped(Path(folder) / docmap.RUNS), len(headings))
+        try:
+            data, needle = (Path(folder) / docmap.HEADINGS).read_bytes(), word.encode()
+            expected = [i for i in range(len(data)) if data.startswith(needle, i)]
+            assert field.occurrences(needle).tolist() == expected
+        finally:
+            field.close()

@@ -21,7 +21,6 @@ label and heading (``Headings``).
 from __future__ import annotations
 
 import heapq
-import re
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Collection
@@ -265,8 +264,7 @@ class Headings:
         if not word:
             return array("I")
         field = self._field
-        pattern = re.compile(re.escape(word.encode("utf-8", "surrogatepass")))
-        at = np.fromiter(field.text.match_starts(pattern), dtype=np.uint64)
+        at = field.occurrences(word.encode("utf-8", "surrogatepass")).astype(np.uint64)
         if not len(at):
             return array("I")
         runs = np.unique(np.searchsorted(field.starts, at, side="right") - 1)

@@ -157,15 +157,37 @@ class HeadingField:
             raise DamagedFile(RUNS, "runs that do not fit the heading text or the build")
         if not len(values) and len(text):
             raise DamagedFile(RUNS, "no runs for the heading text")
+        self._bytes = text.array(np.uint8)
+        self._seen: np.ndarray | None = None  # how often each byte value occurs, once asked
         ends = np.append(starts[1:], len(text)).astype(np.int64)
-        if len(values) and np.any(text.array(np.uint8)[ends - 1] != ord("\n")):
+        if len(values) and np.any(self._bytes[ends - 1] != ord("\n")):
             raise DamagedFile(HEADINGS, "a run's text that does not end where the next starts")
         check_utf8(text, ends)
+
+    def occurrences(self, needle: bytes) -> np.ndarray:
+        """Where ``needle`` (no newline in it) occurs in the heading text,
+        overlapping ones too: the places of its rarest byte, then the
+        other bytes compared there, in numpy (a regex's match objects, one
+        per occurrence, took a seventh of a fresh answer at 16x the help
+        corpus, where a common word occurs in thousands of headings)."""
+        data = self._bytes
+        want = np.frombuffer(needle, dtype=np.uint8)
+        if not len(want) or len(want) > len(data):
+            return np.zeros(0, dtype=np.int64)
+        if self._seen is None:
+            self._seen = np.bincount(data, minlength=256)
+        anchor = int(np.argmin(self._seen[want]))
+        at = np.flatnonzero(data[anchor:len(data) - len(want) + 1 + anchor] == want[anchor])
+        for k, byte in enumerate(want.tolist()):
+            if k != anchor and len(at):
+                at = at[data[at + k] == byte]
+        return at
 
     def close(self) -> None:
         """Drops the arrays over the maps, then closes them (again, when
         ``Documents`` owns them: closing twice is nothing)."""
         self.firsts = self.counts = self.starts = np.zeros(0, dtype=np.uint64)
+        self._bytes = np.zeros(0, dtype=np.uint8)
         self._runs.close()
         self.text.close()
 
