@@ -41,6 +41,9 @@ def test_documents_are_found_by_id_when_every_id_shares_one_key(tmp_path, monkey
                 docs.title("nope")
         finally:
             docs.close()
+        assert "a" not in docs and len(docs) == 0  # closed: unmapped, found no more
+        with pytest.raises(KeyError):
+            docs.title("a")
 
 
 def test_opening_a_build_decodes_no_table(tmp_path, monkeypatch):

@@ -322,6 +322,8 @@ class Documents:
             yield self[doc_id]
 
     def close(self) -> None:
+        """Unmaps; a lookup after it finds no document (not an IndexError)."""
+        self._n = 0
         self._ids = self._titles = memoryview(b"")
         self._rows = self._keys = self._order = memoryview(b"").cast("Q")
         self.position = None
