@@ -123,12 +123,10 @@ class StoredEntry:
         self.line, self._table, self._row = line, table, row
 
     def __getitem__(self, name: str) -> Any:
-        if name not in FIELD_SET:
-            raise KeyError(name)
-        return getattr(self._table, name)[self._row]
+        return self._table.values(name)[self._row]
 
     def get(self, name: str, default: Any = None) -> Any:
-        return getattr(self._table, name)[self._row] if name in FIELD_SET else default
+        return self._table.values(name)[self._row] if name in FIELD_SET else default
 
     def decoded(self) -> Entry:
         entry: Entry = decoded(DOCUMENTS, self.line, f"for {self['doc_id']!r}")
