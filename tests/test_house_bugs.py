@@ -112,6 +112,10 @@ DAMAGED = {
                             lambda b: _u64(b, 1, 10**6)],  # past the labels
     "documents.tags": [lambda b: b"[" + b[1:-1] + b"]",  # not an object
                        lambda b: b"{" + b[1:-1] + b"["],  # not JSON
+    # jieba's mapped dictionary (storage.lexicon): a byte changed anywhere
+    "jieba.trie": [lambda b: b[:99] + bytes([b[99] ^ 1]) + b[100:]],
+    "jieba.counts": [lambda b: b[:-1] + bytes([b[-1] ^ 1]),
+                     lambda b: b"X" + b[1:]],  # not its magic
 }
 
 

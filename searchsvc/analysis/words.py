@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from functools import cache
 
 from .normalize import normalize, normalize_text
 from .scripts import RUNS
@@ -33,6 +34,83 @@ def is_stop_word(word: str) -> bool:
 _jieba_lock = threading.Lock()
 _segmenters: dict = {}
 USER_SEGMENTERS = 2
+_compact = None  # the compact dictionary new segmenters read (use_dictionary), if any
+
+
+class CompactFreq:
+    """jieba's ``FREQ`` (a word or a prefix of one → its count, 0 for a
+    prefix) read from a build's compact dictionary (``storage.lexicon``), with the
+    words a user dictionary adds kept beside it. jieba's own code reads it
+    (``in``, ``[]``, ``get``, assignment), so its tokens stay jieba's."""
+
+    __slots__ = ("_ids", "_counts", "_added")
+
+    def __init__(self, ids, counts):
+        self._ids, self._counts, self._added = ids, counts, {}
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._added or word in self._ids
+
+    def __getitem__(self, word: str) -> int:
+        count = self._added.get(word)
+        return count if count is not None else self._counts[self._ids[word]]
+
+    def get(self, word: str, default=None):
+        count = self._added.get(word)
+        if count is not None:
+            return count
+        key = self._ids.get(word)
+        return default if key is None else self._counts[key]
+
+    def __setitem__(self, word: str, count: int) -> None:
+        self._added[word] = count
+
+
+@cache
+def dictionary_source() -> bytes:
+    """A digest of jieba's dictionary file: which dictionary a compact copy
+    was written from."""
+    import hashlib
+
+    import jieba
+
+    with jieba.get_dict_file() as f:  # the default dictionary's file, opened
+        return hashlib.blake2b(f.read(), digest_size=32).digest()
+
+
+def base_dictionary() -> tuple[dict, int]:
+    """jieba's own ``FREQ`` and ``total`` (no user dictionary): what a
+    build keeps compact. The process's default segmenter's when it has one."""
+    seg = _segmenters.get("")
+    if seg is None or isinstance(seg.FREQ, CompactFreq):
+        seg = _load_jieba(None)  # not kept: a build needs it once
+    return seg.FREQ, seg.total
+
+
+def use_dictionary(lexicon) -> None:
+    """Make new segmenters read jieba's dictionary from ``lexicon`` (a
+    ``storage.lexicon.Lexicon``) instead of loading it. The first one of
+    jieba's own dictionary is kept for the process: every build of this
+    version holds the same; one written from another dictionary is not used."""
+    global _compact
+    if _compact is None and lexicon.source == dictionary_source():
+        _compact = lexicon
+
+
+def _load_jieba(lexicon):
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    seg = jieba.Tokenizer()
+    if lexicon is None:
+        seg.initialize()
+    else:
+        seg.FREQ = CompactFreq(lexicon.ids, lexicon.counts)
+        seg.total = lexicon.total
+        seg.initialized = True
+    return seg
 
 
 def segmenter(user_dict: str | None = None):
@@ -42,8 +120,9 @@ def segmenter(user_dict: str | None = None):
     changed dictionary file gives a fresh segmenter while the default one is
     shared by everything else. Only the ``USER_SEGMENTERS`` newest user
     dictionaries' are kept (the build being served and the one replacing
-    it): each holds jieba's whole dictionary (about 65 MB), and a server
-    whose dictionary changes with every rebuild would otherwise keep them all.
+    it): unless the process has a compact dictionary (``use_dictionary``), each
+    holds jieba's whole dictionary (about 60 MB), and a server whose
+    dictionary changes with every rebuild would otherwise keep them all.
     """
     key = user_dict or ""
     seg = _segmenters.get(key)
@@ -52,13 +131,7 @@ def segmenter(user_dict: str | None = None):
     with _jieba_lock:
         seg = _segmenters.get(key)
         if seg is None:
-            import logging
-
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            seg = jieba.Tokenizer()
-            seg.initialize()
+            seg = _load_jieba(_compact)
             if user_dict:
                 import io
 

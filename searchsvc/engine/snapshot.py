@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.normalize import normalize_text
+from ..analysis.words import use_dictionary
 from ..storage.columns import Column
 from ..storage.layout import CURRENT, IndexUnavailable, current_or_raise
 from ..storage.opened import OpenedBuild
@@ -40,6 +41,8 @@ class Snapshot:
         self.path, self.version, self.meta = build.path, build.version, build.meta
         self.words, self.store, self.documents = build.words, build.store, build.documents
         self.user_dict = build.user_dict
+        use_dictionary(build.lexicon)  # queries segmented from the compact dictionary
+        build.lexicon = None  # kept by use_dictionary only when it is the process's first
         self.readings = build.readings  # pinyin → words
         self.literals = LiteralIndex(build.grams, build.texts)
         self.ranker = Ranker(build.words, build.lengths, build.position,

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..analysis import words
 from ..ingest import corpus
-from ..storage import layout, outcomes, wordindex, writing
+from ..storage import layout, lexicon, outcomes, wordindex, writing
 from ..storage.layout import IndexBusy, IndexLock, Meta
 from . import parts as P
 from . import readings
@@ -126,6 +127,7 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
                 corpus=folder,
             )
             readings.write(tmp, parts)
+            _write_dictionary(tmp, layout.current_path(index_dir))
             writing.finish(tmp, meta, entries, extras.user_dict)
             final = index_dir / name
             os.rename(tmp, final)
@@ -180,6 +182,18 @@ def _write_incremental(folder: Path, previous: Previous, plan: Plan, extras: cor
         writing.write_part(folder, name, P.records(plan.new), flats, base, writer.serving)
         parts.append({"name": name, "docnums": len(flats)})
     return parts
+
+
+def _write_dictionary(folder: Path, current: Path | None) -> None:
+    """jieba's dictionary in the mapped form serving reads (``lexicon``):
+    already linked by an incremental rebuild, else copied from the
+    current build when written from the same dictionary, else written."""
+    if (folder / lexicon.COUNTS).exists():
+        return
+    source = words.dictionary_source()
+    if not lexicon.copy(current, folder, source):
+        counts, total = words.base_dictionary()
+        lexicon.write(folder, counts, total, source)
 
 
 def _link_files(source: Path, target: Path) -> None:

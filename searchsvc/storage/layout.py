@@ -12,6 +12,7 @@ Layout of an index folder::
         part0.paragraphs.*                   paragraph store (paragraphs)
         documents.jsonl, meta.json, dictionary.txt (the user dictionary, if any)
         readings.txt, readings.idx           pinyin → words (readings)
+        jieba.trie, jieba.counts             jieba's dictionary, compact (lexicon)
       .rebuild.lock                          (held while a rebuild or publish writes here)
 
 A build is a list of parts. A part is one Whoosh segment and the files
@@ -39,7 +40,7 @@ LOCK_FILE = ".rebuild.lock"
 META_FILE = "meta.json"
 DICTIONARY_FILE = "dictionary.txt"  # the jieba user dictionary the build was segmented with
 INTERNAL_KEYS = ("first", "digest", "runs", "size", "mtime", "headings")  # documents.jsonl keys, not metadata
-FORMAT_VERSION = 19  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
+FORMAT_VERSION = 20  # 2: character index out of Whoosh; 5: parts; 6: paragraph store; 8: runs;
 # 9: the word index holds words only (filters read the columns); 10: text folded a
 # cluster at a time (decomposed text as composed); 11: the user dictionary a plain
 # file, no frequencies in the character index; 12: the word index stores each
@@ -55,6 +56,7 @@ FORMAT_VERSION = 19  # 2: character index out of Whoosh; 5: parts; 6: paragraph 
 # (first posting and count per key, as the word postings have)
 # 19: what serving needs of the documents as mapped files (docmap) and the document
 # column's labels mapped: no table or id list decoded at open
+# 20: jieba's dictionary in a compact form (lexicon): serving segments queries from it
 
 
 class IndexUnavailable(Exception):

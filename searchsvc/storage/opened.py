@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from . import columns, docmap, grams, layout, paragraphs, readings, texts
+from . import columns, docmap, grams, layout, lexicon, paragraphs, readings, texts
 from .files import DamagedFile
 from .layout import IndexUnavailable, Meta, OtherFormat
 from .wordindex import WordIndex
@@ -45,6 +45,8 @@ class OpenedBuild:
         try:
             layout.check_sizes(path, self.meta)
             self.user_dict = layout.read_user_dictionary(path)
+            # jieba's dictionary, checked; the snapshot hands it to the segmenters
+            self.lexicon: lexicon.Lexicon | None = lexicon.open_lexicon(path)
             self.words = self._keep(WordIndex(path, self.meta.parts))
             names = [p["name"] for p in self.meta.parts]
             counts = [p["docnums"] for p in self.meta.parts]
