@@ -93,33 +93,54 @@ def test_compact_tokens_are_jiebas_on_any_text(plain_and_compact, text):
         assert _tokens(compact, text) == _tokens(plain, text)
 
 
-def test_a_build_writes_the_dictionary_once_and_copies_or_links_it(make_index, monkeypatch):
-    """A first build writes the files; a full rebuild copies the current
-    build's (same jieba dictionary); an incremental one links them; a
-    build from another jieba dictionary writes them again."""
-    written = []
+def test_a_build_writes_the_dictionary_once_and_copies_or_links_it(make_index, monkeypatch,
+                                                                    tmp_path):
+    """A first build writes the files (in a child process, while the corpus
+    is read); a full rebuild copies the current build's (same jieba
+    dictionary); an incremental one links them; a build from another jieba
+    dictionary writes them again; a child that fails is replaced by the
+    build's own process."""
+    marker = tmp_path / "written"  # appended to by whichever process writes
     real_write = lexicon.write
-    monkeypatch.setattr(lexicon, "write", lambda *a: (written.append(a[0]), real_write(*a)))
+    test_pid = os.getpid()
+
+    def write(folder, *rest):
+        with marker.open("a") as f:
+            f.write(f"{os.getpid() == test_pid}\n")
+        if failing_child and os.getpid() != test_pid:
+            raise OSError("no space left")
+        real_write(folder, *rest)
+
+    def writes():
+        return marker.read_text().split() if marker.exists() else []
+
+    failing_child = False
+    monkeypatch.setattr(lexicon, "write", write)
     corpus_dir, index_dir, _ = make_index({f"{n}.txt": f"标题{n}\n营商环境{n}。"
                                            for n in range(12)})
     first = current_path(index_dir)
-    assert written == [first.with_name(first.name + ".tmp")]
+    assert writes() == ["False"]  # by the child
     trie = (first / lexicon.TRIE).read_bytes()
     from searchsvc.indexer import rebuild as indexer
 
     indexer.build_index(corpus_dir, index_dir, full=True)
     second = current_path(index_dir)
-    assert second != first and len(written) == 1
+    assert second != first and len(writes()) == 1
     assert (second / lexicon.TRIE).read_bytes() == trie
     assert os.stat(second / lexicon.TRIE).st_ino != os.stat(first / lexicon.TRIE).st_ino
     (corpus_dir / "b.txt").write_text("标题\n城市更新。", encoding="utf-8")
     report = indexer.build_index(corpus_dir, index_dir)
     third = current_path(index_dir)
-    assert report.mode == "incremental" and len(written) == 1
+    assert report.mode == "incremental" and len(writes()) == 1
     assert os.stat(third / lexicon.COUNTS).st_ino == os.stat(second / lexicon.COUNTS).st_ino
     monkeypatch.setattr(words, "dictionary_source", lambda: b"\x01" * 32)
     indexer.build_index(corpus_dir, index_dir, full=True)
-    assert len(written) == 2 and lexicon.source_of(current_path(index_dir)) == b"\x01" * 32
+    assert writes()[1:] == ["False"] and lexicon.source_of(current_path(index_dir)) == b"\x01" * 32
+    monkeypatch.setattr(words, "dictionary_source", lambda: b"\x02" * 32)
+    failing_child = True
+    indexer.build_index(corpus_dir, index_dir, full=True)
+    assert writes()[2:] == ["False", "True"]
+    assert lexicon.open_lexicon(current_path(index_dir)).source == b"\x02" * 32
 
 
 def test_a_dictionary_of_another_jieba_is_not_used(tmp_path, monkeypatch):

@@ -13,8 +13,10 @@ worker that still has it open keeps serving; older ones are removed.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -101,10 +103,12 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
         name = f"build-{stamp:%Y%m%dT%H%M%S%f}-{os.getpid()}"
         tmp = index_dir / f"{name}.tmp"
         tmp.mkdir()
+        dictionary = None
         try:
-            if plan.incremental:
+            if plan.incremental:  # its dictionary is linked with the previous build's files
                 parts = _write_incremental(tmp, previous, plan, extras, progress)
             else:
+                dictionary = _Dictionary(tmp, layout.current_path(index_dir), lock.fd)
                 documents = plan.documents(skipped)
                 if not documents:
                     raise corpus.CorpusError(f"no readable document in {corpus_dir}")
@@ -127,11 +131,14 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
                 corpus=folder,
             )
             readings.write(tmp, parts)
-            _write_dictionary(tmp, layout.current_path(index_dir))
+            if dictionary is not None:
+                dictionary.finish()
             writing.finish(tmp, meta, entries, extras.user_dict)
             final = index_dir / name
             os.rename(tmp, final)
         except BaseException:
+            if dictionary is not None:
+                dictionary.cancel()
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         layout.switch(index_dir, name)
@@ -184,16 +191,47 @@ def _write_incremental(folder: Path, previous: Previous, plan: Plan, extras: cor
     return parts
 
 
-def _write_dictionary(folder: Path, current: Path | None) -> None:
-    """jieba's dictionary in the mapped form serving reads (``lexicon``):
-    already linked by an incremental rebuild, else copied from the
-    current build when written from the same dictionary, else written."""
-    if (folder / lexicon.COUNTS).exists():
-        return
-    source = words.dictionary_source()
-    if not lexicon.copy(current, folder, source):
-        counts, total = words.base_dictionary()
-        lexicon.write(folder, counts, total, source)
+class _Dictionary:
+    """jieba's dictionary in the compact form serving reads (``lexicon``)
+    for a full build: copied from the current build when written from the
+    same dictionary, else written by a child process while this one reads
+    the corpus (half a second of one core, which the reading leaves idle).
+    An incremental build links it with the previous build's files."""
+
+    def __init__(self, folder: Path, current: Path | None, lock_fd: int):
+        self.folder, self.source = folder, words.dictionary_source()
+        self.child = None
+        if not lexicon.copy(current, folder, self.source):
+            context = multiprocessing.get_context("fork")
+            self.child = context.Process(target=_dictionary_child,
+                                         args=(folder, self.source, lock_fd), daemon=True)
+            self.child.start()
+
+    def finish(self) -> None:
+        """Wait for the child; write here what it did not (its error then
+        raised here, with its traceback)."""
+        if self.child is not None:
+            self.child.join()
+            if self.child.exitcode != 0:
+                _write_dictionary(self.folder, self.source)
+
+    def cancel(self) -> None:
+        if self.child is not None and self.child.is_alive():
+            self.child.terminate()
+            self.child.join()
+
+
+def _write_dictionary(folder: Path, source: bytes) -> None:
+    counts, total = words.base_dictionary()
+    lexicon.write(folder, counts, total, source)
+
+
+def _dictionary_child(folder: Path, source: bytes, lock_fd: int) -> None:
+    os.close(lock_fd)  # the rebuild lock must end with the rebuild, not with this child
+    try:
+        _write_dictionary(folder, source)
+    except Exception:
+        sys.exit(1)  # the build's own process writes it again, and says why if it fails too
 
 
 def _link_files(source: Path, target: Path) -> None:
