@@ -187,3 +187,31 @@ def test_live_postings_leave_out_exactly_the_deleted_docnums(deleted, ids):
     live, kept = Deletions(FrozenBitMap(deleted), 321).live_postings(docnums, counts)
     expected = [(d, c) for d, c in zip(docnums.tolist(), counts.tolist()) if d not in deleted]
     assert list(zip(live.tolist(), kept.tolist())) == expected
+
+
+def test_every_word_s_live_frequency_at_once_equals_one_word_at_a_time(tmp_path):
+    """The pinyin table reads every word's live paragraphs in one pass per
+    part: the same words, in the same order, with the same counts as a
+    lookup per word of Whoosh's word list, across parts and deletions
+    (changed and removed files), and words left with none."""
+    from searchsvc.storage.wordindex import WordIndex
+
+    corpus = write_corpus(tmp_path / "c", FILES)
+    folder = tmp_path / "i"
+    indexer.build_index(corpus, folder)
+    (corpus / "d3.txt").write_text("报告3\n罗湖区营商环境再次改善。\n\n全新的词语出现了。", encoding="utf-8")
+    (corpus / "d4.txt").unlink()
+    (corpus / "d5.txt").write_text("报告5\n独特的孤立说法。", encoding="utf-8")
+    assert indexer.build_index(corpus, folder).mode == "incremental"
+    (corpus / "d5.txt").write_text("报告5\n另一种表述。", encoding="utf-8")
+    assert indexer.build_index(corpus, folder).mode == "incremental"
+    build = index.current_path(folder)
+    words = WordIndex(build, index.Meta.read(build).parts)
+    try:
+        assert len(words.deletions) > 0
+        one_by_one = [(w, words.doc_frequency(w)) for w in words.words("")]
+        assert list(words.frequencies().items()) == one_by_one
+        # d5's first change left with its second; d4 removed, d5 without 改善
+        assert {("孤立", 0), ("说法", 0), ("改善", 28), ("表述", 1)} <= set(one_by_one)
+    finally:
+        words.close()

@@ -31,7 +31,7 @@ def write(folder: Path, parts: list[dict]) -> None:
     """The table of the build in ``folder`` (its word index written)."""
     words = WordIndex(folder, parts)
     try:
-        table = pinyin_table((w, words.doc_frequency(w)) for w in words.words("")
+        table = pinyin_table((w, count) for w, count in words.frequencies().items()
                              if len(w) <= MAX_WORD and _CHINESE.fullmatch(w))
     finally:
         words.close()

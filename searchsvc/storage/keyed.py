@@ -56,6 +56,7 @@ class KeyedPostings:
     def __init__(self, keys_file: Path, meta_file: Path, dtype: np.dtype,
                  columns: list[tuple[Path, str]]):
         self._files: list[Mapped] = []
+        self._dtype = dtype
         self._record = struct.Struct("<" + "".join(_CODES[dtype[name].str]
                                                      for name in dtype.names or ()))
         try:
@@ -88,6 +89,10 @@ class KeyedPostings:
     def entry(self, i: int) -> tuple[int, ...]:
         """Key ``i``'s record: its first posting, their count, then the kind's own fields."""
         return self._record.unpack_from(self._meta, i * self._record.size)
+
+    def table(self) -> np.ndarray:
+        """Every key's record, as a numpy view (a pass over all keys)."""
+        return np.frombuffer(self._meta, dtype=self._dtype)
 
     def count(self, i: int) -> int:
         return self.entry(i)[1]

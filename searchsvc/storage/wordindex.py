@@ -201,6 +201,7 @@ class WordIndex:
             raise
         self.postings = self._serving.postings
         self.doc_frequency = self._serving.doc_frequency
+        self.frequencies = self._serving.frequencies
         self.lengths = self._serving.lengths
 
     def close(self) -> None:
