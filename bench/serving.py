@@ -13,7 +13,8 @@ the figures each system is asked for in the same run:
   at a time (the long tail's first asks);
 * log: the Zipf log through wrk on a second fresh server;
 * memory: the largest worker's anonymous memory, proportional to the
-  workers sharing it (Pss_Anon), after the log;
+  workers sharing it (Pss_Anon), right after the log and 3 s later (what
+  it holds between bursts);
 * frequent: the frequent-word list (answers cached) against a Flask app
   that answers nothing, served alike.
 
@@ -70,6 +71,8 @@ def measure(folder: Path, index_dir: Path, work: Path, seconds: float,
             server.wait(R.search_paths(log[:1])[0])
             out[name]["log"] = R.load(server.base, R.search_paths(log), seconds, concurrency, work)
             out[name].update(server.memory())
+            time.sleep(3)  # what a worker holds between bursts (ops.idle gives the heap back)
+            out[name]["worker_pss_anon_idle_mb"] = server.memory()["worker_pss_anon_mb"]
     paths = R.search_paths(frequent)
     for name, app, env, cwd in (
             ("frequent", "searchsvc:create_app()", {"SEARCHSVC_INDEX": str(index_dir)}, R.ROOT),
@@ -85,6 +88,8 @@ def measure(folder: Path, index_dir: Path, work: Path, seconds: float,
         "log_rps": ours["log"]["rps"] / peer["log"]["rps"],
         "log_p99": ours["log"]["p99"] / peer["log"]["p99"],
         "pss_anon": ours["worker_pss_anon_mb"] / (peer["worker_pss_anon_mb"] or 1e-9),
+        "pss_anon_idle": ours["worker_pss_anon_idle_mb"] /
+        (peer["worker_pss_anon_idle_mb"] or 1e-9),
         "frequent_share": out["frequent"]["rps"] / out["bare_flask"]["rps"],
     }
     if build:
@@ -99,7 +104,9 @@ def report(out: dict) -> str:
             ("query log req/s", ours["log"]["rps"], peer["log"]["rps"], r["log_rps"]),
             ("query log p99 ms", ours["log"]["p99"], peer["log"]["p99"], r["log_p99"]),
             ("worker Pss_Anon MB", ours["worker_pss_anon_mb"], peer["worker_pss_anon_mb"],
-             r["pss_anon"])]
+             r["pss_anon"]),
+            ("  3 s after the log", ours["worker_pss_anon_idle_mb"],
+             peer["worker_pss_anon_idle_mb"], r["pss_anon_idle"])]
     if "build_s" in out:
         rows.append(("full build s", out["build_s"], out["peer_build_s"], r["build"]))
     lines = [f"{'':22s} {'searchsvc':>10s} {'peer':>10s} {'ratio':>7s}"]

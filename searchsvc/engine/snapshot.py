@@ -149,7 +149,7 @@ class Snapshots:
                 if held is not None:
                     held[1].retire()
                 held = self._open[key] = (target, fresh)
-                _give_back_free_memory()
+                give_back_free_memory()
             snap = held[1]
             snap._acquire()
         return snap
@@ -164,7 +164,7 @@ class Snapshots:
             snap.release()
 
 
-def _give_back_free_memory() -> None:
+def give_back_free_memory() -> None:
     """Return the C heap's free pages to the system (glibc's malloc_trim):
     what opening a build decodes and lets go (the columns' labels, the
     closed build's objects) otherwise stays in every worker's resident

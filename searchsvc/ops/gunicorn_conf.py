@@ -23,6 +23,8 @@ on_starting) once in the master before the fork, so workers share it.
 
 import multiprocessing
 import os
+import threading
+import time
 
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
 _GEVENT = worker_class == "gevent"
@@ -103,6 +105,25 @@ else:  # a folder given (a container's volume): a previous run's counts do not c
         os.remove(stale)
 
 
+_idle = None  # a worker's IdleTrim (ops.idle), made in post_worker_init
+_IDLE_SECONDS = float(os.environ.get("SEARCHSVC_IDLE_TRIM_SECONDS", "1"))
+
+
+def _trim_when_idle(log) -> None:
+    from searchsvc.engine.snapshot import give_back_free_memory
+
+    while True:
+        time.sleep(_IDLE_SECONDS)  # gevent's sleep under gevent workers
+        if _idle.due():
+            give_back_free_memory()
+            log.debug("idle: the heap's free memory given back")
+
+
+def post_request(worker, req, environ, resp):
+    if _idle is not None:
+        _idle.ended()
+
+
 def pre_request(worker, req):
     """One request per connection, as sync workers serve: a connection kept
     alive pins its client to one worker, and searches are CPU work, so
@@ -113,6 +134,8 @@ def pre_request(worker, req):
 
     Under gevent workers the answer's socket also gets a timeout
     (GUNICORN_SEND_TIMEOUT), so a client that stops reading is dropped."""
+    if _idle is not None:
+        _idle.started()
     req.must_close = True
     sock = getattr(req.unreader, "sock", None)
     if _GEVENT and sock is not None:
@@ -149,7 +172,15 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
-    """Open the index in each worker before it serves (see web.warm.warm_worker)."""
+    """Open the index in each worker before it serves (see web.warm.warm_worker),
+    and give the heap back whenever the worker goes idle (``IdleTrim``)."""
     from searchsvc.web.warm import warm_worker
 
     warm_worker(worker.wsgi)
+    if _IDLE_SECONDS > 0:
+        global _idle
+        from searchsvc.ops.idle import IdleTrim
+
+        _idle = IdleTrim()
+        threading.Thread(target=_trim_when_idle, args=(worker.log,), name="idle-trim",
+                         daemon=True).start()
