@@ -205,3 +205,29 @@ def test_a_served_app_segments_queries_from_the_compact_dictionary(make_index, m
         kinds = {type(s.FREQ).__name__ for s in words._segmenters.values()}
         assert kinds == ({"CompactFreq"} if compact else {"dict"})
     assert answers[0] == answers[1] and all(answers[0])
+
+
+def test_a_damaged_dictionary_is_written_again_by_the_next_rebuild(make_index):
+    """`searchsvc rebuild`, as the 503 says: neither an incremental nor a
+    full rebuild links or copies a damaged dictionary, and the damaged
+    build's file is replaced, not written into (it stays as it was)."""
+    from searchsvc.indexer import rebuild as indexer
+    from searchsvc.storage.layout import IndexUnavailable
+    from searchsvc.storage.opened import OpenedBuild
+
+    corpus_dir, index_dir, _ = make_index({f"{n}.txt": f"标题{n}\n营商环境{n}。"
+                                           for n in range(12)})
+    for full in (False, True):
+        damaged = current_path(index_dir)
+        raw = (damaged / lexicon.TRIE).read_bytes()
+        broken = raw[:50] + bytes([raw[50] ^ 1]) + raw[51:]
+        (damaged / lexicon.TRIE).write_bytes(broken)
+        with pytest.raises(IndexUnavailable, match=lexicon.TRIE):
+            OpenedBuild(damaged)
+        (corpus_dir / f"new{full}.txt").write_text("标题\n城市更新。", encoding="utf-8")
+        report = indexer.build_index(corpus_dir, index_dir, full=full)
+        assert report.mode == ("full" if full else "incremental")
+        fresh = current_path(index_dir)
+        assert (fresh / lexicon.TRIE).read_bytes() == raw
+        assert (damaged / lexicon.TRIE).read_bytes() == broken
+        OpenedBuild(fresh).close()

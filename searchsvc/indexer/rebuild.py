@@ -105,8 +105,10 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
         tmp.mkdir()
         dictionary = None
         try:
-            if plan.incremental:  # its dictionary is linked with the previous build's files
+            if plan.incremental:
                 parts = _write_incremental(tmp, previous, plan, extras, progress)
+                if not lexicon.readable(tmp):  # linked with the previous build's files
+                    _write_dictionary(tmp, words.dictionary_source())
             else:
                 dictionary = _Dictionary(tmp, layout.current_path(index_dir), lock.fd)
                 documents = plan.documents(skipped)
@@ -196,7 +198,8 @@ class _Dictionary:
     for a full build: copied from the current build when written from the
     same dictionary, else written by a child process while this one reads
     the corpus (half a second of one core, which the reading leaves idle).
-    An incremental build links it with the previous build's files."""
+    An incremental build links it with the previous build's files (and
+    writes it when those are damaged)."""
 
     def __init__(self, folder: Path, current: Path | None, lock_fd: int):
         self.folder, self.source = folder, words.dictionary_source()

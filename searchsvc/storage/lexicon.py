@@ -21,6 +21,7 @@ a ``DamagedFile`` (503 naming it), never a crash or a wrong token.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import struct
 from array import array
@@ -52,21 +53,25 @@ def _digest(*parts: bytes | memoryview) -> bytes:
 
 def write(folder: Path, counts: Mapping[str, int], total: int, source: bytes) -> None:
     """Write jieba's ``FREQ`` (``counts``) and ``total``; ``source`` is the
-    digest of the dictionary they were read from."""
+    digest of the dictionary they were read from. Each file is written
+    under another name and renamed: a file linked from the previous build
+    is replaced, never written into."""
     trie = marisa_trie.Trie(counts.keys())
     values = np.zeros(len(trie), dtype="<u4")
     for word, count in counts.items():
         if not 0 <= count <= 0xFFFFFFFF:
             raise ValueError(f"jieba's count of {word!r} does not fit 32 bits: {count}")
         values[trie[word]] = count
-    trie.save(str(folder / TRIE))
+    trie.save(str(folder / f"{TRIE}.tmp"))
     body = values.tobytes()
     head = _HEADER.pack(_MAGIC, total, len(trie), source,
-                        _digest((folder / TRIE).read_bytes()), b"")[:_OWN]
-    with open(folder / COUNTS, "wb") as f:
+                        _digest((folder / f"{TRIE}.tmp").read_bytes()), b"")[:_OWN]
+    with open(folder / f"{COUNTS}.tmp", "wb") as f:
         f.write(head)
         f.write(_digest(head, body))
         f.write(body)
+    for name in files():
+        os.replace(folder / f"{name}.tmp", folder / name)
 
 
 def source_of(folder: Path) -> bytes | None:
@@ -85,9 +90,9 @@ def source_of(folder: Path) -> bytes | None:
 
 def copy(previous: Path | None, folder: Path, source: bytes) -> bool:
     """Copy the previous build's files when they were written from the
-    same jieba dictionary (writing them costs half a second); whether it
-    did. A damaged copy is found when the build opens."""
-    if previous is None or source_of(previous) != source:
+    same jieba dictionary and read as written (writing them costs half a
+    second); whether it did."""
+    if previous is None or source_of(previous) != source or not readable(previous):
         return False
     for name in files():
         shutil.copyfile(previous / name, folder / name)
@@ -126,6 +131,15 @@ class Lexicon:
             raise DamagedFile(TRIE, f"{len(self.ids)} keys, where the counts have {keys}")
         self.counts = array("I")  # native order, as Mapped.integers
         self.counts.frombytes(raw[_HEADER.size:])
+
+
+def readable(folder: Path) -> bool:
+    """Whether the build's files read as they were written."""
+    try:
+        Lexicon(folder)
+    except OSError:  # DamagedFile among them
+        return False
+    return True
 
 
 def open_lexicon(folder: Path) -> Lexicon:
