@@ -135,7 +135,7 @@ def test_a_build_writes_the_dictionary_once_and_copies_or_links_it(make_index, m
     assert os.stat(third / lexicon.COUNTS).st_ino == os.stat(second / lexicon.COUNTS).st_ino
     monkeypatch.setattr(words, "dictionary_source", lambda: b"\x01" * 32)
     indexer.build_index(corpus_dir, index_dir, full=True)
-    assert writes()[1:] == ["False"] and lexicon.source_of(current_path(index_dir)) == b"\x01" * 32
+    assert writes()[1:] == ["False"] and lexicon.written_from(current_path(index_dir)) == b"\x01" * 32
     monkeypatch.setattr(words, "dictionary_source", lambda: b"\x02" * 32)
     failing_child = True
     indexer.build_index(corpus_dir, index_dir, full=True)

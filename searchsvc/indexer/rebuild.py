@@ -107,7 +107,7 @@ def _build_index(corpus_dir, index_dir: Path, progress, full: bool,
         try:
             if plan.incremental:
                 parts = _write_incremental(tmp, previous, plan, extras, progress)
-                if not lexicon.readable(tmp):  # linked with the previous build's files
+                if lexicon.written_from(tmp) is None:  # linked with the previous build's files
                     _write_dictionary(tmp, words.dictionary_source())
             else:
                 dictionary = _Dictionary(tmp, layout.current_path(index_dir), lock.fd)

@@ -62,10 +62,10 @@ def write(folder: Path, counts: Mapping[str, int], total: int, source: bytes) ->
         if not 0 <= count <= 0xFFFFFFFF:
             raise ValueError(f"jieba's count of {word!r} does not fit 32 bits: {count}")
         values[trie[word]] = count
-    trie.save(str(folder / f"{TRIE}.tmp"))
+    data = trie.tobytes()
+    (folder / f"{TRIE}.tmp").write_bytes(data)
     body = values.tobytes()
-    head = _HEADER.pack(_MAGIC, total, len(trie), source,
-                        _digest((folder / f"{TRIE}.tmp").read_bytes()), b"")[:_OWN]
+    head = _HEADER.pack(_MAGIC, total, len(trie), source, _digest(data), b"")[:_OWN]
     with open(folder / f"{COUNTS}.tmp", "wb") as f:
         f.write(head)
         f.write(_digest(head, body))
@@ -74,25 +74,11 @@ def write(folder: Path, counts: Mapping[str, int], total: int, source: bytes) ->
         os.replace(folder / f"{name}.tmp", folder / name)
 
 
-def source_of(folder: Path) -> bytes | None:
-    """The jieba dictionary digest a build's files were written from; None
-    when it has none (or not readable)."""
-    try:
-        with open(folder / COUNTS, "rb") as f:
-            head = f.read(_HEADER.size)
-    except OSError:
-        return None
-    if len(head) < _HEADER.size or head[:8] != _MAGIC:
-        return None
-    source: bytes = _HEADER.unpack(head)[3]
-    return source
-
-
 def copy(previous: Path | None, folder: Path, source: bytes) -> bool:
     """Copy the previous build's files when they were written from the
     same jieba dictionary and read as written (writing them costs half a
     second); whether it did."""
-    if previous is None or source_of(previous) != source or not readable(previous):
+    if previous is None or written_from(previous) != source:
         return False
     for name in files():
         shutil.copyfile(previous / name, folder / name)
@@ -115,7 +101,8 @@ class Lexicon:
             raise DamagedFile(COUNTS, "missing") from None
         if len(raw) < _HEADER.size:
             raise DamagedFile(COUNTS, f"{len(raw)} bytes, shorter than its header")
-        magic, self.total, keys, self.source, trie_digest, own = _HEADER.unpack_from(raw)
+        magic, self.total, keys, source, trie_digest, own = _HEADER.unpack_from(raw)
+        self.source: bytes = source
         if _digest(raw[:_OWN], raw[_HEADER.size:]) != own or magic != _MAGIC:
             raise DamagedFile(COUNTS, "its bytes differ from what the build wrote")
         if len(raw) != _HEADER.size + 4 * keys:
@@ -133,13 +120,13 @@ class Lexicon:
         self.counts.frombytes(raw[_HEADER.size:])
 
 
-def readable(folder: Path) -> bool:
-    """Whether the build's files read as they were written."""
+def written_from(folder: Path) -> bytes | None:
+    """The digest of the jieba dictionary a build's files were written
+    from, when they read as written; None when they are missing or damaged."""
     try:
-        Lexicon(folder)
+        return Lexicon(folder).source
     except OSError:  # DamagedFile among them
-        return False
-    return True
+        return None
 
 
 def open_lexicon(folder: Path) -> Lexicon:
