@@ -148,7 +148,7 @@ def test_same_index_same_query_same_answer_under_any_hash_seed(seed_dirs):
 # Operators around ranking
 # --------------------------------------------------------------------------
 
-def test_plus_requires_quotes_require_minus_excludes_or_joins(tmp_path):
+def test_plus_requires_quotes_prefer_minus_excludes_or_joins(tmp_path):
     snap = build(tmp_path, {
         "lama": ["喇嘛是藏传佛教对高僧的尊称,原意为上师。",
                  "他说这位喇嘛讲的故事很有意思。",
@@ -158,7 +158,10 @@ def test_plus_requires_quotes_require_minus_excludes_or_joins(tmp_path):
     r = S.search(snap, "喇嘛 +意思")  # 意思 must be there, 喇嘛 ranks
     assert ids(r) == ["lama#p2", "lama#p3"] and r.hits[1].missing == ["喇嘛"]
     assert set(ids(S.search(snap, "+意思"))) == {"lama#p2", "lama#p3"}
-    assert ids(S.search(snap, '"高僧的尊称" 意思')) == ["lama#p1"]
+    r = S.search(snap, '"高僧的尊称" 意思')  # a quoted phrase is preferred, not required
+    assert ids(r)[0] == "lama#p1" and not r.hits[0].near
+    assert not any(h.near for h in r.hits)  # the others hold none of its words
+    assert ids(S.search(snap, '+"高僧的尊称" 意思')) == ["lama#p1"]  # +"…" insists
     assert ids(S.search(snap, "喇嘛 -故事")) == ["lama#p1"]
     r = S.search(snap, "高僧 OR 上师 意思")
     assert ids(r)[0] in ("lama#p1", "lama#p2") and "lama#p1" in ids(r)

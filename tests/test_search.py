@@ -25,12 +25,16 @@ def run(snap, q, **kw):
 
 
 def test_phrase_finds_its_paragraph_and_marks_it_whole(seed_snapshot):
-    r = run(seed_snapshot, '"一半山水一半城"')
+    r = run(seed_snapshot, '+"一半山水一半城"')  # +"…": only paragraphs with the phrase
     assert paragraphs(r) == [18]
     assert snippet_of(r.hits[0]).startswith("<mark>一半山水一半城</mark>的罗湖")
     assert r.hits[0].matches == [[0, 7]]
     unquoted = run(seed_snapshot, "一半山水一半城")
     assert paragraphs(unquoted)[0] == 18 and unquoted.hits[0].exact
+    quoted = run(seed_snapshot, '"一半山水一半城"')  # preferred: first, the rest after it
+    assert paragraphs(quoted)[0] == 18 and quoted.hits[0].exact
+    assert quoted.hits[0].matches == [[0, 7]]
+    assert not any(h.exact for h in quoted.hits[1:])
 
 
 def test_latin_tokens_numbers_and_widths(seed_snapshot):

@@ -84,6 +84,8 @@ def terminal_lines(result, color: bool) -> list[str]:
                   f"  [{where}第{hit.paragraph}段]  {hit.doc_id}#p{hit.paragraph}"
                   f"  score {hit.score:.2f}",
                   snippet(hit.text, hit.fragments, hit.matches, mark, str)]
+        if hit.near:
+            lines.append(f"相近匹配：“{'”“'.join(hit.near)}”")
         if hit.missing:
             lines.append(f"缺少：{'、'.join(hit.missing)}")
         if hit.more:

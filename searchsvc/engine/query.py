@@ -2,8 +2,10 @@
 
 Words are ranked by how much of the query a paragraph covers, ``+word``
 requires one, ``OR`` joins alternatives, ``-word``/``NOT word`` exclude,
-``"…"`` is a required exact phrase, ``section:``, ``doc:``, ``source:``
-and ``tag:`` filter; unknown syntax is literal text.
+``"…"`` is a phrase preferred as typed (paragraphs that hold it exactly
+come first, then those with its words), ``+"…"`` requires it,
+``section:``, ``doc:``, ``source:`` and ``tag:`` filter; unknown syntax
+is literal text.
 
 Chinese quotation marks (“…”, 「…」, 『…』) are the phrase operator too
 when they quote part of the query (关于“双区驱动”的报道, “新质生产力”是指什么);
@@ -68,7 +70,7 @@ def parse_query(text: str) -> ParsedQuery:
     for m in _SYNTAX.finditer(text):
         phrase = next((m[g] for g in ("phrase", "cjk1", "cjk2", "cjk3") if m[g] is not None), None)
         if phrase is not None:
-            term = Term(phrase, exact=True)
+            term = Term(phrase, exact=True, required=m["sign"] == "+")
             negate = negate or m["sign"] == "-"
         else:
             if m["field"] is not None:

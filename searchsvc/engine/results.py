@@ -30,6 +30,7 @@ class Hit:
     date: str = ""  # its document's date (ISO: year, month or day), "" when unknown
     source: str = ""  # its document's source
     more: int | None = None  # grouped by document: the document's other results
+    near: list[str] = field(default_factory=list)  # quoted phrases it holds only in part
 
     @property
     def partial(self) -> bool:

@@ -186,13 +186,12 @@ class Retrieval:
         for a clause, one of its synonyms)."""
         if not self.asked.clauses:
             return EMPTY
-        synonyms = self.snapshot.synonyms
+        as_typed = self.asked.as_typed
         for clause in sorted(self.asked.clauses,
                              key=lambda c: max(self._rarity(t.literal) for t in c)):
             if not within:
                 break
-            lits = [x for t in clause
-                    for x in [t.literal, *([] if t.exact else synonyms.get(t.literal, []))]]
+            lits = [x for t in clause for x in as_typed(t)]
             within = Condition.any_of(lits).within(within, self.literals)
         return within
 
@@ -208,12 +207,12 @@ class Retrieval:
         found, by the literal guarantee, and comes after the word itself.
         A term typed with spaces (``set up``) is not checked: its letters
         run together in the flat text."""
-        synonyms = self.snapshot.synonyms
+        as_typed = self.asked.as_typed
         for clause in self.asked.clauses:
             if not exact:
                 break
             lits = [(x, not t.exact and " " in t.raw.strip()) for t in clause
-                    for x in [t.literal, *([] if t.exact else synonyms.get(t.literal, []))]]
+                    for x in as_typed(t)]
             if any(LATIN_EDGE.search(x) and not spaced for x, spaced in lits):
                 exact = exact & union([self.containing(x) if spaced else self.standing(x)
                                        for x, spaced in lits])

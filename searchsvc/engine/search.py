@@ -200,7 +200,8 @@ def _hits(snapshot: Snapshot, found: Found, picked: list[Picked], more: dict[int
             fragments=[list(f) for f in fragments(text, spans)], exact=is_exact,
             missing=missing(found.retrieval, docnum) if marked else [], page=para.get("page"),
             date=date.label(docnum), source=source.label(docnum),
-            more=more.get(docnum) if more else None))
+            more=more.get(docnum) if more else None,
+            near=near(found.retrieval, docnum) if marked else []))
     return hits
 
 
@@ -228,6 +229,17 @@ def ranked(snapshot: Snapshot, query: str, limit: int = PER_PAGE) -> tuple[int, 
     found = _find(snapshot, reading.asked, browsing=False)
     picked = ranked_page(found.retrieval, found.tiers or [], 0, limit)
     return len(found.allowed), [docnum for docnum, _, _ in picked]
+
+
+def near(retrieval: Retrieval, docnum: int) -> list[str]:
+    """The quoted phrases (as typed) this paragraph holds only as a near
+    match: every word of the phrase, not the phrase as typed."""
+    phrases = retrieval.asked.phrases
+    if not phrases:
+        return []
+    text = retrieval.literals.text(docnum)
+    return [raw for raw, forms, words in phrases
+            if not any(f in text for f in forms) and words.holds(text)]
 
 
 def missing(retrieval: Retrieval, docnum: int) -> list[str]:

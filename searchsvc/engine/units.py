@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..analysis.normalize import normalize_text
+from ..analysis.numbers import numbers, spelled
 from ..analysis.words import STOP_WORDS, is_stop_word, query_units
 from .condition import Condition
 from .filters import DateRange
@@ -44,6 +46,20 @@ class Asked:
     subwords: dict[str, None] = field(default_factory=dict)  # search-mode sub-words among them
     marks: list[tuple[list[str], list[str]]] = field(default_factory=list)  # per term
     questions: list[Term] = field(default_factory=list)  # terms of question words only
+    synonyms: dict[str, list[str]] = field(default_factory=dict)  # the build's and the corpus's
+    spellings: dict[str, list[str]] = field(default_factory=dict)  # a literal's numbers spelled otherwise
+    # quoted phrases, preferred not required: (as typed, what holds it as
+    # typed, what holds all its words: a near match)
+    phrases: list[tuple[str, list[str], Condition]] = field(default_factory=list)
+
+    def as_typed(self, term: Term) -> list[str]:
+        """What holds a term as typed: its literal, the literal with its
+        numbers spelled another way (2023年, 二〇二三年) and, unquoted, a
+        synonym of the whole term."""
+        found = [term.literal, *self.spellings.get(term.literal, [])]
+        if not term.exact:
+            found += self.synonyms.get(term.literal, [])
+        return list(dict.fromkeys(found))
 
     @property
     def terms(self) -> list[Term]:
@@ -90,7 +106,13 @@ class _Analysis:
         # +word and word together are one unit, the required one
         required = {t.literal for c in clauses for t in c if t.required}
         clauses = [c for c in clauses if len(c) > 1 or c[0].required or c[0].literal not in required]
-        self.asked = Asked(clauses, excluded[:MAX_CLAUSES], parsed.filters, ignored)
+        self.asked = Asked(clauses, excluded[:MAX_CLAUSES], parsed.filters, ignored,
+                           synonyms=synonyms)
+        self.spellings = self.asked.spellings
+        for clause in clauses:
+            for term in clause:
+                if others := spelled(term.literal)[1:]:
+                    self.spellings[term.literal] = others
         pending: list[tuple[Term, Unit]] = []  # question-word terms, used only alone
         for clause in clauses:
             self._add_clause(clause, pending)
@@ -103,18 +125,39 @@ class _Analysis:
             self.asked.questions = [term for term, _ in pending]
 
     def _alternatives(self, word: str) -> list[str]:
-        return [word] + [s for s in self.synonyms.get(word, []) if s != word]
+        return list(dict.fromkeys([word, *self.spellings.get(word, []),
+                                   *self.synonyms.get(word, [])]))
 
     def _units_of(self, term: Term) -> list[tuple[str, list[str]]]:
-        """A term's words with their search-mode sub-words, segmented once."""
+        """A term's words with their search-mode sub-words, segmented once;
+        a number (12.8%, 二〇二三, 121万亿) is one word, its other spellings
+        its alternatives."""
         found = self._segmented.get(id(term))
         if found is None:
-            found = self._segmented[id(term)] = query_units(term.raw, self.user_dict)
+            found = self._segmented[id(term)] = self._segment(term.raw)
         return found
 
+    def _segment(self, raw: str) -> list[tuple[str, list[str]]]:
+        text = normalize_text(raw)
+        units: dict[str, list[str]] = {}
+        last = 0
+        for number in numbers(text):
+            for word, subs in query_units(text[last:number.start], self.user_dict):
+                units.setdefault(word, subs)
+            word = "".join(number.value.split())  # its measure word: jieba's
+            units.setdefault(word, [])
+            if others := number.value_spellings():
+                self.spellings.setdefault(word, others)
+            last = number.start + len(number.value)
+        for word, subs in query_units(text[last:], self.user_dict):
+            units.setdefault(word, subs)
+        return list(units.items())
+
     def _term_words(self, term: Term) -> list[tuple[str, list[str]]]:
-        """A non-quoted term's content words with their search-mode sub-words."""
-        if term.exact:
+        """A term's content words with their search-mode sub-words. A quoted
+        phrase has them too: it is a strong preference (paragraphs that
+        hold it as typed come first), not a filter, unless typed +"…"."""
+        if term.exact and term.required:
             return []
         return [(w, [s for s in subs if not is_stop_word(s)])
                 for w, subs in self._units_of(term) if not is_stop_word(w)]
@@ -127,8 +170,7 @@ class _Analysis:
     def _term_options(self, term: Term) -> list[list[list[str]]]:
         """How a whole term is present: as typed, as one of its synonyms, or
         (not quoted) with every content word somewhere in the paragraph."""
-        options = [[[term.literal]]]
-        options += [[[s]] for s in self.synonyms.get(term.literal, []) if s != term.literal]
+        options = [[self.asked.as_typed(term)]]
         words = self._term_words(term)
         if words:
             options.append([self._alternatives(w) for w, _ in words])
@@ -143,10 +185,10 @@ class _Analysis:
         for s in self.synonyms.get(term.literal, []):
             words.setdefault(s, None)
         if term.exact or (term.required and not self._term_words(term)):
-            words.setdefault(term.literal, None)
+            words.update(dict.fromkeys(self.asked.as_typed(term)))
 
     def _add_marks(self, term: Term) -> None:
-        literals = [term.literal] + self.synonyms.get(term.literal, [])
+        literals = self.asked.as_typed(term) + self.synonyms.get(term.literal, [])
         words = [w for word, subs in self._term_words(term)
                  for w in (*self._alternatives(word), *subs)]
         self.asked.marks.append((list(dict.fromkeys(literals)), list(dict.fromkeys(words))))
@@ -167,16 +209,19 @@ class _Analysis:
             return
         term = clause[0]
         words = self._term_words(term)
-        if not words:  # quoted, or only question words: the term as typed
+        if not words:  # +"quoted", or only question words: the term as typed
             unit = Unit(f'"{term.raw}"' if term.exact else term.raw,
                         Condition.of(self._term_options(term)[:1 if term.exact else None]),
-                        required=term.exact or term.required)
-            if unit.required or not self._asks(term):
+                        required=term.required)
+            if unit.required or term.exact or not self._asks(term):
                 units.append(unit)
             else:  # 什么, 吗: asked, not searched for, unless nothing else is
                 pending.append((term, unit))
             return
-        whole = [[[s]] for s in [term.literal, *self.synonyms.get(term.literal, [])]]
+        whole = [[self.asked.as_typed(term)]]
+        if term.exact:
+            self.asked.phrases.append((term.raw, self.asked.as_typed(term), Condition.of(
+                [[self._alternatives(w) for w, _ in words]])))
         for word, _ in words:
             options = [[self._alternatives(word)]]
             if len(words) > 1:

@@ -38,6 +38,9 @@ class Hit(_Model):
     exact: bool = Field(description="The paragraph holds every clause of the query as typed")
     partial: bool = Field(description="The paragraph lacks a query word")
     missing: list[str] = Field(description="The query words the paragraph lacks")
+    near: list[str] = Field(description="The query's quoted phrases (as typed) that the "
+                            "paragraph holds only as a near match: their words, not the "
+                            "phrase itself (a quoted phrase is preferred, +\"…\" requires it)")
     page: int | None = Field(description="A PDF's page where the paragraph starts (null otherwise)")
     date: str = Field(description="Its document's date, ISO 8601 of a year, month or day "
                       "(2024, 2024-03, 2024-03-05); empty when unknown")
