@@ -91,6 +91,11 @@ class Number:
         return list(dict.fromkeys(out))
 
 
+# What a word made of a number's pieces holds (亿元, 一百二十一万, 百分之十五):
+# jieba's word across a number's edge is cut there when it holds nothing else.
+NUMERIC = frozenset(_CN + "点百分之0123456789.,%‰" + "".join(MEASURES))
+
+
 def chinese_reading(digits: str) -> str:
     """An Arabic number read in Chinese numerals: 121 -> 一百二十一, 12.8 ->
     十二点八, 402 -> 四百零二, 14764 -> 一万四千七百六十四."""

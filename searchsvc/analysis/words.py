@@ -178,12 +178,6 @@ def query_words(text: str, user_dict: str | None = None) -> list[str]:
     return [word for word, _ in query_units(text, user_dict)]
 
 
-def _add_unit(units: dict, group: list[str]) -> None:
-    word, subs = group[-1], group[:-1]
-    known = units.setdefault(word, [])
-    known.extend(w for w in dict.fromkeys(subs) if w not in known)
-
-
 def query_units(text: str, user_dict: str | None = None) -> list[tuple[str, list[str]]]:
     """The distinct words of a query with their search-mode sub-words.
 
@@ -192,17 +186,27 @@ def query_units(text: str, user_dict: str | None = None) -> list[tuple[str, list
     paragraph with 平均气温 gets credit for 平均.
     """
     units: dict[str, list[str]] = {}
-    group: list[str] = []  # index mode yields a word's sub-words first, at its pos
+    for word, subs, _start, _end in unit_spans(normalize_text(text), user_dict):
+        known = units.setdefault(word, [])
+        known.extend(w for w in dict.fromkeys(subs) if w not in known)
+    return list(units.items())
+
+
+def unit_spans(text: str, user_dict: str | None = None) -> list[tuple[str, list[str], int, int]]:
+    """Each word of normalized ``text`` with its search-mode sub-words and
+    where it stands: (word, sub-words, start, end), repeats included."""
+    out: list[tuple[str, list[str], int, int]] = []
+    group: list[tuple[str, int, int]] = []  # index mode yields a word's sub-words first, at its pos
     last_pos = None
-    for word, _start, _end, pos in word_spans(normalize_text(text), "index", user_dict):
+    for word, start, end, pos in word_spans(text, "index", user_dict):
         if pos != last_pos and group:
-            _add_unit(units, group)
+            out.append((group[-1][0], [w for w, _, _ in group[:-1]], group[-1][1], group[-1][2]))
             group = []
-        group.append(word)
+        group.append((word, start, end))
         last_pos = pos
     if group:
-        _add_unit(units, group)
-    return list(units.items())
+        out.append((group[-1][0], [w for w, _, _ in group[:-1]], group[-1][1], group[-1][2]))
+    return out
 
 
 def analyse_paragraph(text: str, user_dict: str | None = None) -> tuple[Counter, str]:

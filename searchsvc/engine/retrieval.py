@@ -186,13 +186,13 @@ class Retrieval:
         for a clause, one of its synonyms)."""
         if not self.asked.clauses:
             return EMPTY
-        as_typed = self.asked.as_typed
+        typed = self.asked.typed_options
         for clause in sorted(self.asked.clauses,
                              key=lambda c: max(self._rarity(t.literal) for t in c)):
             if not within:
                 break
-            lits = [x for t in clause for x in as_typed(t)]
-            within = Condition.any_of(lits).within(within, self.literals)
+            within = Condition.of([o for t in clause for o in typed(t)]).within(within,
+                                                                                self.literals)
         return within
 
     def standing(self, literal: str) -> FrozenBitMap:

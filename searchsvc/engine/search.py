@@ -54,6 +54,7 @@ def search(snapshot: Snapshot, request: SearchRequest | str, *args: Any,
     started = time.perf_counter()
     if not isinstance(request, SearchRequest):
         request = SearchRequest.of(request, *args, **options)
+    snapshot.rules()  # looked at first: a change to the equivalences drops kept answers
     found = snapshot.results.peek(request)
     if isinstance(found, Cached):
         return dataclasses.replace(found.result, took_ms=(time.perf_counter() - started) * 1000,

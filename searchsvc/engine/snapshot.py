@@ -13,18 +13,18 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..analysis.normalize import normalize_text
 from ..analysis.words import use_dictionary
 from ..storage.columns import Column
 from ..storage.layout import CURRENT, IndexUnavailable, current_or_raise
 from ..storage.opened import OpenedBuild
 from .cache import SizedLRU, entry_bytes
 from .docsets import LiteralIndex
+from .equivalences import Equivalences
 from .ranking import Headings, Ranker
 
 RESULT_CACHE_BYTES = 32_000_000  # about 2,000 result pages (results.Cached.estimate), per process
@@ -48,7 +48,8 @@ class Snapshot:
         self.ranker = Ranker(build.words, build.lengths, build.position,
                              headings=Headings(build.headings))
         self.tags = build.tags
-        self.synonyms = _synonym_map(self.meta.synonyms)
+        self.equivalences = Equivalences(self.meta.corpus, self.meta.synonyms)
+        self._rules = ""  # the tag of the equivalences the cached answers were made with
         # a request → its answer, keyed on the request itself
         self.results: SizedLRU[Hashable, object] = SizedLRU(
             RESULT_CACHE_BYTES, RESULT_CACHE_ENTRIES, entry_cost=entry_bytes)
@@ -57,6 +58,27 @@ class Snapshot:
         self._users = 0  # requests using it now (Snapshots.acquire ... release)
         self._retired = False  # replaced: closed when the last user releases it
         self.closed = False
+
+    @property
+    def synonyms(self) -> dict[str, list[str]]:
+        return self.rules()
+
+    def rules(self) -> dict[str, list[str]]:
+        """Each word's equivalents as they are now (``equivalences``): the
+        answers kept with others are dropped when they change."""
+        mapping, tag = self.equivalences.current()
+        if tag != self._rules:
+            self._rules = tag
+            self.results.clear()
+        return mapping
+
+    @property
+    def answers_version(self) -> str:
+        """What an answer depends on: the build, and the corpus's
+        equivalences when they changed since it was built (keys and
+        ETags of kept answers)."""
+        tag = self.equivalences.current()[1]
+        return f"{self.version}~{tag}" if tag else self.version
 
     def paragraphs(self, doc_id: str) -> list[dict[str, Any]] | None:
         return self.build.paragraphs(doc_id)
@@ -95,16 +117,6 @@ class Snapshot:
                 self.closed = True
         if idle:
             self.close()
-
-
-def _synonym_map(groups: Iterable[Iterable[str]]) -> dict[str, list[str]]:
-    mapping: dict[str, list[str]] = {}
-    for group in groups:
-        norm = list(dict.fromkeys(normalize_text(w) for w in group))
-        for word in norm:
-            mapping.setdefault(word, [])
-            mapping[word].extend(w for w in norm if w not in mapping[word])
-    return mapping
 
 
 def open_current(index_dir: str | Path) -> Snapshot:

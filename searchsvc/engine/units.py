@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..analysis.equivalences import AND
 from ..analysis.normalize import normalize_text
-from ..analysis.numbers import numbers, spelled
-from ..analysis.words import STOP_WORDS, is_stop_word, query_units
+from ..analysis.numbers import NUMERIC, numbers, spelled
+from ..analysis.words import STOP_WORDS, is_stop_word, unit_spans
 from .condition import Condition
 from .filters import DateRange
 from .query import ParsedQuery, Term
@@ -58,8 +59,24 @@ class Asked:
         synonym of the whole term."""
         found = [term.literal, *self.spellings.get(term.literal, [])]
         if not term.exact:
-            found += self.synonyms.get(term.literal, [])
+            found += self.plain(term.literal)
         return list(dict.fromkeys(found))
+
+    def typed_options(self, term: Term) -> list[list[list[str]]]:
+        """``as_typed``, and (unquoted) the words a slogan stands for, all
+        of them in the paragraph (双碳: 碳达峰 and 碳中和): a Condition's options."""
+        options = [[self.as_typed(term)]]
+        if not term.exact:
+            options += [[[p] for p in parts] for parts in self.compounds(term.literal)]
+        return options
+
+    def plain(self, word: str) -> list[str]:
+        """A word's equivalents that are one literal each."""
+        return [s for s in self.synonyms.get(word, []) if AND not in s]
+
+    def compounds(self, word: str) -> list[list[str]]:
+        """A word's equivalents that are several words (``a+b``), as their words."""
+        return [s.split(AND) for s in self.synonyms.get(word, []) if AND in s]
 
     @property
     def terms(self) -> list[Term]:
@@ -125,8 +142,20 @@ class _Analysis:
             self.asked.questions = [term for term, _ in pending]
 
     def _alternatives(self, word: str) -> list[str]:
+        """A word and what stands for it as one literal."""
         return list(dict.fromkeys([word, *self.spellings.get(word, []),
-                                   *self.synonyms.get(word, [])]))
+                                   *self.asked.plain(word)]))
+
+    def _word_options(self, word: str) -> list[list[list[str]]]:
+        """How a word is present: one of its alternatives, or all the words
+        of a slogan it stands for."""
+        return [[self._alternatives(word)],
+                *([[p] for p in parts] for parts in self.asked.compounds(word))]
+
+    def _related(self, word: str) -> list[str]:
+        """Its alternatives and the words of what it stands for: scored and marked."""
+        return [*self._alternatives(word), *(p for parts in self.asked.compounds(word)
+                                              for p in parts)]
 
     def _units_of(self, term: Term) -> list[tuple[str, list[str]]]:
         """A term's words with their search-mode sub-words, segmented once;
@@ -138,20 +167,50 @@ class _Analysis:
         return found
 
     def _segment(self, raw: str) -> list[tuple[str, list[str]]]:
+        """jieba's words, the words of a number made one (百分之十五 点 七:
+        百分之十五点七). A number inside a longer word stays in it (四个现代化)."""
         text = normalize_text(raw)
-        units: dict[str, list[str]] = {}
-        last = 0
-        for number in numbers(text):
-            for word, subs in query_units(text[last:number.start], self.user_dict):
-                units.setdefault(word, subs)
-            word = "".join(number.value.split())  # its measure word: jieba's
-            units.setdefault(word, [])
+        found = [n for n in numbers(text) if n.value_spellings()]  # 四个 stays a word
+        spans = self._cut(text, found)
+        at: dict[int, str] = {}  # a number's first word → the number
+        inside: set[int] = set()  # its other words
+        for number in found:
+            start, end = number.start, number.start + len(number.value)
+            within = [i for i, (_, _, a, b) in enumerate(spans) if a < end and b > start]
+            if not within or any(spans[i][2] < start or spans[i][3] > end for i in within):
+                continue  # inside a longer word (四个现代化)
+            value = "".join(number.value.split())  # its measure word stays jieba's
+            at[within[0]] = value
+            inside.update(within[1:])
             if others := number.value_spellings():
-                self.spellings.setdefault(word, others)
-            last = number.start + len(number.value)
-        for word, subs in query_units(text[last:], self.user_dict):
-            units.setdefault(word, subs)
+                self.spellings.setdefault(value, others)
+        units: dict[str, list[str]] = {}
+        for i, (word, subs, _, _) in enumerate(spans):
+            if i in at:
+                units.setdefault(at[i], [])
+            elif i not in inside:
+                known = units.setdefault(word, [])
+                known.extend(w for w in dict.fromkeys(subs) if w not in known)
         return list(units.items())
+
+    def _cut(self, text: str, found: list) -> list[tuple[str, list[str], int, int]]:
+        """jieba's words of ``text``, cut at a number's edges where a word
+        across one is only more of the number (亿元 after 402, 一百二十一万
+        before 亿元): the text on each side is segmented on its own."""
+        spans = unit_spans(text, self.user_dict)
+        edges = []
+        for number in found:
+            start, end = number.start, number.start + len(number.value)
+            crossing = [w for w, _, a, b in spans if a < end and b > start and (a < start or b > end)]
+            if crossing and all(set(w) <= NUMERIC for w in crossing):
+                edges += [start, end]
+        if not edges:
+            return spans
+        out: list[tuple[str, list[str], int, int]] = []
+        bounds = [0, *edges, len(text)]
+        for a, b in zip(bounds, bounds[1:]):
+            out += [(w, subs, a + s, a + e) for w, subs, s, e in unit_spans(text[a:b], self.user_dict)]
+        return out
 
     def _term_words(self, term: Term) -> list[tuple[str, list[str]]]:
         """A term's content words with their search-mode sub-words. A quoted
@@ -170,7 +229,7 @@ class _Analysis:
     def _term_options(self, term: Term) -> list[list[list[str]]]:
         """How a whole term is present: as typed, as one of its synonyms, or
         (not quoted) with every content word somewhere in the paragraph."""
-        options = [[self.asked.as_typed(term)]]
+        options = self.asked.typed_options(term)
         words = self._term_words(term)
         if words:
             options.append([self._alternatives(w) for w, _ in words])
@@ -179,18 +238,23 @@ class _Analysis:
     def _add_words(self, term: Term) -> None:
         words = self.asked.words
         for word, subs in self._term_words(term):
-            for w in [*self._alternatives(word), *subs]:
+            for w in [*self._related(word), *subs]:
                 words.setdefault(w, None)
             self.asked.subwords.update(dict.fromkeys(subs))
-        for s in self.synonyms.get(term.literal, []):
-            words.setdefault(s, None)
+        if not term.exact:  # what stands for the whole term (not its spellings:
+            # the literal itself does not score either)
+            for s in [*self.asked.plain(term.literal),
+                      *(p for parts in self.asked.compounds(term.literal) for p in parts)]:
+                words.setdefault(s, None)
         if term.exact or (term.required and not self._term_words(term)):
             words.update(dict.fromkeys(self.asked.as_typed(term)))
 
     def _add_marks(self, term: Term) -> None:
-        literals = self.asked.as_typed(term) + self.synonyms.get(term.literal, [])
+        literals = self.asked.as_typed(term) + self.asked.plain(term.literal)
         words = [w for word, subs in self._term_words(term)
-                 for w in (*self._alternatives(word), *subs)]
+                 for w in (*self._related(word), *subs)]
+        if not term.exact:
+            words += [p for parts in self.asked.compounds(term.literal) for p in parts]
         self.asked.marks.append((list(dict.fromkeys(literals)), list(dict.fromkeys(words))))
 
     def _add_clause(self, clause: list[Term], pending: list[tuple[Term, Unit]]) -> None:
@@ -218,12 +282,12 @@ class _Analysis:
             else:  # 什么, 吗: asked, not searched for, unless nothing else is
                 pending.append((term, unit))
             return
-        whole = [[self.asked.as_typed(term)]]
+        whole = self.asked.typed_options(term)
         if term.exact:
             self.asked.phrases.append((term.raw, self.asked.as_typed(term), Condition.of(
                 [[self._alternatives(w) for w, _ in words]])))
         for word, _ in words:
-            options = [[self._alternatives(word)]]
+            options = self._word_options(word)
             if len(words) > 1:
                 options += whole  # the term's synonym stands for all its words
             units.append(Unit(word, Condition.of(options), required=term.required))

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..analysis import equivalences
 from ..analysis.normalize import normalize_text
 from . import metadata, readers
 from .headings import DEFAULT_RULES, RULES_FILE, Outline, Rule, parse_rules
@@ -216,7 +217,7 @@ def read_corpus(corpus_dir: str | Path) -> tuple[list[Document], list[Skipped]]:
 
 
 DICTIONARY_FILE = "_dictionary.txt"  # jieba user dictionary, beside the documents
-SYNONYMS_FILE = "_synonyms.txt"  # one group of synonyms a line
+SYNONYMS_FILE = equivalences.SYNONYMS_FILE  # one rule a line, read at query time
 METADATA_FILE = "_metadata.csv"  # file name -> date, source, author, tags, title
 
 

@@ -83,7 +83,7 @@ def _versioned(response):
         tag = g.get("etag")
         if tag is None:
             asked = g.get("search_request")
-            tag = etag(snap.version, request.path,
+            tag = etag(snap.answers_version, request.path,
                        repr(asked) if asked is not None else sorted(request.args.lists()))
         response.set_etag(tag, weak=True)
         response.headers["Cache-Control"] = "public, no-cache"

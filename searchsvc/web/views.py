@@ -37,7 +37,7 @@ def run_search(asked: SearchRequest) -> tuple[engine.SearchResult, list[tuple[st
     g.search_request = asked  # what the ETag is made from (policy)
     result = engine.search(snap, asked)
     _searched(result.query, result.total, result.took_ms, result.cached)
-    return result, rendered_hits(result, (snap.version, asked))
+    return result, rendered_hits(result, (snap.answers_version, asked))
 
 
 def _searched(query: str, total: int, took_ms: float, cached: bool) -> None:
@@ -67,7 +67,7 @@ def api_search():
     snap = builds.current()
     g.search_request = asked
     started = time.perf_counter()
-    cache, key = answers.cache(current_app), (snap.version, asked)
+    cache, key = answers.cache(current_app), (snap.answers_version, asked)
     kept = cache.peek(key)
     if kept is not None:
         took_ms = (time.perf_counter() - started) * 1000
@@ -78,7 +78,7 @@ def api_search():
     _searched(result.query, result.total, result.took_ms, False)
     body = api.search_body(result, rendered_hits(result),
                            more_urls("web.api_search", asked, result)).encode()
-    g.etag = policy.etag(snap.version, request.path, repr(asked))
+    g.etag = policy.etag(snap.answers_version, request.path, repr(asked))
     cache.put(key, answers.Answer.of(body, g.etag, result.total))
     return _json(body)
 
