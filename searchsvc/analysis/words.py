@@ -26,6 +26,15 @@ STOP_WORDS = frozenset("""
 """.split())
 
 
+# The question words among them: cut from what jieba glues them to in a
+# query (哪省, 最多少), see engine.segment. 何 alone is left out (任何, 何况).
+QUESTION_WORDS = frozenset("""
+什么 甚么 啥 哪 哪个 哪些 哪里 哪儿 哪一 哪一个 哪一年 哪一种 哪一位 哪位 哪种 哪年 哪国 谁 何时 何地
+何种 何处 何人 为何 如何 几 几个 多少 多久 多大 多长 多高 多远 怎么 怎样 怎么样 怎么办 为什么
+是否 是不是 有没有 请问
+""".split())
+
+
 def is_stop_word(word: str) -> bool:
     """A word that never decides a match (see STOP_WORDS); punctuation too."""
     return word in STOP_WORDS or not any(c.isalnum() for c in word)
@@ -140,6 +149,11 @@ def segmenter(user_dict: str | None = None):
                     del _segmenters[older]  # the oldest first (dicts keep insertion order)
             _segmenters[key] = seg
     return seg
+
+
+def known_word(word: str, user_dict: str | None = None) -> bool:
+    """Whether jieba's dictionary (or the user's) has ``word``."""
+    return bool(segmenter(user_dict).FREQ.get(word))
 
 
 def word_spans(text: str, mode: str = "query", user_dict: str | None = None):

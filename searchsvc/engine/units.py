@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..analysis.equivalences import AND
-from ..analysis.normalize import normalize_text
-from ..analysis.numbers import NUMERIC, numbers, spelled
-from ..analysis.words import STOP_WORDS, is_stop_word, unit_spans
+from ..analysis.numbers import spelled
+from ..analysis.words import STOP_WORDS, is_stop_word
 from .condition import Condition
 from .filters import DateRange
 from .query import ParsedQuery, Term
+from .segment import term_units
 
 MAX_CLAUSES = 32  # typed terms beyond this are ignored (and reported)
 
@@ -163,54 +163,9 @@ class _Analysis:
         its alternatives."""
         found = self._segmented.get(id(term))
         if found is None:
-            found = self._segmented[id(term)] = self._segment(term.raw)
+            found = self._segmented[id(term)] = term_units(term.raw, self.user_dict,
+                                                           self.spellings)
         return found
-
-    def _segment(self, raw: str) -> list[tuple[str, list[str]]]:
-        """jieba's words, the words of a number made one (百分之十五 点 七:
-        百分之十五点七). A number inside a longer word stays in it (四个现代化)."""
-        text = normalize_text(raw)
-        found = [n for n in numbers(text) if n.value_spellings()]  # 四个 stays a word
-        spans = self._cut(text, found)
-        at: dict[int, str] = {}  # a number's first word → the number
-        inside: set[int] = set()  # its other words
-        for number in found:
-            start, end = number.start, number.start + len(number.value)
-            within = [i for i, (_, _, a, b) in enumerate(spans) if a < end and b > start]
-            if not within or any(spans[i][2] < start or spans[i][3] > end for i in within):
-                continue  # inside a longer word (四个现代化)
-            value = "".join(number.value.split())  # its measure word stays jieba's
-            at[within[0]] = value
-            inside.update(within[1:])
-            if others := number.value_spellings():
-                self.spellings.setdefault(value, others)
-        units: dict[str, list[str]] = {}
-        for i, (word, subs, _, _) in enumerate(spans):
-            if i in at:
-                units.setdefault(at[i], [])
-            elif i not in inside:
-                known = units.setdefault(word, [])
-                known.extend(w for w in dict.fromkeys(subs) if w not in known)
-        return list(units.items())
-
-    def _cut(self, text: str, found: list) -> list[tuple[str, list[str], int, int]]:
-        """jieba's words of ``text``, cut at a number's edges where a word
-        across one is only more of the number (亿元 after 402, 一百二十一万
-        before 亿元): the text on each side is segmented on its own."""
-        spans = unit_spans(text, self.user_dict)
-        edges = []
-        for number in found:
-            start, end = number.start, number.start + len(number.value)
-            crossing = [w for w, _, a, b in spans if a < end and b > start and (a < start or b > end)]
-            if crossing and all(set(w) <= NUMERIC for w in crossing):
-                edges += [start, end]
-        if not edges:
-            return spans
-        out: list[tuple[str, list[str], int, int]] = []
-        bounds = [0, *edges, len(text)]
-        for a, b in zip(bounds, bounds[1:]):
-            out += [(w, subs, a + s, a + e) for w, subs, s, e in unit_spans(text[a:b], self.user_dict)]
-        return out
 
     def _term_words(self, term: Term) -> list[tuple[str, list[str]]]:
         """A term's content words with their search-mode sub-words. A quoted
