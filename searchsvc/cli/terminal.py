@@ -65,6 +65,9 @@ def terminal_lines(result, color: bool) -> list[str]:
     if result.relaxed:
         quoted = "」「".join(result.relaxed_phrases)
         lines.append(f"没有找到完全匹配「{quoted}」的结果，以下为去掉引号的结果")
+    if result.pieces:
+        lines.append(f"没有段落包含「{'」「'.join(result.absent)}」；"
+                     f"以下结果包含其中的部分字词：{'、'.join(result.pieces)}")
     if result.interpreted_as:
         lines.append(f"按拼音搜索：{result.interpreted_as}")
     if result.corrected_to:

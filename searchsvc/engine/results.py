@@ -60,6 +60,7 @@ class SearchResult:
     interpreted_as: str | None = None  # typed in pinyin: the query as searched, in words
     corrected_to: str | None = None  # the hits are this correction's (nothing matched as typed)
     absent: list[str] = field(default_factory=list)  # query units no result holds
+    pieces: list[str] = field(default_factory=list)  # no word occurs: the pieces searched instead
 
     @property
     def relaxed(self) -> bool:

@@ -13,12 +13,14 @@ only common units, then the rest.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 from pyroaring import FrozenBitMap
 
-from ..analysis.scripts import LATIN_EDGE
+from ..analysis.scripts import HAN, LATIN_EDGE
+from ..analysis.words import is_stop_word
 from ..storage.grams import EMPTY
 from .condition import Condition
 from .docsets import docset, union
@@ -29,6 +31,7 @@ from .units import Asked, Unit
 MAX_UNITS = 32  # the rarest words of a long query decide and rank its results
 MAX_SCORING_WORDS = 32
 COMMON = 0.5  # a word in more than this share of paragraphs is not informative
+HAN_ONLY = re.compile(f"[{HAN}]+")  # a piece of a word is Chinese (xy of xyzzy says nothing)
 
 
 @dataclass
@@ -157,10 +160,40 @@ class Retrieval:
                          [self.containing(t.literal) for t in terms])
         if not docs:  # still nothing: any word or search-mode sub-word
             docs = union([self.containing(w) for w in asked.words])
+        if not docs:  # no word occurs anywhere: pieces of them, never nothing
+            docs = self._pieces()
         for unit in asked.units:
             if unit.required and docs:
                 docs = docs & self.unit_docs(unit)
         return self._without_excluded(docs)
+
+    def _pieces(self) -> FrozenBitMap:
+        """Paragraphs with pieces of the query's longer Chinese words when no
+        word occurs anywhere (光刻机: 光刻, 刻机; a two-character word has
+        none, and a character alone says too little): the pieces become the
+        units, scored and marked, and the result says so (``Asked.pieces``)."""
+        asked = self.asked
+        if asked.pieces:  # already chosen (candidates is asked again)
+            return union([self.containing(p) for p in asked.pieces])
+        found: dict[str, FrozenBitMap] = {}
+        for literal in (u.condition.first for u in asked.units if not u.required):
+            if len(literal) < 3:
+                continue  # its only piece is itself
+            for piece in (literal[i:i + 2] for i in range(len(literal) - 1)):
+                if piece not in found and HAN_ONLY.fullmatch(piece) and \
+                        not is_stop_word(piece) and (docs := self.containing(piece)):
+                    found[piece] = docs
+        if found:  # the pieces are the units now: the more a paragraph has, the better
+            asked.pieces = list(found)
+            asked.unfound = [u.label for u in asked.units if not u.required]
+            asked.units = [u for u in asked.units if u.required] + [
+                Unit(p, Condition.any_of([p]), informative=len(d) <= COMMON * self.n)
+                for p, d in found.items()]
+            self._unit_docs.clear()
+            asked.words.update(dict.fromkeys(found))
+            asked.marks.append(([], list(found)))
+            return union(list(found.values()))
+        return EMPTY
 
     def _narrowed(self, within: FrozenBitMap, informative: bool) -> FrozenBitMap:
         for unit in sorted((u for u in self.asked.units if u.informative == informative),

@@ -134,8 +134,8 @@ def _search(snapshot: Snapshot, request: SearchRequest, started: float) -> Searc
     picked, more, groups = _page(snapshot, request, found)
     hits = _hits(snapshot, found, picked, more, marked=not browsing)
     allowed, complete = found.allowed, found.complete
-    absent = []
-    if complete is not None and len(complete) < len(allowed):
+    absent = list(asked.unfound)
+    if complete is not None and len(complete) < len(allowed) and not absent:
         absent = [u.label for u in asked.units
                   if not found.retrieval.unit_docs(u).intersect(allowed)]
     return SearchResult(request.query, len(allowed), request.page, request.per_page,
@@ -147,7 +147,7 @@ def _search(snapshot: Snapshot, request: SearchRequest, started: float) -> Searc
                         keywords=len(asked.terms), sort=request.sort, group=request.group,
                         groups=groups, relaxed_phrases=reading.relaxed,
                         did_you_mean=suggestion, interpreted_as=reading.interpreted_as,
-                        absent=absent)
+                        absent=absent, pieces=asked.pieces)
 
 
 def _find(snapshot: Snapshot, asked: Asked, browsing: bool) -> Found:

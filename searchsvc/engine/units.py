@@ -52,6 +52,8 @@ class Asked:
     # quoted phrases, preferred not required: (as typed, what holds it as
     # typed, what holds all its words: a near match)
     phrases: list[tuple[str, list[str], Condition]] = field(default_factory=list)
+    pieces: list[str] = field(default_factory=list)  # no word occurs anywhere: what is searched
+    unfound: list[str] = field(default_factory=list)  # then: the units as asked, found nowhere
 
     def as_typed(self, term: Term) -> list[str]:
         """What holds a term as typed: its literal, the literal with its

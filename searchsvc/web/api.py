@@ -95,6 +95,9 @@ class SearchResult(_Model):
                                      "as_typed=1 asks for the query as typed; null otherwise")
     absent: list[str] = Field(description="Query words that no hit holds (under the filters): "
                               "requiring one (+word) would find nothing")
+    pieces: list[str] = Field(description="No query word occurs in any paragraph: the hits "
+                              "hold these pieces of them (two characters of a word, else "
+                              "one), best first; empty otherwise")
     hits: list[Hit]
 
     @field_serializer("took_ms")
