@@ -26,10 +26,10 @@ class Equivalences:
     corpus's rules when they are not those the build recorded ("" when
     they are), for the keys and ETags of answers."""
 
-    def __init__(self, corpus: str, recorded: list[list[str]], check_every: float = CHECK_EVERY):
+    def __init__(self, corpus: str, recorded: list[list[str]], check_every: float | None = None):
         self._folder = Path(corpus) if corpus else None
         self._recorded = groups_text(recorded)
-        self._every = check_every
+        self._every = CHECK_EVERY if check_every is None else check_every
         self._lock = threading.Lock()
         self._checked = float("-inf")
         self._stamp: object = None  # what the file's stat said when it was last read

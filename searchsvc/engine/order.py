@@ -20,7 +20,7 @@ from .retrieval import Retrieval
 
 RERANK = 50  # the best this many of each tier are reordered with proximity
 # scores in the rerank scale by the share of the query's units a paragraph
-# holds, each weighed by 1 + its idf, to this power (#39: weighed, 0.5
+# holds, each weighed by its idf, to this power (#39: weighed, 0.5
 # kept DRCD's recall at 10 and raised its MRR; 0.75 ranked the known-item
 # sets higher but lost DRCD questions from the first ten)
 COVERAGE = 0.5
@@ -55,10 +55,10 @@ class Proximity:
         self.literals = retrieval.literals
         self.held = [retrieval.unit_docs(u) for u in retrieval.asked.units]
         idf = retrieval.snapshot.ranker.idf
-        # what holding each unit is worth: 1 + its idf, a one-character
+        # what holding each unit is worth: its idf, a one-character
         # word's from the paragraphs where it stands as a word (#39)
         words = retrieval.snapshot.words
-        self.weights = [1 + idf((words.doc_frequency(u.condition.first) or len(docs))
+        self.weights = [idf((words.doc_frequency(u.condition.first) or len(docs))
                             if u.condition.is_word and len(u.condition.first) == 1
                             else len(docs)) for u, docs in zip(retrieval.asked.units, self.held)]
         self.total = sum(self.weights)
@@ -68,7 +68,7 @@ class Proximity:
 
     def coverage(self, docnum: int) -> float:
         """The share of the query's units the paragraph holds, each weighed
-        by 1 + its idf, to the power COVERAGE: BM25 favours short paragraphs, so
+        by its idf, to the power COVERAGE: BM25 favours short paragraphs, so
         a title with one query word would outrank a paragraph with most of a
         long query; weighed, missing the one rare word the query is about
         costs more than missing a common one (上, 年)."""

@@ -158,10 +158,14 @@ class Retrieval:
         if not docs:  # common words only: any unit or term
             docs = union([self.unit_docs(u) for u in asked.units] +
                          [self.containing(t.literal) for t in terms])
-        if not docs:  # still nothing: any word or search-mode sub-word
+        if not docs:  # still nothing: any word or search-mode sub-word (光刻机: 光刻)
             docs = union([self.containing(w) for w in asked.words])
         if not docs:  # no word occurs anywhere: pieces of them, never nothing
             docs = self._pieces()
+        elif not asked.pieces and asked.units and not any(map(self.unit_docs, asked.units)):
+            # found only by parts of the words (光刻机: 光刻): said with the results
+            asked.pieces = [w for w in asked.words if self.containing(w)]
+            asked.unfound = [u.label for u in asked.units]
         for unit in asked.units:
             if unit.required and docs:
                 docs = docs & self.unit_docs(unit)
