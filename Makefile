@@ -130,6 +130,7 @@ cluster-bench: install bench-deps nginx-dep
 ## Ranking on 2,000 DRCD questions against FTS5 and Whoosh (not part of make test)
 relevance: install
 	$(BIN)/python bench/relevance.py --out bench/results/relevance.json
+	$(BIN)/python bench/web_queries.py --out bench/results/web_queries.json
 
 ## Refresh the README's screenshots (taken by the browser tests on ../shared's reports collection)
 screenshots: install browser-deps

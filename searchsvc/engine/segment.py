@@ -37,7 +37,7 @@ def term_units(raw: str, user_dict: str | None,
     spans = _cut(text, found, pieces, user_dict)
     at: dict[int, str] = {}  # a piece's first word → the piece
     inside: set[int] = set()  # its other words
-    for k, (start, end) in enumerate(pieces + _questions(text, spans)):
+    for k, (start, end) in enumerate(pieces + _questions(text)):
         within = [i for i, (_, _, a, b) in enumerate(spans) if a < end and b > start]
         if not within or any(spans[i][2] < start or spans[i][3] > end for i in within) or \
                 within[0] in at:
@@ -57,7 +57,7 @@ def term_units(raw: str, user_dict: str | None,
     return list(units.items())
 
 
-def _questions(text: str, spans: list[Span]) -> list[tuple[int, int]]:
+def _questions(text: str) -> list[tuple[int, int]]:
     """Where the text asks (哪一, 多少), as (start, end)."""
     return [m.span() for m in _QUESTIONS.finditer(text)]
 
@@ -75,7 +75,7 @@ def _cut(text: str, found: list[Number], pieces: list[tuple[int, int]],
         crossing = [w for w, _, a, b in spans if a < end and b > start and (a < start or b > end)]
         if crossing and all(set(w) <= NUMERIC for w in crossing):
             edges.update((start, end))
-    for start, end in _questions(text, spans):
+    for start, end in _questions(text):
         crossing = [w for w, _, a, b in spans if a < end and b > start and (a < start or b > end)]
         if crossing and (not all(known_word(w, user_dict) for w in crossing) or
                          (end - start > 1 and _END.fullmatch(text, end))):
