@@ -8,7 +8,7 @@ draws paragraphs of at least 20 characters with a fixed seed and makes a
 query of 2-6 of each one's content words in random order; half the queries
 get a word from another paragraph too, as people add a word the text does
 not use. MRR@10 and R@1 are printed for each value of the rerank's coverage
-power (``searchsvc.engine.order.COVERAGE``; 0 turns the factor off); a
+power (``searchsvc.engine.order.COVERAGE``, its floor kept; 0 turns the factor off); a
 paragraph with the same text as the one drawn counts as the answer.
 """
 
@@ -78,7 +78,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpora", nargs="*", type=Path, default=CORPORA)
     ap.add_argument("--queries", type=int, default=1500)
-    ap.add_argument("--coverage", default="0,0.5,1", help="coverage powers to compare")
+    ap.add_argument("--coverage", default="0,0.5,1,1.5",
+                    help="coverage powers to compare (order.COVERAGE_FLOOR kept)")
     args = ap.parse_args(argv)
     from searchsvc.engine import order
     from searchsvc.engine.snapshot import open_current
