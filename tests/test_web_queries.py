@@ -39,6 +39,19 @@ def test_a_quoted_phrase_is_preferred_and_its_near_matches_follow(tmp_path):
     assert not S.search(snap, f'"{phrase}"').relaxed  # the phrase occurs: no relaxed notice
 
 
+def test_a_quoted_phrase_with_a_character_more_or_less_is_a_near_match(tmp_path):
+    snap = build(tmp_path, {
+        "as_typed": ["全年坚持稳中求进工作总基调，经济运行总体平稳。"],
+        "added": ["我们坚持稳中求进的工作总基调不动摇。"],  # 的 added
+        "dropped": ["稳中求进工作基调要长期坚持。"],  # 总 dropped
+        "other": FILLER,
+    })
+    r = S.search(snap, '"稳中求进工作总基调"')
+    assert ids(r)[0] == "as_typed#p1" and not r.hits[0].near
+    assert {"added#p1", "dropped#p1"} <= set(ids(r))  # candidates, not filtered out
+    assert [h.near for h in r.hits if h.id == "added#p1"] == [["稳中求进工作总基调"]]
+
+
 def test_a_rare_word_outweighs_several_common_ones(tmp_path):
     # 城市, 年度 and 上网 in 27 of 60 paragraphs: common, yet under half, so
     # each still counts; 钙钛矿 in two. Counted, three units of four beat
