@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from ..analysis.normalize import normalize_text
-from ..analysis.numbers import NUMERIC, Number, numbers
+from ..analysis.numbers import NUMERIC, numbers
 from ..analysis.words import QUESTION_WORDS, known_word, unit_spans
 
 Span = tuple[str, list[str], int, int]  # word, search-mode sub-words, start, end
@@ -32,21 +32,21 @@ def term_units(raw: str, user_dict: str | None,
     order; each number made one word has its other spellings added to
     ``spellings``."""
     text = normalize_text(raw)
-    found = [n for n in numbers(text) if n.value_spellings()]  # 四个 stays a word
-    pieces = [(n.start, n.start + len(n.value)) for n in found]  # its measure word: jieba's
-    spans = _cut(text, found, pieces, user_dict)
+    found = [(n, others) for n in numbers(text) if (others := n.value_spellings())]  # 四个 stays a word
+    pieces = [(n.start, n.start + len(n.value)) for n, _ in found]  # its measure word: jieba's
+    questions = _questions(text)
+    spans = _cut(text, pieces, questions, user_dict)
     at: dict[int, str] = {}  # a piece's first word → the piece
     inside: set[int] = set()  # its other words
-    for k, (start, end) in enumerate(pieces + _questions(text)):
+    for k, (start, end) in enumerate(pieces + questions):
         within = [i for i, (_, _, a, b) in enumerate(spans) if a < end and b > start]
-        if not within or any(spans[i][2] < start or spans[i][3] > end for i in within) or \
-                within[0] in at:
+        if not within or _crossing(spans, start, end) or within[0] in at:
             continue  # inside a longer word (四个现代化, 几乎)
         piece = "".join(text[start:end].split())
         at[within[0]] = piece
         inside.update(within[1:])
-        if k < len(found) and (others := found[k].value_spellings()):
-            spellings.setdefault(piece, others)
+        if k < len(found):
+            spellings.setdefault(piece, found[k][1])
     units: dict[str, list[str]] = {}
     for i, (word, subs, _, _) in enumerate(spans):
         if i in at:
@@ -62,7 +62,12 @@ def _questions(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _QUESTIONS.finditer(text)]
 
 
-def _cut(text: str, found: list[Number], pieces: list[tuple[int, int]],
+def _crossing(spans: list[Span], start: int, end: int) -> list[str]:
+    """The words that run across an edge of ``[start, end)``."""
+    return [w for w, _, a, b in spans if a < end and b > start and (a < start or b > end)]
+
+
+def _cut(text: str, pieces: list[tuple[int, int]], questions: list[tuple[int, int]],
          user_dict: str | None) -> list[Span]:
     """jieba's words of ``text``, cut at the edges of a number where a word
     across one is only more of the number (亿元 after 402, 一百二十一万
@@ -72,11 +77,11 @@ def _cut(text: str, found: list[Number], pieces: list[tuple[int, int]],
     spans = unit_spans(text, user_dict)
     edges: set[int] = set()
     for start, end in pieces:
-        crossing = [w for w, _, a, b in spans if a < end and b > start and (a < start or b > end)]
+        crossing = _crossing(spans, start, end)
         if crossing and all(set(w) <= NUMERIC for w in crossing):
             edges.update((start, end))
-    for start, end in _questions(text):
-        crossing = [w for w, _, a, b in spans if a < end and b > start and (a < start or b > end)]
+    for start, end in questions:
+        crossing = _crossing(spans, start, end)
         if crossing and (not all(known_word(w, user_dict) for w in crossing) or
                          (end - start > 1 and _END.fullmatch(text, end))):
             edges.update((start, end))

@@ -101,7 +101,6 @@ def analyse(parsed: ParsedQuery, synonyms: dict[str, list[str]],
 
 class _Analysis:
     def __init__(self, parsed: ParsedQuery, synonyms: dict[str, list[str]], user_dict: str | None):
-        self.synonyms = synonyms
         self.user_dict = user_dict
         self._segmented: dict[int, list[tuple[str, list[str]]]] = {}
         # identical clauses and exclusions add nothing: keep one of each;
