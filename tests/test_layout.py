@@ -252,10 +252,11 @@ def test_printed_journal_head_with_page_numbers_glued_on(report_paragraphs, tmp_
 
 # --- real documents --------------------------------------------------------------------
 
-def _wrapped_phrases(path: Path) -> list[tuple[int, str]]:
+def _wrapped_phrases(path: Path, first: int = 2) -> list[tuple[int, str]]:
     """Phrases across the end of a full line, as pdfium breaks the page:
     a line ending in two Chinese characters at the page's usual right
-    edge, the next line starting with two; the title page left out."""
+    edge, the next line starting with two; from page ``first`` (the title
+    page left out)."""
     from collections import Counter
 
     import pypdfium2 as pdfium
@@ -263,7 +264,7 @@ def _wrapped_phrases(path: Path) -> list[tuple[int, str]]:
     found = []
     doc = pdfium.PdfDocument(path)
     han = re.compile(r"[\u4e00-\u9fff]")
-    for i in range(1, len(doc)):
+    for i in range(first - 1, len(doc)):
         textpage = doc[i].get_textpage()
         text = textpage.get_text_range()
         ends = [k for k, ch in enumerate(text) if ch == "\r" and k > 2]
@@ -300,3 +301,33 @@ def test_real_manuals_read_as_their_pages(name, title):
     doc.close()
     for text, page in zip(texts, parsed.pages):  # each paragraph starts on its page
         assert flat(text).replace("|", "")[:12] in pages[page - 1], (page, text)
+
+
+def test_a_term_and_its_hanging_description_are_one_paragraph():
+    """A description list (TeX Live's 术语 释义: the term at the margin, the
+    lines after it indented under the description) is one paragraph per
+    term; a first-line indent after a line that ends a sentence, or after
+    code, still starts a new one."""
+    term = "TEX FAQ " + PARAS[0]
+    first = set_lines(term[:34], 1, 700, 50, 34, indent=0) \
+        + set_lines(term[34:], 1, 684, 90, 30, indent=0)  # under the description's start
+    second = set_lines(PARAS[1], 1, first[-1].bottom - 16, 50, 34, indent=2)
+    code = [Line("\\usepackage{ctex}", 1, 50, 50 + 34 * CHAR, second[-1].bottom - 16,
+                 second[-1].bottom - 26, size=CHAR)]
+    after = set_lines(PARAS[2], 1, code[0].bottom - 16, 50, 34, indent=2)
+    parsed = paragraphs(first + second + code + after)
+    assert [t for _, t in parsed.paragraphs] == [
+        term, PARAS[1], "\\usepackage{ctex}", PARAS[2]]
+
+
+def test_a_real_description_list_keeps_each_term_with_its_wrapped_lines():
+    """lshort-zh-cn's glossary (引擎 / 格式 / 编译命令: a term, then its
+    description's lines indented under it) and the prose around it: every
+    phrase across a line's wrap is in one paragraph."""
+    path = REAL / "lshort-zh-cn.pdf"
+    texts = [t for _, t in pdf.read_pdf(path.read_bytes()).paragraphs]
+    wrapped = _wrapped_phrases(path, first=1)
+    assert len(wrapped) >= 3
+    assert [p for p in wrapped if not any(p[1] in t for t in texts)] == []
+    for term in ("引擎 全称为排版引擎", "格式 是定义了一组命令的代码集", "编译命令 是实际调用的"):
+        assert sum(t.startswith(term) for t in texts) == 1

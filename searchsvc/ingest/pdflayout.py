@@ -208,6 +208,7 @@ def _ends_paragraph(prev, line: Line, col: int, g: _Column, body: float, spacing
     if _ITEM.match(line.text):
         return True
     moved = line.page != last.page or col != pcol  # goes on in a new column or page
+    carried = full and _open(last.text)  # stopped mid-sentence at its column's edge
     if moved and line.left - g.left > body * 0.8:
         return True
     if not moved and line.top > last.bottom + body * 0.5:  # beside or above: another block
@@ -218,8 +219,8 @@ def _ends_paragraph(prev, line: Line, col: int, g: _Column, body: float, spacing
     if indent < -body * 0.8:  # starts left of its column's margin: a side label, a new block
         return True
     if not moved and indent > body * 0.8 and line.left > last.left + body * 0.8 \
-            and not _ITEM.match(last.text):
-        return True
+            and not _ITEM.match(last.text) and not carried:
+        return True  # indented after a full line mid-sentence: a hanging indent (术语 释义…)
     if not full:
         if _SENTENCE_END.search(last.text):
             return True
@@ -229,6 +230,13 @@ def _ends_paragraph(prev, line: Line, col: int, g: _Column, body: float, spacing
         if short > (pg.right - pg.left) * 0.5 and not _CLAUSE_END.search(last.text):
             return True
     return False
+
+
+def _open(text: str) -> bool:
+    """A line that stops inside a sentence: it ends in a Chinese
+    character, a word or a clause's mark (，、-), not a sentence's end or
+    code's brace."""
+    return bool(text) and (text[-1].isalnum() or bool(_CLAUSE_END.search(text)))
 
 
 def _next_cell(prev, line: Line, col: int, g: _Column) -> bool:
