@@ -188,17 +188,19 @@ def test_html_saved_as_txt_is_read_as_html_and_injection_is_only_text(tmp_path):
     page = ("<!doctype html><html><head><title>注入测试</title></head><body>"
             + NAV + "<article><p>这段正文讲营商环境改革,也提到 &lt;img src=x onerror=alert(1)&gt;"
             "这样的字样,它只是文字。正文需要足够长才会被识别为文章的主体部分。</p>"
-            "<p>第二段:木头龙旧改项目启动,城区面貌持续改善,居民生活更加便利。</p></article>"
-            + FOOTER + "</body></html>")
+            "<p>第二段:木头龙旧改项目启动,城区面貌持续改善,居民生活更加便利。若 a&lt;b 且 b&lt;c,"
+            "则 a&lt;c。</p></article>" + FOOTER + "</body></html>")
     folder = write_corpus(tmp_path / "c", {"saved.txt": page})
     indexer.build_index(folder, tmp_path / "i")
     snap = snapshots.open_current(tmp_path / "i")
     try:
         texts = [p["text"] for p in snap.paragraphs("saved")]
         assert not any("<p>" in t or "首页" in t for t in texts)
-        assert "<img src=x onerror=alert(1)>" in texts[0]  # entities decoded: it is text
-        hit = S.search(snap, "onerror").hits[0]
-        assert "&lt;img" in snippet_of(hit) and "<img" not in snippet_of(hit)
+        # entities are read; what they spell as an HTML tag is markup, cut (#40)
+        assert "onerror" not in texts[0] and "也提到 这样的字样" in texts[0]
+        assert "若 a<b 且 b<c,则 a<c" in texts[1]  # a < that starts no tag is text
+        hit = S.search(snap, "a<b").hits[0]
+        assert "a&lt;" in snippet_of(hit) and "a<b" not in snippet_of(hit)
     finally:
         snap.close()
 

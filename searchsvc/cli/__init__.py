@@ -330,3 +330,8 @@ def search_command(query, page, per_page, date_from, date_to, sort, group, as_ty
     color = sys.stdout.isatty()
     for line in terminal_lines(result, color):
         click.echo(line, color=color)
+
+
+from .inspect import inspect_command  # noqa: E402  (a command of its own module)
+
+main.add_command(inspect_command)

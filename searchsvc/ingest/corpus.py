@@ -170,9 +170,11 @@ def _from_parsed(parsed: Parsed, source: Source, rules: tuple | None) -> Documen
         metadata.apply(doc, {"date": parsed.date}, "the file's properties")
     metadata.apply(doc, parsed.fields, "front matter")
     pages = parsed.pages or [0] * len(parsed.paragraphs)
+    reasons = parsed.reasons or [""] * len(parsed.paragraphs)
+    doc.dropped = list(parsed.dropped)
     outline = Outline(rules) if rules else None
     base = None
-    for (section, text), page in zip(parsed.paragraphs, pages):
+    for (section, text), page, why in zip(parsed.paragraphs, pages, reasons):
         heading = ""
         if outline is not None:
             if section != base:
@@ -184,6 +186,7 @@ def _from_parsed(parsed: Parsed, source: Source, rules: tuple | None) -> Documen
             section, heading = outline.section, outline.heading or opens_with
         doc.paragraphs.append(Paragraph(len(doc.paragraphs) + 1, text, section, heading,
                                         page=page))
+        doc.reasons.append(why)
     labels = list(parsed.sections) + [p.section for p in doc.paragraphs]
     doc.sections = [{"label": label, "heading": ""} for label in dict.fromkeys(labels) if label]
     return doc

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-from . import htmlclean
+from . import htmlclean, webtext
 from .markdown import read_markdown
 from .metadata import plausible_title, split_tags
-from .model import Parsed, Unreadable
+from .model import Dropped, Parsed, Unreadable
 
 
 def read_html(data: bytes) -> Parsed:
@@ -21,7 +21,8 @@ def read_html(data: bytes) -> Parsed:
     from htmldate import find_date
 
     text = _decode_html(data)
-    tree = htmlclean.clean(text)
+    dropped: list[Dropped] = []
+    tree = htmlclean.clean(text, dropped)
     if tree is None:
         raise Unreadable("the page cannot be parsed as HTML")
     body = "".join(tree.body.text_content().split()) if tree.find("body") is not None else ""
@@ -42,15 +43,34 @@ def read_html(data: bytes) -> Parsed:
     # a template's or a CMS's placeholder gives way to the page's headline
     title = parsed.title if plausible_title(parsed.title) else headline
     parsed.title = _page_title(title, body) if plausible_title(title) else ""
+    sites = {re.sub(r"[\s|｜_\-–—·•>»]", "", name) for name in
+             [parsed.source, meta_tags["source"],
+              *_TITLE_PARTS.split(tree.findtext(".//title") or "")[1:]] if name}
+    _as_text(parsed, sites, dropped)
     # trafilatura drops author names it does not take for Latin names (张一鎏)
     parsed.author = parsed.author or meta_tags["author"]
-    parsed.tags = split_tags(meta_tags["tags"])
+    parsed.tags = [tag for tag in split_tags(meta_tags["tags"]) if not re.search(r"[<>=]", tag)]
     parsed.source = meta_tags["source"] or parsed.source
     try:
         parsed.date = find_date(text, extensive_search=False, original_date=True) or ""
     except Exception:  # noqa: BLE001 - a date is optional; the text is what counts
         parsed.date = ""
     return parsed
+
+
+def _as_text(parsed: Parsed, sites: set[str], dropped: list[Dropped]) -> None:
+    """The paragraphs as text (webtext's rules), without the site's name
+    on a line of its own; what is left out goes to ``parsed.dropped``."""
+    kept = []
+    for section, text in parsed.paragraphs:
+        text = webtext.clean_paragraph(text, dropped)
+        if text and webtext.site_name(text, sites):
+            dropped.append(Dropped("the site's name on a line of its own", text))
+        elif text:
+            kept.append((section, text))
+    parsed.paragraphs = kept
+    parsed.sections = [webtext.clean_paragraph(s, []) or s for s in parsed.sections]
+    parsed.dropped = dropped
 
 
 _META = {"author": ("author", "article:author"), "tags": ("keywords", "article:tag"),

@@ -16,6 +16,8 @@ import re
 
 from lxml import html as lxml_html
 
+from .model import Dropped
+
 # class or id words that name a page widget, not an article (share-box,
 # swiper-slide, fontSize, login_tip); matched at the start of a word
 _WIDGET = re.compile(
@@ -35,9 +37,10 @@ _WIDGET_TEXT = 200  # a widget's text is short; an article's container is not
 _LINKS_TEXT = 120  # a link row (menu, 【推荐】【打印】) is short
 
 
-def clean(text: str):
-    """The page as an lxml tree, layout tables unrolled and widgets cut;
-    None when lxml cannot parse it."""
+def clean(text: str, dropped: list[Dropped] | None = None):
+    """The page as an lxml tree, layout tables unrolled and widgets cut
+    (each in ``dropped`` with its rule); None when lxml cannot parse it."""
+    dropped = [] if dropped is None else dropped
     try:
         tree = lxml_html.document_fromstring(text)
     except (ValueError, lxml_html.etree.ParserError):
@@ -45,7 +48,7 @@ def clean(text: str):
     for form in list(tree.iter("form")):
         form.drop_tag()  # ASP.NET pages wrap the whole page in one form
     for control in list(tree.iter(*_CONTROLS)):
-        _remove(control)
+        _remove(control, "a form control (button, menu, input field)", dropped)
     for table in reversed(list(tree.iter("table"))):
         if _is_data(table):
             _give_header(table)
@@ -53,13 +56,20 @@ def clean(text: str):
             _unroll(table)
     for element in list(tree.iter("div", "span", "p", "li", "ul", "ol", "section", "aside",
                                   "dl", "dd", "dt", "a")):
-        if element.getparent() is not None and _is_widget(element):
-            _remove(element)
+        if _attached(element, tree) and (rule := _is_widget(element)):
+            _remove(element, rule, dropped)
     for block in tree.iter("p", "li", "dd", "blockquote"):
         if re.search(_SENTENCE_END, _text(block)):
             for link in list(block.iter("a")):
                 link.drop_tag()  # its words are the sentence's, not a link list's
     return tree
+
+
+def _attached(element, tree) -> bool:
+    """Still in the page: not inside a block already cut out."""
+    while (parent := element.getparent()) is not None:
+        element = parent
+    return element is tree
 
 
 def _text(element) -> str:
@@ -119,25 +129,29 @@ def _unroll(table) -> None:
     table.tag = "div"
 
 
-def _is_widget(element) -> bool:
-    """A block that is page furniture: named as a widget and short, made
-    mostly of links or script controls and short, or a login prompt."""
+def _is_widget(element) -> str:
+    """The rule that makes a block page furniture, or "": named as a
+    widget and short, made mostly of links or script controls and short,
+    or a login prompt."""
     text = _text(element)
     if not text:
-        return False
+        return ""
     names = f"{element.get('class', '')} {element.get('id', '')}"
     if len(text) <= _WIDGET_TEXT and _WIDGET.search(names) and not _prose(text):
-        return True
+        return f"a widget: short, its class or id names one ({' '.join(names.split())[:40]})"
     if len(text) <= 25 and _LOGIN.search(text):
-        return True
+        return "a login prompt"
     if element.tag == "a":
         href = (element.get("href") or "").strip().lower()
-        return len(text) <= 10 and (href.startswith("javascript:") or bool(element.get("onclick")))
+        script = href.startswith("javascript:") or bool(element.get("onclick"))
+        return "a script's button (a link that runs a script)" if len(text) <= 10 and script else ""
     links = list(element.iter("a"))
     if len(links) < 2 or len(text) > _LINKS_TEXT or re.search(_SENTENCE_END, text):
-        return False  # 详见《…通知》和《…办法》。 is a sentence with links
+        return ""  # 详见《…通知》和《…办法》。 is a sentence with links
     linked = sum(len(_text(a)) for a in links)
-    return linked >= 0.6 * len(_punctuation_free(text))
+    if linked >= 0.6 * len(_punctuation_free(text)):
+        return "a row of links (menu, navigation): short, most of its text linked"
+    return ""
 
 
 def _prose(text: str) -> bool:
@@ -154,6 +168,9 @@ def _punctuation_free(text: str) -> str:
     return re.sub(r"[\s\-|·•/>»:：,，、【】\[\]()（）<>《》]", "", text)
 
 
-def _remove(element) -> None:
+def _remove(element, rule: str, dropped: list[Dropped]) -> None:
     """Cut an element out, keeping the text that follows it."""
+    text = " ".join("".join(element.itertext()).split())
+    if text:
+        dropped.append(Dropped(rule, text[:200]))
     element.drop_tree()

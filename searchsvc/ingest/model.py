@@ -41,6 +41,8 @@ class Document:
     paragraphs: list[Paragraph] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # metadata not read, for the summary
     file: str = ""  # its path in the corpus folder (2023/gwr.txt)
+    dropped: list[Dropped] = field(default_factory=list)  # what the reader left out (inspect)
+    reasons: list[str] = field(default_factory=list)  # why each paragraph starts (inspect)
 
     def metadata(self) -> dict:
         return {
@@ -66,6 +68,19 @@ class Parsed:
     sections: list[str] = field(default_factory=list)
     paragraphs: list[tuple[str, str]] = field(default_factory=list)  # (section, text)
     pages: list[int] = field(default_factory=list)  # a PDF's page of each paragraph, from 1
+    # why each paragraph starts where it does (a PDF's layout rule), for ``inspect``
+    reasons: list[str] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)  # blocks left out, and by which rule
+
+
+@dataclass
+class Dropped:
+    """A block a reader left out of the text, with the rule that did it,
+    so ``searchsvc inspect`` can show why a document reads as it does."""
+
+    rule: str
+    text: str
+    page: int = 0
 
 
 @dataclass

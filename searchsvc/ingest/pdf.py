@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .metadata import plausible_title, split_tags
-from .model import Parsed, Unreadable
+from .model import Dropped, Parsed, Unreadable
 from .pdffurniture import without_furniture
 from .pdflayout import Line, paragraphs
 
@@ -48,7 +48,9 @@ def read_pdf(data: bytes) -> Parsed:
         pdf.close()
     if not any(line.text.strip() for line in lines):
         raise Unreadable("no text layer (a scanned PDF?)")
-    parsed = paragraphs(without_furniture(lines))
+    dropped: list[Dropped] = []
+    parsed = paragraphs(without_furniture(lines, dropped))
+    parsed.dropped[:0] = dropped
     if not parsed.title and plausible_title(meta.get("Title") or ""):
         parsed.title = " ".join(meta["Title"].split())
     parsed.author = (meta.get("Author") or "").strip()

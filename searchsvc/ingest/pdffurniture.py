@@ -8,6 +8,8 @@ from collections import Counter
 from statistics import median
 from typing import TYPE_CHECKING
 
+from .model import Dropped
+
 if TYPE_CHECKING:
     from .pdfline import Line
 
@@ -22,7 +24,7 @@ MARGIN = 0.12  # share of the page height where running heads and footers sit
 RECUR = 0.3  # a margin line on this share of the pages (or of the odd or even ones) is furniture
 
 
-def without_furniture(lines: list[Line]) -> list[Line]:
+def without_furniture(lines: list[Line], dropped: list[Dropped] | None = None) -> list[Line]:
     """Lines that are not running heads, footers or page numbers.
 
     A margin line (top or bottom eighth of the text's extent) is furniture
@@ -32,7 +34,8 @@ def without_furniture(lines: list[Line]) -> list[Line]:
     alone (a thesis's head on the pages of one side); a margin line at the
     height where such heads sit is furniture too when it recurs on two
     pages (a chapter's name as running head).
-    Body text at the page's edge recurs on few pages and stays."""
+    Body text at the page's edge recurs on few pages and stays. What is
+    left out is added to ``dropped`` with its rule."""
     if not lines:
         return lines
     top = max(line.top for line in lines)
@@ -67,8 +70,15 @@ def without_furniture(lines: list[Line]) -> list[Line]:
     for line in lines:
         if in_margin(line):
             k = key(line)
-            if abs(line.bottom - repeated.get(k, -1e9)) <= 3 or PAGE_NUMBER.match(line.text) or (
-                    len(seen[k]) >= 2 and any(abs(line.bottom - y) <= 2 for y in heights)):
+            rule = ("page number" if PAGE_NUMBER.match(line.text) else
+                    "running head or foot: recurs at this height on the pages"
+                    if abs(line.bottom - repeated.get(k, -1e9)) <= 3 else
+                    "running head: at the height of the running heads, on two pages or more"
+                    if len(seen[k]) >= 2 and any(abs(line.bottom - y) <= 2 for y in heights)
+                    else "")
+            if rule:
+                if dropped is not None:
+                    dropped.append(Dropped(rule, line.text, line.page))
                 continue
         kept.append(line)
     return kept

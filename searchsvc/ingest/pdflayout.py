@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from ..analysis.scripts import CLOSERS, HAN, HAN_CHAR, SENTENCE_ENDS
-from .model import Parsed, join_lines
+from .model import Dropped, Parsed, join_lines
 from .pdfline import Line
 from .pdftitle import title_lines
 
@@ -149,7 +149,7 @@ def paragraphs(lines: list[Line]) -> Parsed:
     for i in title_at:
         parsed.title = join_lines(parsed.title, lines[i].text.strip())
 
-    section, text, page = "", "", 0
+    section, text, page, why = "", "", 0, ""
     prev: tuple[Line, _Column, int] | None = None
     prev_heading = False
 
@@ -158,6 +158,7 @@ def paragraphs(lines: list[Line]) -> Parsed:
         if text:
             parsed.paragraphs.append((section, text))
             parsed.pages.append(page)
+            parsed.reasons.append(why)
         text = ""
 
     for i, (line, col) in enumerate(zip(lines, cols)):
@@ -167,8 +168,10 @@ def paragraphs(lines: list[Line]) -> Parsed:
             continue
         g = geometry[line.page, col]
         cell = prev is not None and text and not prev_heading and _next_cell(prev, line, col, g)
-        ends = not cell and (prev is None or not text or
-                             _ends_paragraph(prev, line, col, g, body, spacing))
+        reason = "" if cell else (
+            "the first line" if prev is None else "the first line after a heading or title"
+            if not text else _ends_paragraph(prev, line, col, g, body, spacing))
+        ends = bool(reason)
         if not cell and _heading(line, body, body_bold) and _heading_like(line.text) \
                 and (ends or prev_heading) and not _beside(lines, i, cols, g):
             flush()
@@ -184,8 +187,10 @@ def paragraphs(lines: list[Line]) -> Parsed:
         if ends or prev_heading:
             flush()
             text, page = line.text, line.page
+            why = reason or "the first line after a heading or title"
         elif cell:
             text = f"{text} | {line.text}"  # a table's row: its cells in one paragraph
+            why = "a table's row: cells side by side"
         elif prev[0].hyphen:  # broken at a hyphen: a word's syllables, or a compound kept
             keep = line.text[:1].isupper() or _URLISH.search(text)
             text = text + ("-" if keep else "") + line.text
@@ -200,36 +205,37 @@ def paragraphs(lines: list[Line]) -> Parsed:
     return parsed
 
 
-def _ends_paragraph(prev, line: Line, col: int, g: _Column, body: float, spacing: float) -> bool:
-    """Whether ``line`` starts a new paragraph after ``prev`` (line, its
-    column, its column number)."""
+def _ends_paragraph(prev, line: Line, col: int, g: _Column, body: float, spacing: float) -> str:
+    """Why ``line`` starts a new paragraph after ``prev`` (line, its
+    column, its column number); "" when it goes on in it."""
     last, pg, pcol = prev
     full = last.right >= pg.right - body * 1.5
     if _ITEM.match(line.text):
-        return True
+        return "a list item or numbered heading"
     moved = line.page != last.page or col != pcol  # goes on in a new column or page
     carried = full and _open(last.text)  # stopped mid-sentence at its column's edge
     if moved and line.left - g.left > body * 0.8:
-        return True
+        return "indented at the top of a new column or page"
     if not moved and line.top > last.bottom + body * 0.5:  # beside or above: another block
-        return True
+        return "a block beside or above the line before"
     if not moved and last.bottom - line.top > spacing + body * 0.4:
-        return True
+        return "a gap wider than the lines' spacing"
     indent = line.left - g.left
     if indent < -body * 0.8:  # starts left of its column's margin: a side label, a new block
-        return True
+        return "starts left of its column's margin"
+    # indented under a full line that stops mid-sentence: a hanging indent (术语 释义…)
     if not moved and indent > body * 0.8 and line.left > last.left + body * 0.8 \
             and not _ITEM.match(last.text) and not carried:
-        return True  # indented after a full line mid-sentence: a hanging indent (术语 释义…)
+        return "an indented first line"
     if not full:
         if _SENTENCE_END.search(last.text):
-            return True
+            return "the line before ends a sentence short of the column's edge"
         short = pg.right - last.right
         if _HAN_END.search(last.text) and short > body * 4:
-            return True  # Chinese fills its line: a line ending this short ends here
+            return "the line before stops well short of the edge"  # Chinese fills its line
         if short > (pg.right - pg.left) * 0.5 and not _CLAUSE_END.search(last.text):
-            return True
-    return False
+            return "the line before is under half the column's width"
+    return ""
 
 
 def _open(text: str) -> bool:
@@ -277,15 +283,18 @@ def _fold_fragments(parsed: Parsed) -> None:
     """A paragraph of a few characters with no Chinese (a formula's
     piece, a stray symbol) joins the one before it on its page; one with
     no letter or digit is left out."""
-    kept, pages = [], []
-    for (section, text), page in zip(parsed.paragraphs, parsed.pages):
+    kept, pages, reasons = [], [], []
+    for (section, text), page, why in zip(parsed.paragraphs, parsed.pages, parsed.reasons):
         stripped = text.strip()
         if len(stripped) <= 5 and not HAN_CHAR.search(stripped):
             if not any(ch.isalnum() for ch in stripped):
+                parsed.dropped.append(Dropped("a fragment with no letter or digit (a formula's "
+                                              "symbol, a rule)", stripped, page))
                 continue
             if kept and pages[-1] == page and kept[-1][0] == section:
                 kept[-1] = (section, kept[-1][1] + " " + stripped)
                 continue
         kept.append((section, text))
         pages.append(page)
-    parsed.paragraphs, parsed.pages = kept, pages
+        reasons.append(why)
+    parsed.paragraphs, parsed.pages, parsed.reasons = kept, pages, reasons
