@@ -127,7 +127,7 @@ line.
         ("第一部分", "列表项二:木头龙旧改。"),
         ("第一部分", "引用的一段话。"),
         ("第一部分", "指标 | 数值"),
-        ("第一部分", "增长 | 6.6%"),
+        ("第一部分", "增长 | 数值 | 6.6%"),  # a figure beside its header (#40)
         ("第一部分", "第一句第二句"),
         ("第一部分", "第三句"),
     ]
@@ -147,7 +147,8 @@ def test_a_docx_table_becomes_one_paragraph_per_row(tmp_path):
     parsed = docx_reader.read_docx((tmp_path / "t.docx").read_bytes())
     assert parsed.title == "统计表"
     assert [t for _, t in parsed.paragraphs] == [
-        "下表列出主要指标。", "指标 | 数值", "地区生产总值 | 2500亿元", "增长 | 6.6%", "表后的说明。"]
+        "下表列出主要指标。", "指标 | 数值", "地区生产总值 | 数值 | 2500亿元", "增长 | 数值 | 6.6%",
+        "表后的说明。"]
 
 
 def word_draft(core_title: str, opening, body_pt: int = 12) -> bytes:

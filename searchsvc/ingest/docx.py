@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from . import tables
 from .metadata import plausible_title, split_tags
 from .model import Parsed, Unreadable
 
@@ -59,12 +60,12 @@ def read_docx(data: bytes) -> Parsed:
                 parsed.paragraphs += [(section, line.strip())
                                       for line in text.split("\n") if line.strip()]
         elif tag == "tbl":
+            rows = []
             for row in Table(child, document).rows:
-                cells = list(dict.fromkeys(c.text.strip() for c in row.cells))  # merged cells repeat
-                cells = [c for c in cells if c]
-                if cells:
-                    parsed.paragraphs.append((section, " | ".join(" ".join(c.split())
-                                                                  for c in cells)))
+                seen: set[int] = set()  # a merged cell repeats across the columns it spans
+                rows.append([c.text.strip() if id(c._tc) not in seen and not seen.add(id(c._tc))
+                             else "" for c in row.cells])
+            parsed.paragraphs += [(section, text) for text in tables.row_texts(rows)]
     if not parsed.title:
         # a template's placeholder (标准名称) gives way to the opening's display line
         parsed.title = props.title if plausible_title(props.title or "") else _opening_title(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from . import metadata
+from . import metadata, tables
 from .model import Parsed, join_lines
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)",
@@ -16,8 +16,8 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?
 def read_markdown(text: str) -> Parsed:
     """Front matter (``---`` YAML ``---``) gives title, date, source,
     author and tags; headings become sections (the first top-level one,
-    the title); list items, block quotes, table rows and code blocks
-    become paragraphs; markup is left out of the text."""
+    the title); list items, block quotes, table rows (``tables``) and
+    code blocks become paragraphs; markup is left out of the text."""
     from markdown_it import MarkdownIt
 
     parsed = Parsed()
@@ -28,6 +28,8 @@ def read_markdown(text: str) -> Parsed:
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     section = ""
     row: list[str] | None = None
+    table: list[list[str]] | None = None  # the rows of the table being read
+    heads, in_head = 0, False
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -40,13 +42,21 @@ def read_markdown(text: str) -> Parsed:
                 parsed.sections.append(section)
             i += 3
             continue
-        if tok.type == "tr_open":
+        if tok.type == "table_open":
+            table, heads = [], 0
+        elif tok.type == "table_close" and table is not None:
+            parsed.paragraphs += [(section, text) for text in tables.row_texts(table, heads)]
+            table = None
+        elif tok.type == "tr_open":
             row = []
         elif tok.type == "tr_close" and row is not None:
-            cells = [c for c in row if c]
-            if cells:
-                parsed.paragraphs.append((section, " | ".join(cells)))
+            if table is None:
+                table, heads = [], 0
+            table.append(row)
+            heads += in_head
             row = None
+        elif tok.type in ("thead_open", "thead_close"):
+            in_head = tok.type == "thead_open"
         elif tok.type == "inline" and row is not None:
             row.append(_inline_text(tok))
         elif tok.type == "inline":

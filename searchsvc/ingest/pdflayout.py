@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from ..analysis.scripts import CLOSERS, HAN, HAN_CHAR, SENTENCE_ENDS
+from . import tables
 from .model import Dropped, Parsed, join_lines
 from .pdfline import Line
 from .pdftitle import title_lines
@@ -149,7 +150,7 @@ def paragraphs(lines: list[Line]) -> Parsed:
     for i in title_at:
         parsed.title = join_lines(parsed.title, lines[i].text.strip())
 
-    section, text, page, why = "", "", 0, ""
+    section, text, page, why, start = "", "", 0, "", 0.0
     prev: tuple[Line, _Column, int] | None = None
     prev_heading = False
 
@@ -171,6 +172,9 @@ def paragraphs(lines: list[Line]) -> Parsed:
         reason = "" if cell else (
             "the first line" if prev is None else "the first line after a heading or title"
             if not text else _ends_paragraph(prev, line, col, g, body, spacing))
+        if not reason and not cell and text and why == _ROW and line.left <= start + body * 0.5 \
+                and not (prev[0].right >= prev[1].right - body * 1.5 and _open(prev[0].text)):
+            reason = "a table's next row"  # under the row's first cell; a wrapped cell goes on
         ends = bool(reason)
         if not cell and _heading(line, body, body_bold) and _heading_like(line.text) \
                 and (ends or prev_heading) and not _beside(lines, i, cols, g):
@@ -186,11 +190,11 @@ def paragraphs(lines: list[Line]) -> Parsed:
             continue
         if ends or prev_heading:
             flush()
-            text, page = line.text, line.page
+            text, page, start = line.text, line.page, line.left
             why = reason or "the first line after a heading or title"
         elif cell:
             text = f"{text} | {line.text}"  # a table's row: its cells in one paragraph
-            why = "a table's row: cells side by side"
+            why = _ROW
         elif prev[0].hyphen:  # broken at a hyphen: a word's syllables, or a compound kept
             keep = line.text[:1].isupper() or _URLISH.search(text)
             text = text + ("-" if keep else "") + line.text
@@ -202,6 +206,7 @@ def paragraphs(lines: list[Line]) -> Parsed:
         prev, prev_heading = (line, g, col), False
     flush()
     _fold_fragments(parsed)
+    _tables(parsed)
     return parsed
 
 
@@ -298,3 +303,31 @@ def _fold_fragments(parsed: Parsed) -> None:
         pages.append(page)
         reasons.append(why)
     parsed.paragraphs, parsed.pages, parsed.reasons = kept, pages, reasons
+
+
+_ROW = "a table's row: cells side by side"
+
+
+def _tables(parsed: Parsed) -> None:
+    """Runs of table rows (on one page, under one heading) read as a
+    table: in a table of figures each figure goes beside its column's
+    header (``tables.row_texts``)."""
+    out: list[tuple[int, int]] = []  # (start, end) of each run of rows
+    i = 0
+    while i < len(parsed.paragraphs):
+        j = i
+        while j < len(parsed.paragraphs) and parsed.reasons[j] == _ROW \
+                and parsed.pages[j] == parsed.pages[i] \
+                and parsed.paragraphs[j][0] == parsed.paragraphs[i][0]:
+            j += 1
+        if j - i >= 2:
+            out.append((i, j))
+        i = max(j, i + 1)
+    for start, end in reversed(out):
+        rows = [text.split(tables.SEPARATOR) for _, text in parsed.paragraphs[start:end]]
+        texts = tables.row_texts(rows)
+        if len(texts) != end - start:
+            continue
+        section, page = parsed.paragraphs[start][0], parsed.pages[start]
+        parsed.paragraphs[start:end] = [(section, text) for text in texts]
+        parsed.pages[start:end] = [page] * len(texts)
