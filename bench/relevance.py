@@ -200,15 +200,34 @@ class WhooshSystem:
 # Scoring
 # --------------------------------------------------------------------------
 
-def measure(system, questions: list[Question], forms: dict[str, list[str]]) -> dict:
-    """R@1, R@10, MRR@10 and zero-hit share per form, plus the ranks."""
+def origins(folder: Path) -> dict[str, str]:
+    """Each entry's id to the id the data gives its paragraph: a paragraph
+    too long to read whole is split at sentence ends (ingest.split), and a
+    hit on any of its pieces is a hit on it."""
+    from searchsvc.ingest import corpus
+
+    docs, _ = corpus.read_corpus(folder)
+    out = {}
+    for d in docs:
+        n = 0
+        for p in d.paragraphs:
+            n += not p.continues
+            out[f"{d.doc_id}#p{p.number}"] = f"{d.doc_id}#p{n}"
+    return out
+
+
+def measure(system, questions: list[Question], forms: dict[str, list[str]],
+            origin: dict[str, str] | None = None) -> dict:
+    """R@1, R@10, MRR@10 and zero-hit share per form, plus the ranks;
+    ``origin`` maps entries to their paragraph's id (``origins``)."""
+    origin = origin or {}
     out = {}
     for form, queries in forms.items():
         r1 = r10 = rr = zero = 0.0
         ranks = []
         started = time.perf_counter()
         for q, text in zip(questions, queries):
-            hits = system.ask(text)
+            hits = list(dict.fromkeys(origin.get(h, h) for h in system.ask(text)))
             zero += not hits
             rank = hits.index(q.gold) + 1 if q.gold in hits else None
             ranks.append(rank)
@@ -236,6 +255,7 @@ def run(limit: int | None = None, systems=SYSTEMS) -> dict:
     questions = read_questions(limit)
     forms = make_forms(questions)
     results, builds = {}, {}
+    origin = origins(DRCD / "corpus")
     with tempfile.TemporaryDirectory(prefix="drcd-") as tmp:
         for cls in systems:
             work = Path(tmp) / cls.__name__
@@ -243,7 +263,7 @@ def run(limit: int | None = None, systems=SYSTEMS) -> dict:
             started = time.perf_counter()
             system = cls(DRCD / "corpus", work)
             built = time.perf_counter()
-            results[system.name] = measure(system, questions, forms)
+            results[system.name] = measure(system, questions, forms, origin)
             builds[system.name] = round(built - started, 2)
     return {"questions": len(questions), "forms": forms, "results": results,
             "build_seconds": builds}

@@ -84,7 +84,8 @@ def terminal_lines(result, color: bool) -> list[str]:
         dated = " · ".join(v for v in (hit.date, hit.source) if v)
         lines += ["", click.style(f"{i}. {hit.title}", bold=True) +
                   (f"  ({dated})" if dated else "") +
-                  f"  [{where}第{hit.paragraph}段]  {hit.doc_id}#p{hit.paragraph}"
+                  f"  [{where}第{hit.paragraph}段{'，接上段' if hit.continues else ''}]"
+                  f"  {hit.doc_id}#p{hit.paragraph}"
                   f"  score {hit.score:.2f}",
                   snippet(hit.text, hit.fragments, hit.matches, mark, str)]
         if hit.near:

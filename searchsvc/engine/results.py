@@ -31,6 +31,7 @@ class Hit:
     source: str = ""  # its document's source
     more: int | None = None  # grouped by document: the document's other results
     near: list[str] = field(default_factory=list)  # quoted phrases it holds only in part
+    continues: bool = False  # a long paragraph's later piece (ingest.split)
 
     @property
     def partial(self) -> bool:

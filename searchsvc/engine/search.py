@@ -202,7 +202,8 @@ def _hits(snapshot: Snapshot, found: Found, picked: list[Picked], more: dict[int
             missing=missing(found.retrieval, docnum) if marked else [], page=para.get("page"),
             date=date.label(docnum), source=source.label(docnum),
             more=more.get(docnum) if more else None,
-            near=near(found.retrieval, docnum) if marked else []))
+            near=near(found.retrieval, docnum) if marked else [],
+            continues=bool(para.get("cont"))))
     return hits
 
 

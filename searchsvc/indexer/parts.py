@@ -62,7 +62,8 @@ def records(documents: list[Document]):
     """The paragraph store's records of ``documents``, in docnum order, one
     at a time (a part's records at once took hundreds of MB at 64x)."""
     return ({"doc": d.doc_id, "n": p.number, "section": p.section, "heading": p.heading,
-             "text": p.text, **({"page": p.page} if p.page else {})}
+             "text": p.text, **({"page": p.page} if p.page else {}),
+             **({"cont": True} if p.continues else {})}
             for d in documents for p in d.paragraphs)
 
 

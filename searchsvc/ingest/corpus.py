@@ -22,6 +22,7 @@ from . import metadata, readers
 from .headings import DEFAULT_RULES, RULES_FILE, Outline, Rule, parse_rules
 from .model import Document, Paragraph, Parsed, Skipped, Unsupported
 from .readers import decode
+from .split import split_long
 from .text import parse_text
 from .tree import IGNORE_FILE, CorpusError, listed  # noqa: F401  (the names callers know)
 
@@ -29,8 +30,9 @@ _SAFE_ID = re.compile(r"[^\w.\-]+")
 _LISTED = re.compile(r"(?!\./)(?:(?!\.?/)[^/\x00]+/)*(?!\.\Z)[^/\x00]+")  # no /, ., // parts
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a larger file is not a report
 # what the readers make of a file; raised when that changes, so the next
-# rebuild reads every file again (2: a line of digits is text, #36)
-READERS = 2
+# rebuild reads every file again (2: a line of digits is text, #36; 3: tables,
+# web text, long paragraphs split and a PDF's hanging lines, #40)
+READERS = 3
 MAX_PARAGRAPH_CHARS = 100_000  # a longer "paragraph" is a dump, not prose
 
 
@@ -145,6 +147,8 @@ def parse_source(source: Source, extras: Extras | None = None) -> Document:
     doc.digest = source.digest
     doc.file = source.name
     longest = max((len(p.text) for p in doc.paragraphs), default=0)
+    if longest <= MAX_PARAGRAPH_CHARS:
+        doc.paragraphs, doc.reasons = split_long(doc.paragraphs, doc.reasons)
     if longest > MAX_PARAGRAPH_CHARS:
         raise ValueError(f"a paragraph of {longest:,} characters is over the "
                          f"{MAX_PARAGRAPH_CHARS:,}-character limit")

@@ -21,6 +21,7 @@ class Paragraph:
     section: str = ""  # label, e.g. 答卷3
     heading: str = ""  # the heading line under the label
     page: int = 0  # a PDF's page where the paragraph starts, from 1; 0: no pages
+    continues: bool = False  # a long paragraph's later piece: it goes on from the one before
 
 
 @dataclass

@@ -42,6 +42,9 @@ class Hit(_Model):
                             "paragraph holds only as a near match: their words, not the "
                             "phrase itself (a quoted phrase is preferred, +\"…\" requires it)")
     page: int | None = Field(description="A PDF's page where the paragraph starts (null otherwise)")
+    continues: bool = Field(description="The entry is a later piece of a paragraph too long to "
+                            "read whole, split at a sentence end: it goes on from the "
+                            "paragraph numbered one less")
     date: str = Field(description="Its document's date, ISO 8601 of a year, month or day "
                       "(2024, 2024-03, 2024-03-05); empty when unknown")
     source: str = Field(description="Its document's source; empty when unknown")
