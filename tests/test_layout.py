@@ -331,3 +331,31 @@ def test_a_real_description_list_keeps_each_term_with_its_wrapped_lines():
     assert [p for p in wrapped if not any(p[1] in t for t in texts)] == []
     for term in ("引擎 全称为排版引擎", "格式 是定义了一组命令的代码集", "编译命令 是实际调用的"):
         assert sum(t.startswith(term) for t in texts) == 1
+
+
+@pytest.mark.browser
+def test_printed_numbered_headings_in_body_type_become_sections(report_paragraphs, tmp_path):
+    """A work report's headings set in the body's size and weight, a gap
+    after the number (一、   2019年工作回顾): each is a heading line of its
+    own, with no | where the gap was, and the report's numbering makes
+    them sections and headings (the heading rules, as in text files)."""
+    from searchsvc.ingest.corpus import read_document
+
+    heads = [("一、", "2019年工作回顾", ""), ("二、", "2020年工作安排", "（一）"), ("三、", "保障措施", "")]
+    body = ""
+    for k, (number, head, sub) in enumerate(heads):
+        body += f'<p class=h>{number}<span style="margin-left:2.5em">{head}</span></p>'
+        if sub:
+            body += f'<p class=h>{sub}<span style="margin-left:2em">推进营商环境改革</span></p>'
+        body += "".join(f"<p>{p}</p>" for p in report_paragraphs[k * 3:k * 3 + 3])
+    page = ("<html><head><meta charset=utf-8><style>body{font-size:12pt;margin:2cm}"
+            "p{text-indent:2em;margin:0;line-height:1.8} .h{text-indent:0}</style></head>"
+            f"<body><h1 style='text-align:center'>罗湖区政府工作报告</h1>{body}</body></html>")
+    path = print_pdf(page, tmp_path / "report.pdf", furniture=False)
+    doc = read_document(path)
+    assert [s["label"] for s in doc.sections] == ["一、2019年工作回顾", "二、2020年工作安排", "三、保障措施"]
+    assert not [p.text for p in doc.paragraphs if "|" in p.text]
+    under = [p for p in doc.paragraphs if p.heading == "（一）推进营商环境改革"]
+    assert under and {p.section for p in under} == {"二、2020年工作安排"}
+    assert [flat(p.text) for p in doc.paragraphs if p.section == "三、保障措施"][1:] == \
+        [flat(t) for t in report_paragraphs[6:9]]

@@ -43,8 +43,9 @@ def lines(found: dict, width: int) -> list[str]:
     out += [f"  {label}" for label in found["sections"]]
     out.append(f"paragraphs ({len(found['paragraphs'])}):")
     for p in found["paragraphs"]:
+        path = " · ".join(dict.fromkeys(x for x in (p["section"], p["heading"]) if x))
         where = " ".join(part for part in (f"p.{p['page']}" if p["page"] else "",
-                                           f"[{p['section']}]" if p["section"] else "") if part)
+                                           f"[{path}]" if path else "") if part)
         why = f"  ({p['why']})" if p["why"] else ""
         out.append(f"  ¶{p['n']} {where}{why}".rstrip())
         out.append(f"      {cut(p['text'])}")

@@ -138,7 +138,7 @@ def parse_source(source: Source, extras: Extras | None = None) -> Document:
         doc = parse_text(text, source.doc_id, str(source.path), encoding, rules=extras.rules)
     else:
         doc = _from_parsed(readers.read(reader, data), source,
-                           extras.rules if reader in (readers.MARKDOWN, readers.HTML) else None)
+                           extras.rules)
     overrides = extras.metadata.get(source.name) or extras.metadata.get(source.path.name)
     if overrides:
         if "tags" in overrides:

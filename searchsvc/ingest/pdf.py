@@ -20,8 +20,13 @@ _SOFT_HYPHEN = "\ufffe"  # pdfium's mark for a hyphen the line break made
 # control characters, pdfium's other markers, format and private-use characters
 _CONTROL = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u00ad\\u200b-\\u200f"
                       "\\u2028-\\u202e\\u2060-\\u2064\\ufeff\\ue000-\\uf8ff\\ufff0-\\ufffd\\uffff]")
+# the space pdfium reads in a heading's gap after its Chinese number (一、 工作回顾)
+_CN = "一二三四五六七八九十"
+_AFTER_NUMBER = re.compile(rf"^([{_CN}]{{1,3}}、|[（(][{_CN}\d]{{1,3}}[）)])\s+(?=\S)")
 _BOLD_NAME = re.compile(r"bold|black|heavy|demi|semibd|extrabd", re.I)  # a face's name says bold
-_MARKER = re.compile(r"^[\W\d_]{1,4}$")  # a list's bullet or number: stays with its item
+# a list's bullet or number, a heading's number (一、 （一） 第三章 1.2): stays with its text
+_MARKER = re.compile(rf"^(?:[\W\d_]{{1,4}}|[{_CN}]{{1,3}}[、.．]|[（(][{_CN}\d]{{1,3}}[）)]"
+                     rf"|第[{_CN}百零〇\d]{{1,4}}[章节条部分篇编]|\d{{1,2}}(?:\.\d{{1,2}})+)$")
 
 
 def read_pdf(data: bytes) -> Parsed:
@@ -157,7 +162,7 @@ def _line(chars: list[str], boxes: list, page: int) -> Line | None:
     """A line from its characters: control characters and pdfium's
     markers out; a soft hyphen at its end marks a word going on in the
     next line (pdflayout joins it), one inside the line is a hyphen."""
-    text = " ".join(_CONTROL.sub("", "".join(chars)).split())
+    text = _AFTER_NUMBER.sub(r"\1", " ".join(_CONTROL.sub("", "".join(chars)).split()))
     hyphen = text.endswith(_SOFT_HYPHEN)
     text = text.rstrip(_SOFT_HYPHEN).replace(_SOFT_HYPHEN, "-")
     if not text or not boxes:
