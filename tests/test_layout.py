@@ -359,3 +359,33 @@ def test_printed_numbered_headings_in_body_type_become_sections(report_paragraph
     assert under and {p.section for p in under} == {"二、2020年工作安排"}
     assert [flat(p.text) for p in doc.paragraphs if p.section == "三、保障措施"][1:] == \
         [flat(t) for t in report_paragraphs[6:9]]
+
+
+def test_a_real_two_column_page_keeps_its_full_lines_in_their_column():
+    """hfutexam's A3 exam page, two columns: the left one mostly short
+    lines (code, labels), so the gutter's empty band starts a little left
+    of where its full lines end; those lines are the left column's, and a
+    sentence wrapped across them is one paragraph."""
+    path = REAL / "hfutexam.pdf"
+    texts = [flat(t) for _, t in pdf.read_pdf(path.read_bytes()).paragraphs]
+    for phrase in ("格式转为LATEX格式.使用时,只需在文档开头写上", "三种情形的页眉页脚显示的内容以及标题的文字间隔有所不同",
+                   "此时需要使用命令\\maketitle来生成标题", "方正小标宋和方正仿宋(右键选择为所有用户安装)"):
+        assert any(phrase in t for t in texts), phrase
+    wrapped = _wrapped_phrases(path, first=1)
+    assert len(wrapped) >= 3 and [p for p in wrapped if not any(p[1] in t for t in texts)] == []
+
+
+def test_a_larger_line_that_wraps_mid_sentence_is_not_a_heading():
+    """Prose set a size larger than a document's many code lines: a line
+    that fills its column and stops mid-sentence goes on in the next,
+    however large its type, where a short line set apart is a heading."""
+    code = [Line(f"\\setcounter{{x}}{{{k}}}", 1, 50, 250, 760 - 16 * k, 750 - 16 * k, size=9)
+            for k in range(20)]
+    top = code[-1].bottom - 30
+    head = Line("3.2 字体设置", 1, 50, 150, top, top - 11, size=10.5)
+    body = [Line(PARAS[1][:32], 1, 70, 400, top - 30, top - 41, size=10.5),
+            Line(PARAS[1][32:], 1, 50, 50 + 10.3 * len(PARAS[1][32:]), top - 46, top - 57,
+                 size=10.5)]
+    parsed = paragraphs(code + [head] + body)
+    assert parsed.sections == ["3.2 字体设置"]
+    assert [t for s, t in parsed.paragraphs if s == "3.2 字体设置"] == [PARAS[1]]

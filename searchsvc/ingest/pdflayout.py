@@ -78,11 +78,12 @@ def columns(page: list[Line], body: float) -> list[int]:
     for line in page:
         col = 0
         for left, right in cuts:
-            if line.left >= right - step:
-                col += 1
-            elif line.right > left + step:
-                col = -1
+            if line.left >= (left + right) / 2:
+                col += 1  # starts right of the gutter's middle
+            elif line.right > right - step:
+                col = -1  # across the gutter into the next column
                 break
+            # else it ends in the gutter: a full line of the column left of it
         result.append(col)
     return result
 
@@ -177,7 +178,8 @@ def paragraphs(lines: list[Line]) -> Parsed:
             reason = "a table's next row"  # under the row's first cell; a wrapped cell goes on
         ends = bool(reason)
         if not cell and _heading(line, body, body_bold) and _heading_like(line.text) \
-                and (ends or prev_heading) and not _beside(lines, i, cols, g):
+                and (ends or prev_heading) and not _beside(lines, i, cols, g) \
+                and not (line.right >= g.right - body * 1.5 and _open(line.text)):  # wraps on
             flush()
             if prev_heading and prev is not None and section and prev[0].page == line.page and \
                     prev[0].bottom - line.top < body * 1.5 and _heading(prev[0], body, body_bold):
