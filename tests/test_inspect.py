@@ -118,3 +118,27 @@ def test_inspect_says_why_a_file_cannot_be_read(tmp_path):
     assert "Traceback" not in result.output
     missing = CliRunner().invoke(cli.main, ["inspect", str(tmp_path / "none.txt")])
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_real_pages_read_as_their_articles():
+    """Two real pages (tests/data/real): a hospital's news page with a
+    carousel, an IE conditional comment and a metadata line whose counter
+    a script fills; a GB2312 news page with a bare date line and a CMS
+    user number as author. No markup, counter, control or metadata line
+    is left in a paragraph, and the articles' sentences are all there."""
+    from tests.test_layout import REAL
+
+    news = html_reader.read_html((REAL / "zyyfy-news.html").read_bytes())
+    texts = [t for _, t in news.paragraphs]
+    assert texts[0].startswith("【不忘初心 牢记使命】") or texts[1].startswith("【不忘初心")
+    assert any(t.startswith("本站讯（职工通讯员 李琴雯 刘会）") for t in texts)
+    assert not [t for t in texts if re.search(r"<\s*/?[a-z]|&[a-z]+;|\[if |浏览[:：]|来源[:：]", t)]
+    rules = {d.rule for d in news.dropped}
+    assert {"an Internet Explorer conditional comment", "a view or click counter"} <= rules
+    people = html_reader.read_html((REAL / "people-culture.gb2312.html").read_bytes())
+    texts = [t for _, t in people.paragraphs]
+    assert people.title == "女儿出嫁，郑板桥画了几笔兰花当嫁妆" and people.date == "2019-06-15"
+    assert people.source.startswith("人民网") and "古人学问无遗力，少壮工夫老始成。" in texts
+    assert not [t for t in texts if re.match(r"\d{4}年\d\d月\d\d日\d\d:\d\d", t)]
+    page = CliRunner().invoke(cli.main, ["inspect", str(REAL / "people-culture.gb2312.html")])
+    assert "author '104363' reads as an account name" in page.output

@@ -50,7 +50,8 @@ def read_html(data: bytes) -> Parsed:
     # trafilatura drops author names it does not take for Latin names (张一鎏)
     parsed.author = parsed.author or meta_tags["author"]
     parsed.tags = [tag for tag in split_tags(meta_tags["tags"]) if not re.search(r"[<>=]", tag)]
-    parsed.source = meta_tags["source"] or parsed.source
+    parsed.source = re.sub(r"^(?:文章|信息)?来源\s*[：:]\s*", "",
+                           meta_tags["source"] or parsed.source)  # 来源：人民网 → 人民网
     try:
         parsed.date = find_date(text, extensive_search=False, original_date=True) or ""
     except Exception:  # noqa: BLE001 - a date is optional; the text is what counts

@@ -108,7 +108,7 @@ def plausible_title(text: str) -> bool:
 
 
 # what a program writes where a person's name belongs
-_ACCOUNT = re.compile(r"^[a-z][a-z0-9._-]*$|@|^(?:administrator|admin|user|owner|guest|unknown|"
+_ACCOUNT = re.compile(r"^[a-z][a-z0-9._-]*$|^[\d\W_]+$|@|^(?:administrator|admin|user|owner|guest|unknown|"
                       r"microsoft office (?:user|用户)|windows (?:user|用户)|微软用户|用户|作者|"
                       r"author|pc|dell|lenovo|asus|hp|thinkpad|acer)$", re.IGNORECASE)
 
@@ -116,7 +116,7 @@ _ACCOUNT = re.compile(r"^[a-z][a-z0-9._-]*$|@|^(?:administrator|admin|user|owner
 def plausible_author(text: str) -> bool:
     """Whether an author from a file's properties names a person or a body:
     not an account or machine name (sky, li.qili1, Administrator, 微软用户,
-    an e-mail address), which Word and PDF writers fill in themselves."""
+    an e-mail address, a CMS's user number), which writers fill in themselves."""
     text = " ".join(unicodedata.normalize("NFKC", text or "").split())
     if not text or _ACCOUNT.search(text):
         return False
