@@ -20,6 +20,7 @@ from searchsvc.engine.search import search
 from searchsvc.engine.snapshot import open_current
 from searchsvc.indexer import rebuild as indexer
 from searchsvc.ingest.metadata import plausible_date
+from searchsvc.ingest.split import LONGEST, pieces
 from searchsvc.ingest.text import parse_text
 from tests.conftest import REPORTS, SEED, write_corpus
 
@@ -36,7 +37,11 @@ SENTENCE = st.text(st.sampled_from("罗湖营商环境城市更新民生发展�
 
 def found(snap, doc_id: str, line: str) -> bool:
     """Whether ``line`` is an exact hit in ``doc_id``: its longest stretch
-    without a " (the phrase mark; at most 300 characters), as a phrase."""
+    without a " (the phrase mark; at most 300 characters), as a phrase. A
+    line too long to read whole is split at sentence ends (ingest.split):
+    each of its pieces is then an exact hit."""
+    if len(line) > LONGEST:
+        return all(found(snap, doc_id, piece) for piece in pieces(line))
     piece = " ".join(max(line.split('"'), key=len)[:300].split())
     if not piece:
         return True
