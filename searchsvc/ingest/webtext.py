@@ -52,6 +52,11 @@ _FIELD = re.compile(r"(?:(?:发布|更新|成文|印发)?(?:日期|时间)\s*[�
                     r"审核|校对)\s*[：:]\s*\S{1,30}")
 
 
+_WORD = re.compile(r"\w")
+# a character every counter, control and metadata field above has: the rest skip them
+_CUE = re.compile(r"[浏阅点访查字大打关返分收纠轮扫]")
+
+
 def clean_paragraph(text: str, dropped: list[Dropped]) -> str:
     """``text`` without markup (entities read, tags cut) and without
     counters and page controls; "" when nothing of the article is left
@@ -69,19 +74,19 @@ def clean_paragraph(text: str, dropped: list[Dropped]) -> str:
             text = _TAG.sub(" ", text)
             if not _TAG.search(text):
                 break
-    for rule, pattern in CHROME if len(text) <= SHORT else ():
+    short = len(text) <= SHORT and bool(_CUE.search(text))
+    for rule, pattern in CHROME if short else ():
         if pattern.search(text):
             dropped.append(Dropped(rule, " ".join(m.group(0).strip()
                                                   for m in pattern.finditer(text))[:200]))
             text = pattern.sub(" ", text)
     if text != was:
         text = " ".join(text.split())  # the spaces left where something was cut
-    rest = _FIELD.sub("", text)
-    if not re.search(r"\w", text):
+    if not _WORD.search(text):
         if text:
             dropped.append(Dropped("no letter or digit (a button's ×, a separator)", text))
         return ""
-    if not re.search(r"\w", rest):
+    if len(text) <= SHORT and not _WORD.search(_FIELD.sub("", text)):
         dropped.append(Dropped("a line of the page's metadata (date, source, author)", text))
         return ""
     return text
