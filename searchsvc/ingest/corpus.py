@@ -147,11 +147,10 @@ def parse_source(source: Source, extras: Extras | None = None) -> Document:
     doc.digest = source.digest
     doc.file = source.name
     longest = max((len(p.text) for p in doc.paragraphs), default=0)
-    if longest <= MAX_PARAGRAPH_CHARS:
-        doc.paragraphs, doc.reasons = split_long(doc.paragraphs, doc.reasons)
     if longest > MAX_PARAGRAPH_CHARS:
         raise ValueError(f"a paragraph of {longest:,} characters is over the "
                          f"{MAX_PARAGRAPH_CHARS:,}-character limit")
+    doc.paragraphs, doc.reasons = split_long(doc.paragraphs, doc.reasons)  # for reading
     if not doc.paragraphs:
         raise ValueError("no paragraphs")
     return doc
