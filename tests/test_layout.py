@@ -389,3 +389,21 @@ def test_a_larger_line_that_wraps_mid_sentence_is_not_a_heading():
     parsed = paragraphs(code + [head] + body)
     assert parsed.sections == ["3.2 字体设置"]
     assert [t for s, t in parsed.paragraphs if s == "3.2 字体设置"] == [PARAS[1]]
+
+
+def test_a_real_thesis_manual_drops_its_running_heads_and_keeps_its_wraps():
+    """njuthesis's manual, printed in the thesis layout it makes: a title
+    page, then pages under the head 第 3 节 使用方法 with the page number
+    beside it. No head or page number is text, every phrase across a
+    line's wrap is in one paragraph, the numbered headings are sections."""
+    path = REAL / "njuthesis.pdf"
+    parsed = pdf.read_pdf(path.read_bytes())
+    texts = [t for _, t in parsed.paragraphs]
+    assert not [t for t in texts + parsed.sections if t.startswith("第 3 节 使用方法")]
+    assert {d.rule.split(":")[0] for d in parsed.dropped} >= {"page number", "running head or foot"}
+    wrapped = _wrapped_phrases(path)
+    assert len(wrapped) >= 12 and [p for p in wrapped if not any(p[1] in t for t in texts)] == []
+    from searchsvc.ingest.corpus import read_document
+
+    sections = [s["label"] for s in read_document(path).sections]  # by the heading rules
+    assert {"3.2.6 指定字体", "3.2.6.1 中文"} <= set(sections)
