@@ -53,8 +53,8 @@ _FIELD = re.compile(r"(?:(?:发布|更新|成文|印发)?(?:日期|时间)\s*[�
 
 
 _WORD = re.compile(r"\w")
-# a character every counter, control and metadata field above has: the rest skip them
-_CUE = re.compile(r"[浏阅点访查字大打关返分收纠轮扫]")
+# a character every counter and control above holds: a paragraph without one skips them
+_CUE = re.compile(r"[浏阅点访查看字大打关返分收纠轮扫]")
 
 
 def clean_paragraph(text: str, dropped: list[Dropped]) -> str:
