@@ -142,3 +142,13 @@ def test_real_pages_read_as_their_articles():
     assert not [t for t in texts if re.match(r"\d{4}年\d\d月\d\d日\d\d:\d\d", t)]
     page = CliRunner().invoke(cli.main, ["inspect", str(REAL / "people-culture.gb2312.html")])
     assert "author '104363' reads as an account name" in page.output
+
+
+def test_a_site_footer_in_the_article_is_left_out_and_prose_about_it_stays():
+    footer = ("<p>版权所有：深圳市罗湖区人民政府 粤ICP备05052397号</p><p>技术支持：某某网络公司</p>"
+              "<p>Copyright © 2019 All Rights Reserved</p>"
+              "<p>根据著作权法，版权所有者享有复制权，未经许可不得转载。</p><p>咨询电话：0755-25666666</p>")
+    parsed = html_reader.read_html(gov_page(extra=footer).encode())
+    texts = [t for _, t in parsed.paragraphs]
+    assert texts == ARTICLE + ["根据著作权法，版权所有者享有复制权，未经许可不得转载。", "咨询电话：0755-25666666"]
+    assert sum(d.rule.startswith("the site's footer") for d in parsed.dropped) == 3

@@ -5,7 +5,7 @@ htmlclean cuts widgets out of the page's tree by their shape; what is left
 here is what reaches the text anyway: markup a CMS escaped into its
 article (``发布日期：2022-02-11 <span>来源：…</span>``), a metadata line of
 counters and controls (``浏览次数：192  【字号：大 中 小】 打印``), a
-carousel's label, the site's name on a line of its own. Each paragraph
+carousel's label, the site's name on a line of its own, its footer. Each paragraph
 left out, and each piece cut, is recorded with its rule (``inspect``).
 """
 
@@ -52,7 +52,12 @@ _FIELD = re.compile(r"(?:(?:发布|更新|成文|印发)?(?:日期|时间)\s*[�
                     r"审核|校对)\s*[：:]\s*\S{1,30}")
 
 
+# a site's footer: copyright, licence and registration numbers, the sponsor, reprint terms
+_FOOTER = re.compile(r"版权所有|Copyright|©|All Rights Reserved|ICP[备证]|公网安备|公安网备|网站标识码|"
+                     r"(?:技术支持|主办单位|承办单位|主管单位|报料)\s*[：:]|违法和不良信息举报|不得转载",
+                     re.IGNORECASE)
 _WORD = re.compile(r"\w")
+_ENDS = re.compile(r"[。！？!?]\W*$")  # a sentence: prose that names these words keeps them
 # a character every counter and control above holds: a paragraph without one skips them
 _CUE = re.compile(r"[浏阅点访查看字大打关返分收纠轮扫]")
 
@@ -88,6 +93,10 @@ def clean_paragraph(text: str, dropped: list[Dropped]) -> str:
         return ""
     if len(text) <= SHORT and not _WORD.search(_FIELD.sub("", text)):
         dropped.append(Dropped("a line of the page's metadata (date, source, author)", text))
+        return ""
+    if len(text) <= 150 and not _ENDS.search(text) and _FOOTER.search(text):
+        # a notice's 联系电话 or 地址 is the article's: contacts alone are kept
+        dropped.append(Dropped("the site's footer (copyright, licence numbers, sponsor)", text))
         return ""
     return text
 
