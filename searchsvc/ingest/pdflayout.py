@@ -123,14 +123,19 @@ def paragraphs(lines: list[Line]) -> Parsed:
 
     A new paragraph starts after a gap wider than the lines' own spacing,
     at a line indented from its column's margin (more than the line
-    before), at a list item or numbered heading, after a line that ends a
-    sentence short of its column's right edge, or after a very short
-    line; a line that reaches its column's edge goes on in the next line,
-    in the next column or on the next page. Lines in larger or bold type
-    are headings only when they also read like one and stand apart; the
-    title is read by pdftitle.title_lines. Fragments of formulas
-    (a few characters, no Chinese) join the paragraph before them, and
-    those with no letter or digit are left out."""
+    before, unless that one fills its column and stops mid-sentence: a
+    hanging indent), at a list item or numbered heading, after a line
+    that ends a sentence short of its column's right edge, or after a
+    very short line; a line that reaches its column's edge goes on in the
+    next line, in the next column or on the next page. Cells side by side
+    are a table's row, which ends with its line (``_tables`` then reads
+    the rows as a table). Lines in larger or bold type are headings only
+    when they also read like one, stand apart and do not fill their
+    column mid-sentence; the title is read by pdftitle.title_lines.
+    Fragments of formulas (a few characters, no Chinese) join the
+    paragraph before them, and those with no letter or digit are left
+    out. Each paragraph's reason for starting goes to ``parsed.reasons``,
+    what is left out to ``parsed.dropped`` (``searchsvc inspect``)."""
     parsed = Parsed()
     if not lines:
         return parsed
