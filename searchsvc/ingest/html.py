@@ -43,9 +43,8 @@ def read_html(data: bytes) -> Parsed:
     # a template's or a CMS's placeholder gives way to the page's headline
     title = parsed.title if plausible_title(parsed.title) else headline
     parsed.title = _page_title(title, body) if plausible_title(title) else ""
-    sites = {re.sub(r"[\s|｜_\-–—·•>»]", "", name) for name in
-             [parsed.source, meta_tags["source"],
-              *_TITLE_PARTS.split(tree.findtext(".//title") or "")[1:]] if name}
+    sites = webtext.site_names([parsed.source, meta_tags["source"],
+                                *_TITLE_PARTS.split(tree.findtext(".//title") or "")[1:]])
     _as_text(parsed, sites, dropped)
     # trafilatura drops author names it does not take for Latin names (张一鎏)
     parsed.author = parsed.author or meta_tags["author"]

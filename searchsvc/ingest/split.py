@@ -36,21 +36,18 @@ def pieces(text: str, longest: int = LONGEST) -> list[str]:
     units = _units(text, longest)
     count = math.ceil(len(text) / (longest * 0.9))  # room to cut at a sentence near each share
     target = len(text) / count
-    out, current = [], ""
+    out, current, done = [], "", 0  # done: the characters of the pieces cut so far
     for unit in units:
         # cut before a unit that would overshoot the even share, or the limit
         if current and (len(current) + len(unit) > longest or
-                        len(current) + len(unit) / 2 > target * (len(out) + 1) - _done(out)):
+                        done + len(current) + len(unit) / 2 > target * (len(out) + 1)):
             out.append(current)
+            done += len(current)
             current = ""
         current += unit
     if current:
         out.append(current)
     return [piece for piece in (p.strip() for p in out) if piece]
-
-
-def _done(out: list[str]) -> int:
-    return sum(len(piece) for piece in out)
 
 
 def _units(text: str, longest: int) -> list[str]:

@@ -18,13 +18,13 @@ _PERIOD = re.compile(r"(?:19|20)\d\d(?:\s*(?:年|Q[1-4]|H[12])|[-/.]\d{1,2})?(?:
                      r"|[年月日末初度季上下半]|第?[一二三四1-4]季度)*")
 
 
-def _heading_cell(cell: str) -> bool:
-    """What a column's heading reads like: short words, or a period."""
-    if len(cell) > 30:
-        return False
-    return not _FIGURE.search(cell) or bool(_PERIOD.search(cell)) and not _FIGURE.search(
-        _PERIOD.sub("", cell))
 SEPARATOR = " | "
+
+
+def _heading_cell(cell: str) -> bool:
+    """What a column's heading reads like: short words, or a period (no
+    figure left once its periods are taken out)."""
+    return len(cell) <= 30 and not _FIGURE.search(_PERIOD.sub("", cell))
 
 
 def is_figures(header: list[str], rows: list[list[str]]) -> bool:

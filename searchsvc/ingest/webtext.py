@@ -101,8 +101,15 @@ def clean_paragraph(text: str, dropped: list[Dropped]) -> str:
     return text
 
 
+_NAME_MARKS = re.compile(r"[\s|｜_\-–—·•>»]")  # what sits between a site's and a channel's names
+
+
+def site_names(names: list[str]) -> set[str]:
+    """The site's names (its <title>'s later parts, og:site_name), as
+    ``site_name`` compares them."""
+    return {flat for name in names if (flat := _NAME_MARKS.sub("", name))}
+
+
 def site_name(text: str, names: set[str]) -> bool:
-    """A paragraph that is the site's name alone (its <title>'s last
-    part, og:site_name)."""
-    flat = re.sub(r"[\s|｜_\-–—·•>»]", "", text)
-    return bool(flat) and flat in names
+    """A paragraph that is the site's name alone (``site_names``)."""
+    return _NAME_MARKS.sub("", text) in names
